@@ -1,0 +1,19 @@
+// Builds the CLI and the programmatic API into dist/ with esbuild (fast: ~100 ms).
+// Dependencies stay external; only our own TypeScript is bundled.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+await build({
+  entryPoints: { cli: 'cli/main.ts', index: 'index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  packages: 'external',
+  splitting: true,
+  define: { __LLMPERF_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});

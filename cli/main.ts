@@ -1,0 +1,30 @@
+/** The llmperf command line: one file per command under cli/, registered here. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { mockCommand } from './mock.ts';
+import { runCommand } from './run.ts';
+import { fail } from './common.ts';
+import { VERSION } from '../runtime/summary/data.ts';
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName('llmperf')
+    .usage('$0 <command> [options]\n\nA k6-style, scriptable load tester for LLM inference endpoints.')
+    .command(runCommand)
+    .command(mockCommand)
+    .demandCommand(1, 'give a command: run, perf, mock, ... (see --help)')
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err, y) => {
+      if (err) fail(err);
+      void y;
+      process.stderr.write(`error: ${msg}\nRun with --help for usage.\n`);
+      process.exit(104);
+    })
+    .parseAsync();
+} catch (e) {
+  fail(e);
+}

@@ -1,0 +1,123 @@
+/** `llmperf run <script>`: parsing only; the work is runtime/api.ts's run(). */
+import type { Argv, CommandModule } from 'yargs';
+import { run } from '../runtime/api.ts';
+import type { Overrides } from '../runtime/options/resolve.ts';
+import { fail, installSignals, parseKeyValues } from './common.ts';
+
+export interface RunArgs {
+  script: string;
+  url?: string;
+  model?: string;
+  'api-key'?: string;
+  header?: string[];
+  env?: string[];
+  vus?: number;
+  iterations?: number;
+  duration?: string;
+  api?: string;
+  tokenizer?: string;
+  'connect-timeout'?: string;
+  'read-timeout'?: string;
+  timeout?: string;
+  tag?: string[];
+  'summary-export'?: string;
+  'summary-trend-stats'?: string;
+  'summary-time-unit'?: 's' | 'ms' | 'us';
+  color: boolean;
+  quiet: boolean;
+  debug: boolean;
+  'store-bodies': boolean;
+  'system-env': boolean;
+  'isolate-memory': number;
+  'vus-per-isolate': number;
+  mock?: string[];
+}
+
+export function runBuilder(y: Argv): Argv<RunArgs> {
+  return y
+    .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
+    .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' })
+    .option('model', { type: 'string', describe: 'model name sent in requests' })
+    .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
+    .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
+    .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
+    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
+    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
+    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
+    .option('api', { type: 'string', describe: 'API of the target: openai (default) or dashscope' })
+    .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
+    .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
+    .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
+    .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
+    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' })
+    .option('summary-export', { type: 'string', describe: 'write the summary JSON to this file' })
+    .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
+    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' })
+    .option('color', { type: 'boolean', default: !!process.stdout.isTTY && !process.env.NO_COLOR, describe: 'colours in the summary (--no-color to disable)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output' })
+    .option('debug', { type: 'boolean', default: false, describe: 'print each request and response (secrets redacted)' })
+    .option('store-bodies', { type: 'boolean', default: true, describe: 'keep request bodies and response texts in the results (--no-store-bodies)' })
+    .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV (--no-system-env)' })
+    .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
+    .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
+    .option('mock', { type: 'string', array: true, describe: 'options for the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms --mock output-tokens=128' })
+    .example('$0 run scripts-examples/quickstart.ts', 'benchmark the built-in mock server')
+    .example('$0 run chat.ts --url http://127.0.0.1:8000/v1 --model qwen2.5-7b -e PROMPT_SET=short', 'benchmark a vLLM server')
+    .example('$0 run chat.ts --vus 10 --duration 1m', 'override the scenarios: 10 looping VUs for a minute') as unknown as Argv<RunArgs>;
+}
+
+export function overridesFrom(a: RunArgs): Overrides {
+  const o: Overrides = {};
+  if (a.vus !== undefined) o.vus = a.vus;
+  if (a.iterations !== undefined) o.iterations = a.iterations;
+  if (a.duration !== undefined) o.duration = a.duration;
+  if (a.url !== undefined) o.url = a.url;
+  if (a.model !== undefined) o.model = a.model;
+  if (a['api-key'] !== undefined) o.apiKey = a['api-key'];
+  if (a.header?.length) o.headers = parseKeyValues(a.header, '--header');
+  if (a.api !== undefined) o.api = a.api;
+  if (a.tokenizer !== undefined) o.tokenizer = a.tokenizer;
+  if (a['connect-timeout'] !== undefined) o.connectTimeout = a['connect-timeout'];
+  if (a['read-timeout'] !== undefined) o.readTimeout = a['read-timeout'];
+  if (a.timeout !== undefined) o.timeout = a.timeout;
+  if (a.tag?.length) o.tags = parseKeyValues(a.tag, '--tag');
+  if (a['summary-trend-stats'] !== undefined) o.summaryTrendStats = a['summary-trend-stats'].split(',').map((s) => s.trim()).filter(Boolean);
+  if (a['summary-time-unit'] !== undefined) o.summaryTimeUnit = a['summary-time-unit'];
+  return o;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <script>',
+  describe: 'Run a test script (TypeScript or JavaScript) against an LLM endpoint',
+  builder: runBuilder,
+  handler: async (a) => {
+    const log = (l: string) => process.stderr.write(l + '\n');
+    const sig = installSignals(log);
+    try {
+      const mockOpts: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+      const out = await run({
+        script: a.script,
+        overrides: overridesFrom(a),
+        env: parseKeyValues(a.env, '--env'),
+        systemEnv: a['system-env'],
+        signal: sig.graceful.signal,
+        hardSignal: sig.hard.signal,
+        log,
+        color: a.color,
+        storeBodies: a['store-bodies'],
+        debug: a.debug,
+        isolateMemoryMb: a['isolate-memory'],
+        vusPerIsolate: a['vus-per-isolate'],
+        mockOptions: mockOpts,
+        ...(a['summary-export'] ? { summaryExport: a['summary-export'] } : {}),
+      });
+      if (out.stdout) process.stdout.write(out.stdout);
+      if (out.stderr) process.stderr.write(out.stderr);
+      sig.dispose();
+      process.exitCode = out.exitCode;
+    } catch (e) {
+      fail(e);
+    }
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * Bundles a user script (TypeScript or JavaScript, with its local imports and JSON) into one
+ * script for the isolate, with esbuild. The result is an IIFE assigning the module's exports to
+ * `globalThis.__llmperf_module`, plus a source map used to report errors at the user's file:line:col.
+ *
+ * Imports of Node builtins or of packages that need them are refused here, at bundle time, with a
+ * message that says why and what to use instead.
+ */
+import { build, type Message, type Plugin } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, ScriptError } from '../errors.ts';
+import { FORBIDDEN_HINTS, VIRTUAL_MODULES } from './virtual-modules.ts';
+
+export interface Bundle {
+  /** the code to run in each VU context */
+  code: string;
+  /** source map (JSON) of `code` */
+  map: string;
+  /** absolute path of the entry script ('<inline>' for source given as a string) */
+  entry: string;
+  /** directory that open() and dataset paths are relative to */
+  baseDir: string;
+  /** the bundle's file name inside the isolate (stack traces) */
+  filename: string;
+}
+
+export const BUNDLE_FILENAME = 'llmperf-script.js';
+
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+function sandboxPlugin(): Plugin {
+  return {
+    name: 'llmperf-sandbox',
+    setup(b) {
+      b.onResolve({ filter: /^llmperf(\/.*)?$/ }, (args) => {
+        if (!(args.path in VIRTUAL_MODULES)) {
+          return { errors: [{ text: `"${args.path}" is not an llmperf module; available: ${Object.keys(VIRTUAL_MODULES).join(', ')}` }] };
+        }
+        return { path: args.path, namespace: 'llmperf' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'llmperf' }, (args) => ({ contents: VIRTUAL_MODULES[args.path]!, loader: 'js' }));
+      b.onResolve({ filter: /.*/ }, (args) => {
+        const bare = args.path.replace(/^node:/, '');
+        if (BUILTINS.has(args.path)) {
+          const hint = FORBIDDEN_HINTS[bare.split('/')[0]!] ?? 'scripts run in a sandbox with no Node APIs; use the llmperf modules';
+          const from = args.importer && !args.importer.includes('node_modules') ? '' : ` (imported by ${args.importer})`;
+          return {
+            errors: [
+              {
+                text: `cannot import "${args.path}"${from}: VU code runs in an isolated sandbox without file system, process or network access; ${hint}`,
+              },
+            ],
+          };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+function formatMessage(m: Message): string {
+  const loc = m.location;
+  const where = loc ? `${loc.file}:${loc.line}:${loc.column + 1}: ` : '';
+  const line = loc?.lineText ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
+  return `${where}${m.text}${line}`;
+}
+
+export async function bundleScript(input: { path: string } | { source: string; filename?: string; baseDir?: string }): Promise<Bundle> {
+  let entry: string;
+  let baseDir: string;
+  let stdin: { contents: string; sourcefile: string; resolveDir: string; loader: 'ts' } | undefined;
+  if ('path' in input) {
+    entry = path.resolve(input.path);
+    if (!existsSync(entry) || !statSync(entry).isFile()) throw new ConfigError(`script not found: ${input.path} (give the path of a .ts or .js file)`, 'SCRIPT_NOT_FOUND');
+    baseDir = path.dirname(entry);
+  } else {
+    baseDir = path.resolve(input.baseDir ?? process.cwd());
+    entry = input.filename ? path.resolve(baseDir, input.filename) : '<inline>';
+    stdin = { contents: input.source, sourcefile: input.filename ?? 'inline-script.ts', resolveDir: baseDir, loader: 'ts' };
+  }
+  let result;
+  try {
+    result = await build({
+      ...(stdin ? { stdin } : { entryPoints: [entry] }),
+      bundle: true,
+      write: false,
+      format: 'iife',
+      globalName: '__llmperf_module',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+      sourcemap: 'external',
+      sourcesContent: false,
+      outfile: path.join(baseDir, BUNDLE_FILENAME),
+      absWorkingDir: baseDir,
+      logLevel: 'silent',
+      loader: { '.json': 'json', '.txt': 'text' },
+      plugins: [sandboxPlugin()],
+    });
+  } catch (e) {
+    const errs = (e as { errors?: Message[] }).errors;
+    if (errs && errs.length) throw new ScriptError(errs.map(formatMessage).join('\n'), 'BUNDLE_ERROR');
+    throw new ScriptError(`cannot bundle the script: ${(e as Error).message}`, 'BUNDLE_ERROR');
+  }
+  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
+  if (!js || !map) throw new ScriptError('esbuild produced no output', 'BUNDLE_ERROR');
+  // The IIFE assigns `var __llmperf_module`; make it a global property the host can reach.
+  const code = js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n') + 'globalThis.__llmperf_module = __llmperf_module;\n';
+  return { code, map: map.text, entry, baseDir, filename: BUNDLE_FILENAME };
+}

@@ -1,0 +1,134 @@
+/**
+ * Custom dataset plugins: a .ts/.js file whose default export implements DatasetPlugin
+ * (types/dataset-plugin.d.ts). The file is bundled with esbuild (platform node, ESM, its imports
+ * included) into a temporary .mjs, imported on the host, and its items are validated one by one.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Message } from 'esbuild';
+import { ConfigError, LlmperfError } from '../errors.ts';
+import type { DatasetPlugin, DatasetPluginContext } from '../../types/dataset-plugin.d.ts';
+import type { DatasetItem, DatasetOptions } from './index.ts';
+import { toMessages } from './formats.ts';
+import { invalid, readLines } from './read.ts';
+
+const SHAPE = 'a dataset plugin must `export default { name?: string, load(ctx) { … } }` (see types/dataset-plugin.d.ts)';
+
+function formatEsbuild(messages: Message[]): string {
+  return messages
+    .slice(0, 5)
+    .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text))
+    .join('\n');
+}
+
+/** Bundles `file` and imports it; returns its default export. */
+async function importPlugin(file: string): Promise<unknown> {
+  let code: string;
+  try {
+    const out = await build({
+      entryPoints: [file],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+      // Bundled CommonJS dependencies may call require(): give them one.
+      banner: { js: "import { createRequire as __llmperfCreateRequire } from 'node:module'; const require = __llmperfCreateRequire(import.meta.url);" },
+    });
+    code = out.outputFiles[0]?.text ?? '';
+  } catch (err) {
+    const errors = (err as { errors?: Message[] }).errors;
+    const detail = errors?.length ? formatEsbuild(errors) : (err as Error).message;
+    throw new ConfigError(`dataset plugin ${file} does not build:\n${detail}`, 'INVALID_DATASET_PLUGIN', { cause: err });
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'llmperf-plugin-'));
+  try {
+    const out = join(dir, `${basename(file, extname(file))}.mjs`);
+    await writeFile(out, code);
+    const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
+    return mod.default;
+  } catch (err) {
+    throw new ConfigError(`dataset plugin ${file} failed while loading: ${(err as Error).message}`, 'INVALID_DATASET_PLUGIN', { cause: err });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** Checks one item a plugin produced; `where` is `file: item N`. */
+function checkItem(value: unknown, where: string): DatasetItem {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(where, 'an item must be an object');
+  const item = value as Record<string, unknown>;
+  const out: DatasetItem = {};
+  if (item.prompt !== undefined) {
+    if (typeof item.prompt !== 'string') throw invalid(where, '"prompt" must be a string');
+    out.prompt = item.prompt;
+  }
+  if (item.messages !== undefined) out.messages = toMessages(item.messages, where);
+  if (item.body !== undefined) {
+    if (item.body === null || typeof item.body !== 'object' || Array.isArray(item.body)) throw invalid(where, '"body" must be an object');
+    out.body = item.body as Record<string, unknown>;
+  }
+  if (out.prompt === undefined && out.messages === undefined && out.body === undefined) {
+    throw invalid(where, 'an item needs "prompt", "messages" or "body"');
+  }
+  for (const key of ['inputTokens', 'outputTokens'] as const) {
+    if (item[key] === undefined) continue;
+    if (!positiveInt(item[key])) throw invalid(where, `"${key}" must be a positive integer`);
+    out[key] = item[key] as number;
+  }
+  if (item.meta !== undefined) {
+    if (item.meta === null || typeof item.meta !== 'object' || Array.isArray(item.meta)) throw invalid(where, '"meta" must be an object');
+    out.meta = item.meta as Record<string, unknown>;
+  }
+  return out;
+}
+
+async function* validated(plugin: DatasetPlugin, ctx: DatasetPluginContext, file: string): AsyncGenerator<DatasetItem> {
+  let n = 0;
+  try {
+    const produced = await plugin.load(ctx);
+    if (produced === null || typeof produced !== 'object' || !(Symbol.asyncIterator in produced || Symbol.iterator in produced)) {
+      throw new ConfigError(`dataset plugin ${file}: load() must return (or resolve to) an iterable or async iterable of items`, 'INVALID_DATASET_PLUGIN');
+    }
+    for await (const value of produced as AsyncIterable<unknown>) {
+      n++;
+      yield checkItem(value, `${file}: item ${n}`);
+    }
+  } catch (err) {
+    if (err instanceof LlmperfError) throw err;
+    throw new ConfigError(`dataset plugin ${file} failed after ${n} items: ${(err as Error).message}`, 'INVALID_DATASET_PLUGIN', { cause: err });
+  }
+}
+
+/** Loads the plugin at `spec` (a path, relative to opts.baseDir) and streams its validated items. */
+export async function loadPluginItems(
+  spec: string,
+  opts: DatasetOptions,
+): Promise<{ name: string; items: AsyncIterable<DatasetItem>; file: string }> {
+  const baseDir = opts.baseDir ?? process.cwd();
+  const file = resolve(baseDir, spec);
+  if (!existsSync(file)) {
+    throw new ConfigError(`dataset plugin not found: ${file} (from --dataset "${spec}"; a dataset is a built-in kind or the path of a .ts/.js plugin)`, 'DATASET_NOT_FOUND');
+  }
+  const plugin = (await importPlugin(file)) as DatasetPlugin | undefined;
+  if (!plugin || typeof plugin !== 'object' || typeof plugin.load !== 'function') {
+    throw new ConfigError(`${file}: ${SHAPE}`, 'INVALID_DATASET_PLUGIN');
+  }
+  const { tokenizer, ...options } = opts;
+  const ctx: DatasetPluginContext = {
+    ...(opts.path !== undefined ? { path: resolve(baseDir, opts.path) } : {}),
+    baseDir,
+    ...(tokenizer ? { tokenizer } : {}),
+    options,
+    readLines: (path: string) => readLines(resolve(baseDir, path)),
+    fail: (message: string) => new ConfigError(message, 'INVALID_DATASET'),
+  };
+  const name = typeof plugin.name === 'string' && plugin.name ? plugin.name : basename(file, extname(file));
+  return { name, items: validated(plugin, ctx, file), file };
+}

@@ -1,0 +1,38 @@
+/**
+ * The one path samples and request records take: into the registry (aggregation) and to any
+ * attached listeners (outputs, store, live progress, timeline). Listeners must not block: they
+ * buffer and flush on their own schedule.
+ */
+import type { RequestRecord } from '../llm/types.ts';
+import type { Registry } from '../metrics/registry.ts';
+import type { Sample, Tags } from '../metrics/types.ts';
+
+export interface SampleListener {
+  onSample?(s: Sample): void;
+  onRecord?(r: RequestRecord): void;
+}
+
+export class Emitter {
+  private sampleListeners: SampleListener[] = [];
+  private recordListeners: SampleListener[] = [];
+  constructor(readonly registry: Registry) {}
+
+  attach(l: SampleListener): void {
+    if (l.onSample) this.sampleListeners.push(l);
+    if (l.onRecord) this.recordListeners.push(l);
+  }
+
+  sample(metric: string, value: number, tags: Tags, time = Date.now()): void {
+    this.registry.add(metric, value, tags, time);
+    const ls = this.sampleListeners;
+    if (ls.length) {
+      const s: Sample = { metric, value, tags, time };
+      for (let i = 0; i < ls.length; i++) ls[i]!.onSample!(s);
+    }
+  }
+
+  record(r: RequestRecord): void {
+    const ls = this.recordListeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.onRecord!(r);
+  }
+}

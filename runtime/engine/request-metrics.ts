@@ -1,0 +1,35 @@
+/** Emits the built-in LLM metrics of one finished request (definitions: runtime/metrics/builtin.ts). */
+import type { Timings, TokenCounts } from '../llm/result.ts';
+import type { RequestRecord } from '../llm/types.ts';
+import type { SloOptions } from '../options/resolve.ts';
+import type { Emitter } from './emitter.ts';
+
+/** Whether a successful request met every SLO bound (a metric a request lacks, e.g. tpot of a 1-token answer, is not held against it). */
+export function meetsSlo(slo: SloOptions, t: Pick<Timings, 'ttft' | 'tpot' | 'e2e' | 'itl'>): boolean {
+  if (slo.ttft !== undefined && t.ttft !== null && t.ttft > slo.ttft) return false;
+  if (slo.tpot !== undefined && t.tpot !== null && t.tpot > slo.tpot) return false;
+  if (slo.e2e !== undefined && t.e2e !== null && t.e2e > slo.e2e) return false;
+  if (slo.itl !== undefined && t.itl.some((g) => g > slo.itl!)) return false;
+  return true;
+}
+
+export function emitRequestMetrics(em: Emitter, rec: RequestRecord, t: Timings, c: TokenCounts, tags: Record<string, string>, now: number): void {
+  em.sample('llm_reqs', 1, tags, now);
+  em.sample('llm_req_failed', rec.ok ? 0 : 1, tags, now);
+  em.sample('data_sent', rec.bytesSent, tags, now);
+  em.sample('data_received', rec.bytesReceived, tags, now);
+  if (!rec.ok) return;
+  if (t.ttfb !== null) em.sample('llm_ttfb', t.ttfb, tags, now);
+  if (t.ttft !== null) em.sample('llm_ttft', t.ttft, tags, now);
+  if (t.e2e !== null) em.sample('llm_e2e', t.e2e, tags, now);
+  if (t.tpot !== null) em.sample('llm_tpot', t.tpot, tags, now);
+  for (let i = 0; i < t.itl.length; i++) em.sample('llm_itl', t.itl[i]!, tags, now);
+  for (let i = 0; i < t.itlToken.length; i++) em.sample('llm_itl_token', t.itlToken[i]!, tags, now);
+  if (c.inputTokens !== null) em.sample('llm_input_tokens', c.inputTokens, tags, now);
+  if (c.outputTokens !== null) em.sample('llm_output_tokens', c.outputTokens, tags, now);
+  if (c.outputTokens !== null && c.outputTokens > 1 && t.ttft !== null && t.e2e !== null && t.e2e > t.ttft) {
+    em.sample('llm_output_tps', ((c.outputTokens - 1) * 1000) / (t.e2e - t.ttft), tags, now);
+  }
+  if (c.mismatch) em.sample('llm_token_mismatch', 1, tags, now);
+  if (rec.good) em.sample('llm_goodput', 1, tags, now);
+}

@@ -1,0 +1,263 @@
+/**
+ * The host side of every VU binding: llm requests (timed here, on the host), metrics, checks,
+ * files, datasets, sleeping, logging. One instance per run, shared by all VUs.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { loadDataset, type Dataset } from '../datasets/index.ts';
+import type { ApiAdapter, Endpoint } from '../llm/api.ts';
+import type { LlmClient } from '../llm/client.ts';
+import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
+import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
+import type { MetricType } from '../metrics/types.ts';
+import { parseDuration } from '../options/duration.ts';
+import type { ResolvedLlm, SloOptions } from '../options/resolve.ts';
+import { loadTokenizer, type Tokenizer } from '../tokenizers/index.ts';
+import type { DatasetHandle, LlmKind, LogLevel } from '../vu/protocol.ts';
+import type { VuServices, VuState } from '../vu/vu.ts';
+import type { Emitter } from './emitter.ts';
+import { emitRequestMetrics, meetsSlo } from './request-metrics.ts';
+
+export interface ServiceDeps {
+  emitter: Emitter;
+  client: LlmClient;
+  llm: ResolvedLlm;
+  apis: Map<string, ApiAdapter>;
+  baseDir: string;
+  runTags: Record<string, string>;
+  slo: SloOptions | undefined;
+  storeBodies: boolean;
+  tokenizer: TokenCounter | undefined;
+  /** ms since run start */
+  now(): number;
+  /** CLOCK_MONOTONIC ms minus performance.now(), to express t0 for other processes */
+  monoOffset: number;
+  hardStop: AbortSignal;
+  log(level: LogLevel, vu: number, msg: string): void;
+  abort(msg: string): void;
+  execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
+  debug?: (line: string) => void;
+}
+
+const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i;
+
+export class Services implements VuServices {
+  private seq = 0;
+  private readonly files = new Map<string, string | ArrayBuffer>();
+  private readonly datasets: Array<{ ds: Dataset; cursor: number }> = [];
+  private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
+  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
+  inflight = 0;
+  peakInflight = 0;
+  /** failed requests per error code */
+  readonly errorCounts = new Map<string, number>();
+  /** last error message per code (for the summary) */
+  readonly errorSamples = new Map<string, string>();
+
+  constructor(private readonly d: ServiceDeps) {}
+
+  async llm(vu: VuState, kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string): Promise<LlmResult> {
+    const d = this.d;
+    const apiName = opts?.api ?? d.llm.api;
+    const api = d.apis.get(apiName);
+    if (!api) throw new Error(`unknown api "${apiName}": use one of ${[...d.apis.keys()].join(', ')} (or load a plugin with --api path/to/plugin.ts)`);
+    const endpoint: Endpoint = kind === 'complete' ? 'completions' : kind === 'chat' ? 'chat' : 'messages' in params ? 'chat' : 'completions';
+    const model = opts?.model ?? (typeof params.model === 'string' ? params.model : d.llm.model);
+    const baseUrl = opts?.url ?? d.llm.url;
+    if (!baseUrl) throw new Error('no target URL: give --url, LLMPERF_URL or options.llm.url');
+    const headers = opts?.headers ? { ...d.llm.headers, ...opts.headers } : d.llm.headers;
+    const built = api.build(endpoint, params, { baseUrl, model, ...(d.llm.apiKey ? { apiKey: d.llm.apiKey } : {}), headers, includeUsage: d.llm.includeUsage });
+    const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : d.llm.totalTimeoutMs;
+    const signal = vu.signal ? AbortSignal.any([vu.signal, d.hardStop]) : d.hardStop;
+    if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
+
+    this.inflight++;
+    if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
+    const startWall = Date.now();
+    const x = await d.client.send(built, api, { totalTimeoutMs, signal });
+    this.inflight--;
+
+    const counts = countTokens(x, api.promptText(params), d.tokenizer);
+    const streamed = built.stream;
+    const timings = computeTimings(x, counts.outputTokens, streamed);
+    const result = toResult(x, timings, counts);
+    if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
+
+    const interrupted = x.errorCode === 'ABORTED';
+    const tags: Record<string, string> = { ...d.runTags, ...vu.scenarioTags, scenario: vu.scenario, model, api: api.name, status: String(x.status) };
+    if (opts?.name) tags.name = opts.name;
+    if (group) tags.group = group;
+    if (opts?.tags) Object.assign(tags, opts.tags);
+    if (x.errorCode) tags.error_code = x.errorCode;
+    const good = result.ok && d.slo ? meetsSlo(d.slo, timings) : null;
+    const rec: RequestRecord = {
+      id: ++this.seq,
+      scenario: vu.scenario,
+      vu: vu.id,
+      iter: vu.iter,
+      api: api.name,
+      model,
+      url: built.url,
+      tags,
+      plannedStart: vu.plannedStart,
+      start: x.t0 - (performance.now() - d.now()),
+      startWall,
+      startMono: x.t0 + d.monoOffset,
+      ttfb: timings.ttfb,
+      ttft: timings.ttft,
+      e2e: timings.e2e,
+      tpot: timings.tpot,
+      itl: timings.itl,
+      chunks: x.outputTimes.length,
+      inputTokens: counts.inputTokens,
+      outputTokens: counts.outputTokens,
+      inputTokenSource: counts.inputSource,
+      outputTokenSource: counts.outputSource,
+      status: x.status,
+      ok: result.ok,
+      errorCode: x.errorCode,
+      errorMessage: x.errorMessage,
+      finishReason: x.finishReason,
+      bytesSent: x.bytesSent,
+      bytesReceived: x.bytesReceived,
+      requestBody: d.storeBodies ? built.body : null,
+      responseText: d.storeBodies ? x.text : null,
+      good,
+    };
+    const now = Date.now();
+    if (x.errorCode && !interrupted) {
+      this.errorCounts.set(x.errorCode, (this.errorCounts.get(x.errorCode) ?? 0) + 1);
+      this.errorSamples.set(x.errorCode, x.errorMessage ?? x.errorCode);
+    }
+    if (interrupted) d.emitter.sample('llm_reqs_interrupted', 1, tags, now);
+    else emitRequestMetrics(d.emitter, rec, timings, counts, tags, now);
+    d.emitter.record(rec);
+    return result;
+  }
+
+  sleep(_vu: VuState, ms: number): Promise<void> {
+    const stop = this.d.hardStop;
+    if (stop.aborted || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        stop.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      stop.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  open(p: string, binary: boolean): string | ArrayBuffer {
+    const abs = path.resolve(this.d.baseDir, p);
+    const key = `${binary ? 'b' : 't'}:${abs}`;
+    let v = this.files.get(key);
+    if (v === undefined) {
+      try {
+        if (binary) {
+          const buf = readFileSync(abs);
+          v = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+        } else v = readFileSync(abs, 'utf8');
+      } catch (e) {
+        throw new Error(`open("${p}"): cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (paths are relative to the script's folder)`);
+      }
+      this.files.set(key, v);
+    }
+    return v;
+  }
+
+  dataset(kind: string, args: Record<string, unknown>): Promise<DatasetHandle> {
+    const key = JSON.stringify([kind, args]);
+    let h = this.datasetCache.get(key);
+    if (!h) {
+      h = (async () => {
+        const tokSpec = typeof args.tokenizer === 'string' ? args.tokenizer : this.d.llm.tokenizer;
+        const tokenizer = tokSpec ? await this.tokenizer(tokSpec) : undefined;
+        const { tokenizer: _t, ...rest } = args;
+        void _t;
+        const ds = await loadDataset({ ...(rest as object), kind, baseDir: this.d.baseDir, ...(tokenizer ? { tokenizer } : {}) } as Parameters<typeof loadDataset>[0]);
+        this.datasets.push({ ds, cursor: 0 });
+        return { id: this.datasets.length - 1, size: ds.size, name: ds.name };
+      })();
+      this.datasetCache.set(key, h);
+    }
+    return h.catch((e: Error) => {
+      throw new Error(e.message);
+    });
+  }
+
+  tokenizer(spec: string): Promise<Tokenizer> {
+    let t = this.tokenizers.get(spec);
+    if (!t) {
+      t = loadTokenizer(spec, this.d.baseDir);
+      this.tokenizers.set(spec, t);
+    }
+    return t;
+  }
+
+  datasetGet(id: number, index: number): unknown {
+    const e = this.datasets[id];
+    if (!e) throw new Error(`unknown dataset handle ${id}`);
+    return e.ds.get(index);
+  }
+
+  datasetNext(id: number): unknown {
+    const e = this.datasets[id];
+    if (!e) throw new Error(`unknown dataset handle ${id}`);
+    return e.ds.get(e.cursor++);
+  }
+
+  define(name: string, type: MetricType, isTime: boolean): void {
+    const existing = this.d.emitter.registry.get(name);
+    if (existing?.builtin) throw new ConfigError(`metric name "${name}" is a built-in metric: choose another name`);
+    this.d.emitter.registry.define(name, type, isTime ? 'time' : 'default');
+  }
+
+  metric(vu: VuState, name: string, value: number, tags: Record<string, string> | null, group: string): void {
+    const t: Record<string, string> = { ...this.d.runTags, ...vu.scenarioTags, scenario: vu.scenario };
+    if (group) t.group = group;
+    if (tags) Object.assign(t, tags);
+    try {
+      this.d.emitter.sample(name, value, t, Date.now());
+    } catch (e) {
+      this.d.log('error', vu.id, (e as Error).message);
+    }
+  }
+
+  private readonly checkNames = new Set<string>();
+  check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
+    if (!this.checkNames.has(name)) {
+      this.checkNames.add(name);
+      const m = this.d.emitter.registry.get('checks');
+      if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
+    }
+    const t: Record<string, string> = { ...this.d.runTags, ...vu.scenarioTags, scenario: vu.scenario, check: name };
+    if (group) t.group = group;
+    if (tags) Object.assign(t, tags);
+    this.d.emitter.sample('checks', ok ? 1 : 0, t, Date.now());
+  }
+
+  log(vu: VuState, level: LogLevel, msg: string): void {
+    this.d.log(level, vu.id, msg);
+  }
+
+  abort(_vu: VuState, msg: string): void {
+    this.d.abort(msg);
+  }
+
+  execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number> {
+    return this.d.execInfo(vu, what);
+  }
+}
+
+function redactHeaders(h: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, REDACT.test(k) ? '[REDACTED]' : v])));
+}
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}
+function fmtMs(v: number | null): string {
+  return v === null ? '-' : `${v.toFixed(1)}ms`;
+}

@@ -1,0 +1,76 @@
+/** Loops shared by the executors (the running side; plans stay pure). */
+import { formatDuration } from '../options/duration.ts';
+import type { ExecutorContext, VuHandle } from './types.ts';
+
+/** Runs iterations on one VU while `more()` says so and no stop was requested. */
+export async function vuLoop(
+  ctx: ExecutorContext,
+  vu: VuHandle,
+  more: () => boolean,
+  opts: { after?: () => void; stop?: AbortSignal; interrupt?: AbortSignal } = {},
+): Promise<void> {
+  const { after, stop, interrupt } = opts;
+  ctx.activeVUs(1);
+  try {
+    while (!ctx.stopNew.aborted && !stop?.aborted && more()) {
+      await ctx.iterate(vu, interrupt ? { plannedStart: null, signal: interrupt } : { plannedStart: null });
+      after?.();
+    }
+  } finally {
+    ctx.activeVUs(-1);
+  }
+}
+
+/**
+ * Open-loop runner: starts an iteration at every planned offset on an idle VU. With no idle VU the
+ * iteration is dropped (dropped_iterations) and, below maxVUs, one more VU is initialised in the
+ * background, as k6 does. Lateness is recorded by the engine as llm_schedule_lag.
+ */
+export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number): Promise<void> {
+  const start = ctx.config.startTimeMs;
+  const idle: VuHandle[] = [...ctx.vus].reverse();
+  let allocated = idle.length;
+  let pending = 0;
+  const running = new Set<Promise<void>>();
+  let active = 0;
+  const grow = () => {
+    if (allocated + pending >= maxVUs) return;
+    pending++;
+    void ctx.allocateVU().then((vu) => {
+      pending--;
+      if (vu) {
+        allocated++;
+        idle.push(vu);
+      }
+    });
+  };
+  for (const off of offsets) {
+    if (off >= durationMs) break;
+    const planned = start + off;
+    if (!(await ctx.sleepUntil(planned)) || ctx.stopNew.aborted) break;
+    ctx.setProgress(off / durationMs);
+    const vu = idle.pop();
+    if (!vu) {
+      ctx.dropped(1);
+      grow();
+      continue;
+    }
+    active++;
+    ctx.activeVUs(1);
+    const p: Promise<void> = ctx.iterate(vu, { plannedStart: planned }).then(() => {
+      active--;
+      ctx.activeVUs(-1);
+      idle.push(vu);
+      running.delete(p);
+    });
+    running.add(p);
+  }
+  if (!ctx.stopNew.aborted) await ctx.sleepUntil(start + durationMs);
+  ctx.setProgress(1);
+  await Promise.all(running);
+  void active;
+}
+
+export function fmt(ms: number): string {
+  return formatDuration(ms);
+}

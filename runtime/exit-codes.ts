@@ -1,0 +1,26 @@
+/**
+ * Process exit codes, in one place. The numbers follow k6 where k6 has one, so CI scripts written for
+ * k6 read ours the same way.
+ */
+export const ExitCode = {
+  /** The run completed and every threshold passed. */
+  OK: 0,
+  /** Generic failure that fits no other code (a bug, an unexpected host error). */
+  GENERIC: 1,
+  /** `llmperf compare --fail-on-regression`: a figure regressed by more than allowed. */
+  REGRESSION: 2,
+  /** At least one threshold failed (also when `abortOnFail` stopped the run early). */
+  THRESHOLDS_FAILED: 99,
+  /** The target could not be reached before the run started (connection probe failed). */
+  TARGET_UNREACHABLE: 100,
+  /** Invalid configuration: bad options, unknown executor, bad duration, threshold grammar, bad flags, missing files. */
+  INVALID_CONFIG: 104,
+  /** Interrupted by SIGINT/SIGTERM; what had been collected was saved. */
+  INTERRUPTED: 105,
+  /** The script failed: syntax error, forbidden import, exception in init code, setup() or teardown(). */
+  SCRIPT_ERROR: 107,
+  /** The script aborted the run with `test.abort()` / `exec.test.abort()`. */
+  SCRIPT_ABORTED: 108,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,72 @@
+/** OpenAI-compatible /chat/completions and /completions (vLLM, SGLang, TGI, llama.cpp, gateways). */
+import type { ApiAdapter, ParsedDelta } from './api.ts';
+import { joinUrl } from './api.ts';
+import type { Usage } from './types.ts';
+
+interface OpenAiChoice {
+  delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+  message?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+  text?: string | null;
+  finish_reason?: string | null;
+}
+interface OpenAiChunk {
+  choices?: OpenAiChoice[];
+  usage?: Usage | null;
+  error?: { message?: string } | string;
+}
+
+/** A base URL that already names the endpoint (…/chat/completions) is used as is. */
+function endpointUrl(base: string, endpoint: 'chat' | 'completions'): string {
+  const b = base.replace(/\/+$/, '');
+  if (/\/(chat\/)?completions$/.test(b)) return b;
+  return joinUrl(b, endpoint === 'chat' ? '/chat/completions' : '/completions');
+}
+
+function parseChunk(obj: OpenAiChunk): ParsedDelta {
+  const out: ParsedDelta = {};
+  if (obj.error) {
+    out.error = typeof obj.error === 'string' ? obj.error : (obj.error.message ?? JSON.stringify(obj.error));
+    return out;
+  }
+  const c = obj.choices?.[0];
+  if (c) {
+    const d = c.delta ?? c.message;
+    const content = d?.content ?? c.text;
+    if (content) out.content = content;
+    const reasoning = d?.reasoning_content ?? d?.reasoning;
+    if (reasoning) out.reasoning = reasoning;
+    if (c.finish_reason) out.finishReason = c.finish_reason;
+  }
+  if (obj.usage) out.usage = obj.usage;
+  return out;
+}
+
+export const openaiApi: ApiAdapter = {
+  name: 'openai',
+  build(endpoint, params, ctx) {
+    const body: Record<string, unknown> = { model: ctx.model, ...params };
+    if (body.stream === undefined) body.stream = true;
+    const stream = body.stream === true;
+    if (stream && ctx.includeUsage && body.stream_options === undefined) body.stream_options = { include_usage: true };
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...ctx.headers };
+    if (ctx.apiKey) headers.authorization = `Bearer ${ctx.apiKey}`;
+    return { url: endpointUrl(ctx.baseUrl, endpoint), method: 'POST', headers, body: JSON.stringify(body), stream };
+  },
+  parseEvent(data) {
+    if (data === '[DONE]') return { done: true };
+    return parseChunk(JSON.parse(data) as OpenAiChunk);
+  },
+  parseBody(body) {
+    return { ...parseChunk(JSON.parse(body) as OpenAiChunk), done: true };
+  },
+  promptText(params) {
+    const msgs = params.messages;
+    if (Array.isArray(msgs)) {
+      return msgs
+        .map((m: { content?: unknown }) => (typeof m?.content === 'string' ? m.content : Array.isArray(m?.content) ? m.content.map((p: { text?: string }) => p?.text ?? '').join('') : ''))
+        .join('\n');
+    }
+    const p = params.prompt;
+    return typeof p === 'string' ? p : Array.isArray(p) ? p.join('\n') : '';
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * Built-in metrics. Definitions of the LLM timings (see README "Metric definitions"):
+ * t0 = just before the request is written.
+ *  llm_ttfb   first response byte - t0
+ *  llm_ttft   first output-bearing SSE event (content, reasoning or token) - t0; role-only/usage-only chunks don't count
+ *  llm_e2e    last output-bearing event (non-streaming: end of body) - t0
+ *  llm_tpot   (e2e - ttft) / (output_tokens - 1); absent when output_tokens <= 1
+ *  llm_itl    each gap between consecutive output-bearing events (per chunk)
+ *  llm_itl_token  a chunk's gap spread over the tokens it carried (k tokens -> k samples of gap/k)
+ *  llm_output_tps (output_tokens - 1) / (e2e - ttft) in tokens/s, per request (decode speed, = 1000 / tpot)
+ *  llm_schedule_lag actual start - planned start (arrival-rate executors): the client's own delay
+ *  llm_goodput  counter of successful requests meeting every options.slo bound; its rate is goodput/s
+ */
+import type { MetricType, ValueKind } from './types.ts';
+
+export const BUILTIN_METRICS = {
+  llm_reqs: { type: 'counter', kind: 'default' },
+  llm_req_failed: { type: 'rate', kind: 'default' },
+  llm_ttfb: { type: 'trend', kind: 'time' },
+  llm_ttft: { type: 'trend', kind: 'time' },
+  llm_tpot: { type: 'trend', kind: 'time' },
+  llm_itl: { type: 'trend', kind: 'time' },
+  llm_itl_token: { type: 'trend', kind: 'time' },
+  llm_e2e: { type: 'trend', kind: 'time' },
+  llm_input_tokens: { type: 'trend', kind: 'default' },
+  llm_output_tokens: { type: 'trend', kind: 'default' },
+  llm_output_tps: { type: 'trend', kind: 'default' },
+  llm_schedule_lag: { type: 'trend', kind: 'time' },
+  llm_goodput: { type: 'counter', kind: 'default' },
+  llm_reqs_interrupted: { type: 'counter', kind: 'default' },
+  llm_token_mismatch: { type: 'counter', kind: 'default' },
+  iterations: { type: 'counter', kind: 'default' },
+  iteration_duration: { type: 'trend', kind: 'time' },
+  dropped_iterations: { type: 'counter', kind: 'default' },
+  vus: { type: 'gauge', kind: 'default' },
+  vus_max: { type: 'gauge', kind: 'default' },
+  checks: { type: 'rate', kind: 'default' },
+  data_sent: { type: 'counter', kind: 'data' },
+  data_received: { type: 'counter', kind: 'data' },
+} as const satisfies Record<string, { type: MetricType; kind: ValueKind }>;
+
+export type BuiltinMetricName = keyof typeof BUILTIN_METRICS;

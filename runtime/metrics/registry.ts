@@ -1,0 +1,195 @@
+/**
+ * The metric registry: metric definitions, their root sinks and tag-filtered sub-metrics.
+ *
+ * Sub-metrics (`llm_ttft{scenario:chat,model:qwen}`) exist only where something asks for them
+ * (a threshold, the summary, an output), as in k6: every sample is matched against the sub-metrics
+ * of its metric, so cost stays proportional to what is asked, never to tag cardinality.
+ */
+import { ConfigError } from '../errors.ts';
+import { BUILTIN_METRICS } from './builtin.ts';
+import { newSink, type EncodedSink, type Sink } from './sinks.ts';
+import type { MetricType, Tags, ValueKind } from './types.ts';
+
+export const METRIC_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
+
+export interface SubMetric {
+  /** Canonical selector, `metric{k:v,...}` with tags in the order written. */
+  readonly name: string;
+  readonly parent: string;
+  readonly filter: ReadonlyArray<readonly [string, string]>;
+  readonly sink: Sink;
+}
+
+export interface Metric {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly kind: ValueKind;
+  readonly builtin: boolean;
+  readonly sink: Sink;
+  readonly submetrics: SubMetric[];
+}
+
+export interface SelectorParts {
+  metric: string;
+  tags: Array<[string, string]>;
+}
+
+/** Parses `name` or `name{tag:value,other:value}`; throws ConfigError pointing at the bad part. */
+export function parseSelector(selector: string): SelectorParts {
+  const s = selector.trim();
+  const open = s.indexOf('{');
+  if (open < 0) {
+    if (!METRIC_NAME_RE.test(s)) throw new ConfigError(`invalid metric name ${JSON.stringify(selector)}: use letters, digits and _ (max 128), not starting with a digit`);
+    return { metric: s, tags: [] };
+  }
+  if (!s.endsWith('}')) throw new ConfigError(`invalid metric selector ${JSON.stringify(selector)}: missing closing "}"`);
+  const metric = s.slice(0, open).trim();
+  if (!METRIC_NAME_RE.test(metric)) throw new ConfigError(`invalid metric name ${JSON.stringify(metric)} in ${JSON.stringify(selector)}`);
+  const body = s.slice(open + 1, -1).trim();
+  if (!body) throw new ConfigError(`invalid metric selector ${JSON.stringify(selector)}: empty tag list "{}"`);
+  const tags: Array<[string, string]> = [];
+  for (const part of body.split(',')) {
+    const colon = part.indexOf(':');
+    if (colon < 0) throw new ConfigError(`invalid tag filter ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}: write tag:value`);
+    const k = part.slice(0, colon).trim();
+    let v = part.slice(colon + 1).trim();
+    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) v = v.slice(1, -1);
+    if (!k) throw new ConfigError(`invalid tag filter ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}: empty tag name`);
+    tags.push([k, v]);
+  }
+  return { metric, tags };
+}
+
+export class Registry {
+  private readonly metrics = new Map<string, Metric>();
+
+  constructor(opts: { builtins?: boolean } = {}) {
+    if (opts.builtins !== false) for (const [name, def] of Object.entries(BUILTIN_METRICS)) this.define(name, def.type, def.kind, true);
+  }
+
+  /** Defines a metric, or returns the existing one when the definition matches. */
+  define(name: string, type: MetricType, kind: ValueKind = 'default', builtin = false): Metric {
+    const existing = this.metrics.get(name);
+    if (existing) {
+      if (existing.type !== type) throw new ConfigError(`metric ${name} is already defined as a ${existing.type}, cannot redefine it as a ${type}`);
+      return existing;
+    }
+    if (!METRIC_NAME_RE.test(name)) throw new ConfigError(`invalid metric name ${JSON.stringify(name)}: use letters, digits and _ (max 128), not starting with a digit`);
+    const m: Metric = { name, type, kind, builtin, sink: newSink(type), submetrics: [] };
+    this.metrics.set(name, m);
+    return m;
+  }
+
+  get(name: string): Metric | undefined {
+    return this.metrics.get(name);
+  }
+
+  all(): Metric[] {
+    return [...this.metrics.values()];
+  }
+
+  /** Returns the sink for `name` or `name{tags}`, creating the sub-metric on first use. */
+  sinkFor(selector: string): Sink {
+    const { metric, tags } = parseSelector(selector);
+    const m = this.metrics.get(metric);
+    if (!m) throw new ConfigError(`unknown metric ${JSON.stringify(metric)}${suggest(metric, [...this.metrics.keys()])}`);
+    if (tags.length === 0) return m.sink;
+    return this.submetric(m, tags).sink;
+  }
+
+  submetric(m: Metric, tags: ReadonlyArray<readonly [string, string]>): SubMetric {
+    const name = `${m.name}{${tags.map(([k, v]) => `${k}:${v}`).join(',')}}`;
+    let sm = m.submetrics.find((s) => s.name === name);
+    if (!sm) {
+      sm = { name, parent: m.name, filter: tags.map(([k, v]) => [k, v] as const), sink: newSink(m.type) };
+      m.submetrics.push(sm);
+    }
+    return sm;
+  }
+
+  /** Adds a sample to a metric and every matching sub-metric. Unknown metrics throw. */
+  add(name: string, value: number, tags: Tags, time: number): void {
+    const m = this.metrics.get(name);
+    if (!m) throw new ConfigError(`unknown metric ${JSON.stringify(name)}`);
+    m.sink.add(value, time);
+    const subs = m.submetrics;
+    for (let i = 0; i < subs.length; i++) {
+      const sm = subs[i]!;
+      let match = true;
+      for (const [k, v] of sm.filter) {
+        if (tags[k] !== v) {
+          match = false;
+          break;
+        }
+      }
+      if (match) sm.sink.add(value, time);
+    }
+  }
+
+  /** Exact, mergeable snapshot of every metric and sub-metric. */
+  encode(): EncodedRegistry {
+    const out: EncodedRegistry = { version: 1, metrics: {} };
+    for (const m of this.metrics.values()) {
+      out.metrics[m.name] = {
+        type: m.type,
+        kind: m.kind,
+        builtin: m.builtin,
+        sink: m.sink.encode(),
+        submetrics: Object.fromEntries(m.submetrics.map((s) => [s.name, s.sink.encode()])),
+      };
+    }
+    return out;
+  }
+
+  /** Adds an encoded registry (another process's run) into this one. */
+  merge(e: EncodedRegistry): void {
+    for (const [name, em] of Object.entries(e.metrics)) {
+      const m = this.define(name, em.type, em.kind, em.builtin);
+      m.sink.mergeEncoded(em.sink);
+      for (const [sel, es] of Object.entries(em.submetrics)) {
+        const { tags } = parseSelector(sel);
+        this.submetric(m, tags).sink.mergeEncoded(es);
+      }
+    }
+  }
+
+  free(): void {
+    for (const m of this.metrics.values()) {
+      m.sink.free();
+      for (const s of m.submetrics) s.sink.free();
+    }
+  }
+}
+
+export interface EncodedRegistry {
+  version: 1;
+  metrics: Record<string, { type: MetricType; kind: ValueKind; builtin: boolean; sink: EncodedSink; submetrics: Record<string, EncodedSink> }>;
+}
+
+/** " (did you mean llm_ttft?)" when a close name exists. */
+export function suggest(name: string, candidates: string[]): string {
+  let best = '';
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best && bestD <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${best}?)` : '';
+}
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}

@@ -1,0 +1,198 @@
+/**
+ * The machine-readable summary: k6's handleSummary shape (metrics with values and thresholds,
+ * root_group with checks, options, state) plus an `llm` section with the headline figures LLM
+ * engineers read (evalscope / vLLM bench): throughput, goodput, success rate, percentiles.
+ * summary.json is this object; handleSummary(data) receives it.
+ */
+import type { RunResult } from '../engine/run.ts';
+import type { Sink } from '../metrics/sinks.ts';
+import type { Metric } from '../metrics/registry.ts';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+export type MetricValues = Record<string, number>;
+
+export interface SummaryMetric {
+  type: string;
+  contains: string;
+  values: MetricValues;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface LlmHeadline {
+  durationMs: number;
+  requests: number;
+  succeeded: number;
+  failed: number;
+  interrupted: number;
+  successRate: number;
+  requestThroughput: number;
+  outputTokenThroughput: number;
+  totalTokenThroughput: number;
+  inputTokens: number;
+  outputTokens: number;
+  goodput: number | null;
+  goodputShare: number | null;
+  slo: Record<string, number> | null;
+  peakConcurrency: number;
+  errors: Record<string, number>;
+  errorSamples: Record<string, string>;
+  /** per-metric stats in the order of `stats` */
+  stats: string[];
+  percentiles: Record<string, Record<string, number>>;
+  tokenCountSources: string;
+}
+
+export interface SummaryData {
+  schemaVersion: number;
+  llmperf: { version: string; node: string };
+  state: { isStdOutTTY: boolean; isStdErrTTY: boolean; testRunDurationMs: number; stopReason: string; abortMessage?: string; startedAt: string };
+  target: { url: string; embeddedMock: boolean; model: string; api: string };
+  options: Record<string, unknown>;
+  scenarios: Array<{ name: string; executor: string; description: string }>;
+  metrics: Record<string, SummaryMetric>;
+  root_group: { name: string; path: string; id: string; groups: unknown[]; checks: Array<{ name: string; path: string; id: string; passes: number; fails: number }> };
+  thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string }>;
+  llm: LlmHeadline;
+  scriptErrors: Array<{ position: string; message: string; count: number }>;
+  iterations: { completed: number; interrupted: number; dropped: number };
+  vusMax: number;
+}
+
+declare const __LLMPERF_VERSION__: string | undefined;
+export const VERSION: string = typeof __LLMPERF_VERSION__ === 'string' ? __LLMPERF_VERSION__ : '0.0.0-dev';
+
+export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_input_tokens', 'llm_output_tokens', 'llm_output_tps'] as const;
+export const LLM_DEFAULT_STATS = ['avg', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'max'];
+
+export function statValue(sink: Sink, stat: string, durationMs: number): number {
+  const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+  if (m) return sink.value({ name: 'p', arg: Number(m[1]) }, durationMs);
+  return sink.value({ name: stat as 'avg' }, durationMs);
+}
+
+function valuesOf(sink: Sink, trendStats: string[], durationMs: number): MetricValues {
+  switch (sink.type) {
+    case 'counter':
+      return { count: sink.value({ name: 'count' }, durationMs), rate: sink.value({ name: 'rate' }, durationMs) };
+    case 'gauge':
+      return { value: nz(sink.value({ name: 'value' }, durationMs)), min: nz(sink.value({ name: 'min' }, durationMs)), max: nz(sink.value({ name: 'max' }, durationMs)) };
+    case 'rate': {
+      const passes = sink.value({ name: 'count' }, durationMs);
+      return { rate: nz(sink.value({ name: 'rate' }, durationMs)), passes, fails: sink.count - passes };
+    }
+    case 'trend': {
+      const out: MetricValues = {};
+      const stats = [...new Set([...trendStats, 'count'])];
+      for (const s of stats) out[s] = nz(statValue(sink, s, durationMs));
+      return out;
+    }
+  }
+}
+
+function nz(v: number): number {
+  return Number.isFinite(v) ? v : 0;
+}
+
+const SECRET_KEY = /key|token|secret|authorization|password/i;
+
+/** Options as stored (summary.json, run.json): secrets replaced. */
+export function redactOptions(v: unknown, key = ''): unknown {
+  if (typeof v === 'string' && SECRET_KEY.test(key) && !/^max|tokens?$/i.test(key)) return '[REDACTED]';
+  if (Array.isArray(v)) return v.map((x) => redactOptions(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactOptions(x, k)]));
+  return v;
+}
+
+export function buildSummary(r: RunResult): SummaryData {
+  const d = r.durationMs;
+  const stats = r.options.summaryTrendStats;
+  const metrics: Record<string, SummaryMetric> = {};
+  const thresholdsBy = new Map<string, Record<string, { ok: boolean }>>();
+  for (const t of r.evaluator.results()) {
+    const rec = thresholdsBy.get(t.metric) ?? {};
+    rec[t.source] = { ok: t.ok };
+    thresholdsBy.set(t.metric, rec);
+  }
+  const add = (name: string, m: Metric, sink: Sink) => {
+    const th = thresholdsBy.get(name);
+    if (sink.count === 0 && !th && !m.builtin) {
+      /* custom metric never used: still listed */
+    }
+    if (sink.count === 0 && !th && m.builtin) return;
+    metrics[name] = { type: m.type, contains: m.kind, values: valuesOf(sink, stats, d), ...(th ? { thresholds: th } : {}) };
+  };
+  for (const m of r.registry.all()) {
+    add(m.name, m, m.sink);
+    for (const sm of m.submetrics) {
+      if (m.name === 'checks' && sm.filter.length === 1 && sm.filter[0]![0] === 'check' && !thresholdsBy.has(sm.name)) continue;
+      add(sm.name, m, sm.sink);
+    }
+  }
+  const reg = r.registry;
+  const sinkOf = (n: string) => reg.get(n)!.sink;
+  const reqs = sinkOf('llm_reqs').value({ name: 'count' }, d);
+  const failed = sinkOf('llm_req_failed').value({ name: 'count' }, d);
+  const succeeded = reqs - failed;
+  const inTok = sinkOf('llm_input_tokens').value({ name: 'sum' }, d) || 0;
+  const outTok = sinkOf('llm_output_tokens').value({ name: 'sum' }, d) || 0;
+  const sec = d / 1000;
+  const good = r.options.slo ? sinkOf('llm_goodput').value({ name: 'count' }, d) : null;
+  const llmStats = r.scriptOptions.summaryTrendStats ?? LLM_DEFAULT_STATS;
+  const percentiles: Record<string, Record<string, number>> = {};
+  for (const name of LLM_METRICS) {
+    const s = sinkOf(name);
+    if (s.count === 0) continue;
+    percentiles[name] = Object.fromEntries(llmStats.map((st) => [st, nz(statValue(s, st, d))]));
+  }
+  const checks = [...r.checks.entries()].map(([name, c]) => ({ name, path: `::${name}`, id: hashId(name), passes: c.passes, fails: c.fails }));
+  return {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    llmperf: { version: VERSION, node: process.version },
+    state: {
+      isStdOutTTY: !!process.stdout.isTTY,
+      isStdErrTTY: !!process.stderr.isTTY,
+      testRunDurationMs: d,
+      stopReason: r.stopReason,
+      ...(r.abortMessage ? { abortMessage: r.abortMessage } : {}),
+      startedAt: r.startedAt.toISOString(),
+    },
+    target: { url: r.targetUrl, embeddedMock: r.embeddedMock, model: r.options.llm.model, api: r.options.llm.api },
+    options: redactOptions({ ...r.scriptOptions, llm: { ...r.scriptOptions.llm, ...(r.options.llm.url ? { url: r.options.llm.url } : {}), model: r.options.llm.model } }) as Record<string, unknown>,
+    scenarios: r.plans.map((p) => ({ name: p.scenario.name, executor: p.scenario.executor, description: p.plan.description })),
+    metrics,
+    root_group: { name: '', path: '', id: hashId(''), groups: [], checks },
+    thresholds: r.evaluator.results().map((t) => ({ metric: t.metric, source: t.source, ok: t.ok, observed: t.observed, aggregation: t.aggregation })),
+    llm: {
+      durationMs: d,
+      requests: reqs,
+      succeeded,
+      failed,
+      interrupted: sinkOf('llm_reqs_interrupted').value({ name: 'count' }, d),
+      successRate: reqs ? succeeded / reqs : 0,
+      requestThroughput: sec > 0 ? succeeded / sec : 0,
+      outputTokenThroughput: sec > 0 ? outTok / sec : 0,
+      totalTokenThroughput: sec > 0 ? (inTok + outTok) / sec : 0,
+      inputTokens: inTok,
+      outputTokens: outTok,
+      goodput: good === null ? null : sec > 0 ? good / sec : 0,
+      goodputShare: good === null ? null : reqs ? good / reqs : 0,
+      slo: r.options.slo ? { ...(r.options.slo as Record<string, number>) } : null,
+      peakConcurrency: r.peakInflight,
+      errors: r.errorCounts,
+      errorSamples: r.errorSamples,
+      stats: llmStats,
+      percentiles,
+      tokenCountSources: '',
+    },
+    scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, count: e.count })),
+    iterations: { completed: r.iterations, interrupted: r.interruptedIterations, dropped: r.droppedIterations },
+    vusMax: r.vusMax,
+  };
+}
+
+function hashId(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,79 @@
+/**
+ * Tokenizers, loaded on the host (never inside a VU) and only from local files: llmperf never downloads.
+ *
+ * A spec is one of
+ *   - a folder holding `tokenizer.json` (+ optional `tokenizer_config.json` / `chat_template.jinja`),
+ *   - a path to a `tokenizer.json` file (its config is looked up beside it),
+ *   - `tiktoken:<encoding>` (o200k_base, cl100k_base, p50k_base, p50k_edit, r50k_base, gpt2) or
+ *     `tiktoken:<openai model>` (gpt-4o, gpt-4, ...): the ranks ship inside js-tiktoken,
+ *   - a hub model id (`Qwen/Qwen2.5-7B-Instruct`) that is already in the local Hugging Face or
+ *     ModelScope cache.
+ *
+ * Counting convention: `encode`/`count` never add special tokens (no BOS/EOS): they measure the text
+ * itself. A chat template's own tokens are counted by encoding what `applyChatTemplate` renders.
+ */
+import { resolveTokenizerPath } from './resolve.ts';
+import { loadHfTokenizer } from './hf.ts';
+import { loadTiktoken } from './tiktoken.ts';
+
+export interface Tokenizer {
+  readonly name: string;
+  /** Token ids of `text`, without special tokens (no BOS/EOS). */
+  encode(text: string): number[];
+  /** Text of `ids`; special tokens are rendered as their text. `decode([])` is ''. */
+  decode(ids: number[]): string;
+  /** `encode(text).length`. */
+  count(text: string): number;
+  /** Number of ids, added/special tokens included (HF `len(tokenizer)`). */
+  readonly vocabSize: number;
+  /** Renders chat messages with the model's chat template (tokenizer_config.json) when one exists; else undefined. */
+  applyChatTemplate?(
+    messages: Array<{ role: string; content: string }>,
+    opts?: { addGenerationPrompt?: boolean },
+  ): string;
+  /**
+   * Ids that decode to ordinary text: not special or added tokens, not byte-fallback pieces (`<0x0A>`).
+   * Random prompts are drawn from these. When absent, `[0, vocabSize)` is used.
+   */
+  ordinaryIds?(): readonly number[];
+}
+
+/** One cache per process for what loadTokenizer returns, keyed by the resolved spec. */
+const cache = new Map<string, Promise<Tokenizer>>();
+
+/**
+ * Loads (once per resolved spec) the tokenizer named by `spec`; relative paths resolve against
+ * `baseDir` (default: the current directory). Throws ConfigError when nothing usable is found.
+ */
+export function loadTokenizer(spec: string, baseDir: string = process.cwd()): Promise<Tokenizer> {
+  const trimmed = spec.trim();
+  if (/^tiktoken:/i.test(trimmed)) {
+    const key = trimmed.toLowerCase();
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = loadTiktoken(trimmed.slice('tiktoken:'.length).trim());
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  }
+  let resolved: ReturnType<typeof resolveTokenizerPath>;
+  try {
+    resolved = resolveTokenizerPath(trimmed, baseDir);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const key = `file:${resolved.tokenizerJson}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = loadHfTokenizer(resolved);
+    cache.set(key, hit);
+    hit.catch(() => cache.delete(key));
+  }
+  return hit;
+}
+
+/** Forgets every loaded tokenizer (tests; long-lived processes that reload files). */
+export function clearTokenizerCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,72 @@
+/**
+ * The host <-> VU bridge, typed in one place. The prelude (runtime/vu/prelude.ts) calls these by
+ * the global names below; runtime/vu/host.ts implements them. Every argument and result crosses
+ * the isolate boundary by copy (structured clone) — no host object is ever reachable from a VU.
+ *
+ * Modes: `async` functions return a promise inside the VU (the VU's isolate keeps running other
+ * VUs meanwhile); `sync` ones block the calling VU briefly; `ignored` ones are fire-and-forget;
+ * `syncPromise` blocks the calling isolate until the host's promise settles (init-time loading only).
+ */
+import type { LlmCallOptions, LlmResult } from '../llm/types.ts';
+import type { MetricType } from '../metrics/types.ts';
+
+export type LlmKind = 'chat' | 'complete' | 'request';
+export type LogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+
+export interface DatasetHandle {
+  id: number;
+  size: number;
+  name: string;
+}
+
+/** Per-iteration context the host hands to the VU's iterate entry point. */
+export interface IterationInfo {
+  exec: string;
+  iter: number;
+  scenario: string;
+  executor: string;
+  iterInScenario: number;
+  scenarioStartTime: number;
+  scenarioTags: Record<string, string>;
+}
+
+/** Result of one iteration as the VU reports it. */
+export type IterationOutcome =
+  | { ok: true }
+  | { ok: false; error: { message: string; stack: string; name: string; kind: 'exception' | 'fail' | 'abort' } };
+
+export interface HostFunctions {
+  llm: { mode: 'async'; fn: (kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string) => Promise<LlmResult> };
+  sleep: { mode: 'async'; fn: (ms: number) => Promise<void> };
+  dataset: { mode: 'syncPromise'; fn: (kind: string, args: Record<string, unknown>) => Promise<DatasetHandle> };
+  datasetGet: { mode: 'sync'; fn: (id: number, index: number) => unknown };
+  datasetNext: { mode: 'sync'; fn: (id: number) => unknown };
+  open: { mode: 'sync'; fn: (path: string, binary: boolean) => string | ArrayBuffer };
+  define: { mode: 'sync'; fn: (name: string, type: MetricType, isTime: boolean) => void };
+  execInfo: { mode: 'sync'; fn: (what: 'progress' | 'instance') => Record<string, number> };
+  metric: { mode: 'ignored'; fn: (name: string, value: number, tags: Record<string, string> | null, group: string) => void };
+  check: { mode: 'ignored'; fn: (name: string, ok: boolean, tags: Record<string, string> | null, group: string) => void };
+  log: { mode: 'ignored'; fn: (level: LogLevel, msg: string) => void };
+  abort: { mode: 'ignored'; fn: (msg: string) => void };
+}
+
+export type HostName = keyof HostFunctions;
+export type HostImpl = { [K in HostName]: HostFunctions[K]['fn'] };
+
+/** Global name of each host function inside a VU context (removed from globalThis by the prelude). */
+export const HOST_GLOBAL_PREFIX = '__llmperf_host_';
+
+export const HOST_MODES: { [K in HostName]: HostFunctions[K]['mode'] } = {
+  llm: 'async',
+  sleep: 'async',
+  dataset: 'syncPromise',
+  datasetGet: 'sync',
+  datasetNext: 'sync',
+  open: 'sync',
+  define: 'sync',
+  execInfo: 'sync',
+  metric: 'ignored',
+  check: 'ignored',
+  log: 'ignored',
+  abort: 'ignored',
+};

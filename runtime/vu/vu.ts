@@ -1,0 +1,133 @@
+/** A virtual user: one context in an isolate, its host bindings and its entry points. */
+import type { LlmResult } from '../llm/types.ts';
+import type { MetricType } from '../metrics/types.ts';
+import { createVuContext, ivm, type IsolatePool, type IsolateSlot } from './isolates.ts';
+import type { DatasetHandle, HostImpl, IterationInfo, IterationOutcome, LlmKind, LogLevel } from './protocol.ts';
+import type { LlmCallOptions } from '../llm/types.ts';
+
+/** What the host knows about a VU while it runs (read by the services). */
+export interface VuState {
+  readonly id: number;
+  scenario: string;
+  scenarioTags: Record<string, string>;
+  iter: number;
+  /** aborted to interrupt the current iteration (hard stop, ramp-down) */
+  signal: AbortSignal | undefined;
+  /** planned start of the current iteration (arrival-rate), ms since run start */
+  plannedStart: number | null;
+}
+
+/** Host services a VU's bindings call into (implemented by the engine). */
+export interface VuServices {
+  llm(vu: VuState, kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string): Promise<LlmResult>;
+  sleep(vu: VuState, ms: number): Promise<void>;
+  open(path: string, binary: boolean): string | ArrayBuffer;
+  dataset(kind: string, args: Record<string, unknown>): Promise<DatasetHandle>;
+  datasetGet(id: number, index: number): unknown;
+  datasetNext(id: number): unknown;
+  define(name: string, type: MetricType, isTime: boolean): void;
+  metric(vu: VuState, name: string, value: number, tags: Record<string, string> | null, group: string): void;
+  check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void;
+  log(vu: VuState, level: LogLevel, msg: string): void;
+  abort(vu: VuState, msg: string): void;
+  execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
+}
+
+export interface ScriptExports {
+  functions: string[];
+  options: string | null;
+}
+
+type CallResult = { ok: true; absent?: boolean; result?: string } | { ok: false; error: { message: string; stack: string; name: string; kind: 'exception' | 'fail' | 'abort' } };
+
+export class VU {
+  readonly state: VuState;
+  private constructor(
+    readonly id: number,
+    private readonly slot: IsolateSlot,
+    private readonly pool: IsolatePool,
+    private readonly ctx: ivm.Context,
+    private readonly iterateRef: ivm.Reference,
+    private readonly callRef: ivm.Reference,
+    state: VuState,
+  ) {
+    this.state = state;
+  }
+
+  static async create(id: number, pool: IsolatePool, services: VuServices, env: Record<string, string>, initTimeoutMs: number): Promise<VU> {
+    const state: VuState = { id, scenario: '', scenarioTags: {}, iter: 0, signal: undefined, plannedStart: null };
+    const host: HostImpl = {
+      llm: (kind, params, opts, group) => services.llm(state, kind, params, opts, group),
+      sleep: (ms) => services.sleep(state, ms),
+      dataset: (kind, args) => services.dataset(kind, args),
+      datasetGet: (id2, i) => copyOut(services.datasetGet(id2, i)),
+      datasetNext: (id2) => copyOut(services.datasetNext(id2)),
+      open: (p, b) => services.open(p, b),
+      define: (name, type, isTime) => services.define(name, type, isTime),
+      execInfo: (what) => copyOut(services.execInfo(state, what)) as Record<string, number>,
+      metric: (name, value, tags, group) => services.metric(state, name, value, tags, group),
+      check: (name, ok, tags, group) => services.check(state, name, ok, tags, group),
+      log: (level, msg) => services.log(state, level, msg),
+      abort: (msg) => services.abort(state, msg),
+    };
+    const slot = pool.slotForNewVU();
+    let ctx: ivm.Context;
+    try {
+      ctx = await createVuContext(slot, host, { __VU: id, __ITER: 0, __ENV: env });
+    } catch (e) {
+      pool.release(slot);
+      throw e;
+    }
+    void initTimeoutMs;
+    const iterateRef = (await ctx.global.get('__llmperf_iterate', { reference: true })) as ivm.Reference;
+    const callRef = (await ctx.global.get('__llmperf_call', { reference: true })) as ivm.Reference;
+    return new VU(id, slot, pool, ctx, iterateRef, callRef, state);
+  }
+
+  async exports(): Promise<ScriptExports> {
+    return (await this.ctx.evalClosure('return __llmperf_init_exports()', [], { result: { copy: true } })) as ScriptExports;
+  }
+
+  async endInit(setupDataJson: string | undefined): Promise<void> {
+    await this.ctx.evalClosure('__llmperf_end_init(); __llmperf_set_data($0);', [setupDataJson], { arguments: { copy: true } });
+  }
+
+  /** Runs one iteration; a timeout (ms) stops a CPU-bound iteration. */
+  iterate(info: IterationInfo, timeoutMs?: number): Promise<IterationOutcome> {
+    return this.iterateRef.apply(undefined, [info], {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    }) as Promise<IterationOutcome>;
+  }
+
+  /** Calls an exported lifecycle function (setup, teardown, handleSummary) with JSON data. */
+  call(name: string, json: string | undefined, timeoutMs?: number): Promise<CallResult> {
+    return this.callRef.apply(undefined, [name, json], {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    }) as Promise<CallResult>;
+  }
+
+  get isolateDisposed(): boolean {
+    return this.slot.disposed;
+  }
+
+  dispose(): void {
+    try {
+      this.iterateRef.release();
+      this.callRef.release();
+      if (!this.slot.disposed) this.ctx.release();
+    } catch {
+      /* isolate already gone */
+    }
+    this.pool.release(this.slot);
+  }
+}
+
+/** Values returned by sync callbacks must be transferable: copy plain data in. */
+function copyOut(v: unknown): unknown {
+  if (v === null || v === undefined || typeof v !== 'object') return v;
+  return new ivm.ExternalCopy(v).copyInto();
+}

@@ -60,9 +60,10 @@ function sandboxPlugin(): Plugin {
   };
 }
 
-function formatMessage(m: Message): string {
+function formatMessage(m: Message, baseDir: string): string {
   const loc = m.location;
-  const where = loc ? `${loc.file}:${loc.line}:${loc.column + 1}: ` : '';
+  const file = loc ? displayPath(path.resolve(baseDir, loc.file)) : '';
+  const where = loc ? `${file}:${loc.line}:${loc.column + 1}: ` : '';
   const line = loc?.lineText ? `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^` : '';
   return `${where}${m.text}${line}`;
 }
@@ -101,7 +102,7 @@ export async function bundleScript(input: { path: string } | { source: string; f
     });
   } catch (e) {
     const errs = (e as { errors?: Message[] }).errors;
-    if (errs && errs.length) throw new ScriptError(errs.map(formatMessage).join('\n'), 'BUNDLE_ERROR');
+    if (errs && errs.length) throw new ScriptError(errs.map((m) => formatMessage(m, baseDir)).join('\n'), 'BUNDLE_ERROR');
     throw new ScriptError(`cannot bundle the script: ${(e as Error).message}`, 'BUNDLE_ERROR');
   }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
@@ -110,4 +111,10 @@ export async function bundleScript(input: { path: string } | { source: string; f
   // The IIFE assigns `var __llmperf_module`; make it a global property the host can reach.
   const code = js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n') + 'globalThis.__llmperf_module = __llmperf_module;\n';
   return { code, map: map.text, entry, baseDir, filename: BUNDLE_FILENAME };
+}
+
+/** A path as the user would type it: relative to the current directory when inside it. */
+export function displayPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
 }

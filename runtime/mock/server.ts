@@ -136,7 +136,8 @@ class MockServerImpl implements MockServer, JobHost {
     const p = job.plan;
     this.trace?.add({
       id: p.id, route: p.route, recv: p.recv, first: job.first, last: job.last, chunks: job.chunksWritten,
-      outputTokens: job.tokensSent, fault: p.faults.names.length ? p.faults.names.join(',') : null, status: 200, outcome,
+      outputTokens: job.tokensSent, fault: p.faults.names.length ? p.faults.names.join(',') : null, status: job.headersSent ? 200 : 0, outcome,
+      ...(p.requestId !== undefined ? { requestId: p.requestId } : {}),
     });
   }
 
@@ -168,6 +169,8 @@ class MockServerImpl implements MockServer, JobHost {
     this.requests++;
     this.inflight++;
     const id = route === 'dashscope' ? `mock-${n}-${(this.o.seed >>> 0).toString(16)}` : `${idPrefix(route)}mock-${n}`;
+    const ridHeader = req.headers['x-request-id'];
+    const rid = typeof ridHeader === 'string' ? ridHeader : undefined;
     let ended = false;
     const endEarly = (status: number, outcome: Outcome, fault: string | null = null): void => {
       if (ended) return;
@@ -175,7 +178,7 @@ class MockServerImpl implements MockServer, JobHost {
       this.inflight--;
       this.completed++;
       if (outcome === 'aborted') this.aborted++;
-      this.trace?.add({ id, route, recv, first: null, last: null, chunks: 0, outputTokens: 0, fault, status, outcome });
+      this.trace?.add({ id, route, recv, first: null, last: null, chunks: 0, outputTokens: 0, fault, status, outcome, ...(rid !== undefined ? { requestId: rid } : {}) });
     };
     // Until the job starts, a client that goes away ends the request here; afterwards the job does.
     let started = false;
@@ -216,14 +219,14 @@ class MockServerImpl implements MockServer, JobHost {
         return;
       }
       started = true;
-      this.startJob(gen, specs, { id, n, k, recv }, res, endEarly);
+      this.startJob(gen, specs, { id, n, k, recv, rid }, res, endEarly);
     });
   }
 
   private startJob(
     gen: GenRequest,
     specs: FaultSpec[] | undefined,
-    r: { id: string; n: number; k: number; recv: number },
+    r: { id: string; n: number; k: number; recv: number; rid: string | undefined },
     res: ServerResponse,
     endEarly: (status: number, outcome: Outcome, fault: string | null) => void,
   ): void {
@@ -252,6 +255,7 @@ class MockServerImpl implements MockServer, JobHost {
       tokensPerChunk: o.tokensPerChunk, finish: len.finish, faults,
       wordsRng: mulberry32(requestSeed(o.seed, r.n, RNG_WORDS)),
       jitterRng: mulberry32(requestSeed(o.seed, r.n, RNG_JITTER)),
+      ...(r.rid !== undefined ? { requestId: r.rid } : {}),
     };
     const ctx: ResponseCtx = { id: r.id, created: Math.floor(Date.now() / 1000), model: gen.model, promptTokens: gen.promptTokens };
     let job: GenJob;

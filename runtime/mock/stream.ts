@@ -65,6 +65,8 @@ export interface JobPlan {
   faults: FaultPlan;
   wordsRng: Rng;
   jitterRng: Rng;
+  /** the request's x-request-id header, echoed into the trace */
+  requestId?: string;
 }
 
 /** Shared by streaming and non-streaming jobs: bookkeeping the server reads when the job ends. */
@@ -85,6 +87,11 @@ export abstract class GenJob implements Timed {
 
   abstract start(): void;
   abstract fire(now: number): void;
+
+  /** Whether the status line and headers went out (false: the client left before them). */
+  get headersSent(): boolean {
+    return this.res.headersSent;
+  }
 
   /** Ends the job without writing anything more (the client is gone). */
   abort(): void {
@@ -118,7 +125,7 @@ export class StreamJob extends GenJob {
   private readonly midAt: number;
   private i = 0;
   private nextDue: number;
-  private headersSent = false;
+  private headersWritten = false;
   private waitingDrain = false;
 
   constructor(plan: JobPlan, res: ServerResponse, host: JobHost, private readonly fmt: StreamFormat) {
@@ -135,7 +142,7 @@ export class StreamJob extends GenJob {
   }
 
   private sendHeaders(): void {
-    this.headersSent = true;
+    this.headersWritten = true;
     this.res.writeHead(200, this.fmt.headers);
     if (this.fmt.head) this.res.write(this.fmt.head);
     else this.res.flushHeaders();
@@ -144,7 +151,7 @@ export class StreamJob extends GenJob {
 
   fire(now: number): void {
     if (this.done) return;
-    if (!this.headersSent) { this.sendHeaders(); return; }
+    if (!this.headersWritten) { this.sendHeaders(); return; }
     const { plan, fmt } = this;
     const f = plan.faults;
     const max = this.host.eventsPerWrite;

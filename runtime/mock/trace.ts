@@ -1,6 +1,6 @@
 /**
  * The mock server's trace file: JSONL, one line per generation request when it ends,
- *   {"id","route","recv","first","last","chunks","outputTokens","fault","status","outcome"}
+ *   {"id","route","recv","first","last","chunks","outputTokens","fault","status","outcome"[,"requestId"]}
  * recv/first/last are ms on CLOCK_MONOTONIC (Number(process.hrtime.bigint()) / 1e6), comparable with
  * timestamps taken by other processes on the same host; first/last are null when no content was
  * written. fault is null or the injected fault names joined with ",". Lines are appended (the file
@@ -20,6 +20,8 @@ export interface TraceRecord {
   fault: string | null;
   status: number;
   outcome: string;
+  /** the request's x-request-id header, when it had one (to match client records to trace lines) */
+  requestId?: string;
 }
 
 const FLUSH_BYTES = 64 * 1024;

@@ -83,7 +83,7 @@ describe('scheduler', () => {
     });
     sch.close();
     assert.deepEqual(fired.map(([i]) => i), [4, 6, 1, 3, 5, 2, 7, 0]);
-    for (const [i, at] of fired) assert.ok(at >= delays[i]! && at < delays[i]! + 5, `task ${i} at ${at}`);
+    for (const [i, at] of fired) assert.ok(at >= delays[i]! && at < delays[i]! + 100, `task ${i} at ${at}`);
   });
 });
 

@@ -1,0 +1,91 @@
+// VUs: isolation between contexts; setup -> default -> teardown data flow; init-only APIs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { run } from '../../runtime/api.ts';
+import { tempFiles } from '../helpers.ts';
+
+test('a global set by one VU is not seen by another VU', async () => {
+  const dir = tempFiles({
+    's.ts': `import { Counter } from 'llmperf/metrics';
+const seen = new Counter('seen_other');
+const mine = new Counter('set_mine');
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 4, iterations: 3 } } };
+export default function () {
+  const g = globalThis as unknown as Record<string, number>;
+  for (let v = 1; v <= 4; v++) if (v !== __VU && g['marker_' + v] !== undefined) seen.add(1);
+  g['marker_' + __VU] = __ITER;
+  mine.add(1);
+}
+`,
+  });
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {} });
+  assert.equal(out.summary.metrics.set_mine?.values.count, 12);
+  assert.equal(out.summary.metrics.seen_other?.values.count ?? 0, 0);
+});
+
+test('setup() data reaches every VU and teardown(); __VU, __ITER and __ENV are set', async () => {
+  const dir = tempFiles({
+    's.ts': `import { Counter } from 'llmperf/metrics';
+import { check } from 'llmperf';
+const ok = new Counter('data_ok');
+export const options = { vus: 3, iterations: 9 };
+export function setup() { return { token: 'abc', n: 42, env: __ENV.MY_VAR }; }
+export default function (data: { token: string; n: number; env: string }) {
+  check(data, { 'setup data': (d) => d.token === 'abc' && d.n === 42 && d.env === 'hello' });
+  check(__VU, { 'vu id in 1..3': (v) => v >= 1 && v <= 3 });
+  ok.add(1);
+}
+export function teardown(data: { n: number }) { console.log('teardown got ' + data.n); }
+`,
+  });
+  const lines: string[] = [];
+  const out = await run({ script: path.join(dir, 's.ts'), env: { MY_VAR: 'hello' }, log: (l) => lines.push(l) });
+  assert.equal(out.summary.metrics.data_ok?.values.count, 9);
+  const checks = Object.fromEntries(out.summary.root_group.checks.map((c) => [c.name, c]));
+  assert.equal(checks['setup data']?.passes, 9);
+  assert.equal(checks['setup data']?.fails, 0);
+  assert.equal(checks['vu id in 1..3']?.passes, 9);
+  assert.ok(lines.some((l) => l.includes('teardown got 42')), lines.join('\n'));
+});
+
+test('open() reads files relative to the script in init code only', async () => {
+  const dir = tempFiles({
+    'prompts.txt': 'one\ntwo\nthree\n',
+    's.ts': `import { open } from 'llmperf';
+import { Counter } from 'llmperf/metrics';
+const lines = open('./prompts.txt').trim().split('\\n');
+const c = new Counter('lines_seen');
+const late = new Counter('late_open_refused');
+export const options = { vus: 1, iterations: 2 };
+export default function () {
+  c.add(lines.length);
+  try { open('./prompts.txt'); } catch (e) { late.add(1); }
+}
+`,
+  });
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {} });
+  assert.equal(out.summary.metrics.lines_seen?.values.count, 6);
+  assert.equal(out.summary.metrics.late_open_refused?.values.count, 2);
+  void readFileSync;
+});
+
+test('the sandbox has no process, require or host objects', async () => {
+  const dir = tempFiles({
+    's.ts': `import { Counter } from 'llmperf/metrics';
+const leaks = new Counter('leaks');
+export const options = { vus: 1, iterations: 1 };
+export default async function () {
+  const g = globalThis as unknown as Record<string, unknown>;
+  if (typeof g.process !== 'undefined') leaks.add(1);
+  if (typeof g.require !== 'undefined') leaks.add(1);
+  if (typeof g.Buffer !== 'undefined') leaks.add(1);
+  if (Object.keys(g).some((k) => k.startsWith('__llmperf_host_'))) leaks.add(1);
+  leaks.add(0);
+}
+`,
+  });
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {} });
+  assert.equal(out.summary.metrics.leaks?.values.count, 0);
+});

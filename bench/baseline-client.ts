@@ -13,6 +13,8 @@
  * request ({rid, startMono, ttft, itl}) there; each request then sends `x-request-id: b-<loop>-<iter>`.
  */
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface BaselineConfig {
@@ -73,13 +75,15 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
       resolve();
     };
     const handler: Dispatcher.DispatchHandler = {
+      onRequestStart() {},
       onResponseStart(_c, statusCode) { status = statusCode; },
       onResponseData(_c, chunk) {
         const now = performance.now();
         buf += chunk.toString('utf8');
         let from = 0;
+        let at = buf.indexOf(CONTENT);
         for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n', from)) {
-          const at = buf.indexOf(CONTENT, from);
+          if (at >= 0 && at < from) at = buf.indexOf(CONTENT, from);
           // An output event: the content field starts inside this event and is not empty.
           if (at >= 0 && at < i && buf.charCodeAt(at + CONTENT.length) !== 34 /* " */) times.push(now);
           from = i + 2;
@@ -107,7 +111,7 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
   return res;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const cfg = JSON.parse(process.argv[2] ?? '{}') as BaselineConfig;
   const r = await runBaseline(cfg);
   process.stdout.write(JSON.stringify(r) + '\n');

@@ -26,6 +26,9 @@ export function installSignals(log: (l: string) => void): { graceful: AbortContr
     } else if (!hard.signal.aborted) {
       log(`${sig} received again: stopping now`);
       hard.abort();
+      // in-flight requests are cancelled and the results written within moments; if something
+      // still hangs (a script stuck in a loop), leave anyway: stores flush on 'exit'.
+      setTimeout(() => process.exit(105), 5000).unref();
     }
   };
   const a = () => onSig('SIGINT');

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import type { Overrides } from '../runtime/options/resolve.ts';
 import { fail, installSignals, parseKeyValues } from './common.ts';
+import { parseDuration } from '../runtime/options/duration.ts';
 
 export interface RunArgs {
   script: string;
@@ -30,6 +31,7 @@ export interface RunArgs {
   'system-env': boolean;
   'isolate-memory': number;
   'vus-per-isolate': number;
+  'init-timeout': string;
   mock?: string[];
 }
 
@@ -60,6 +62,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV (--no-system-env)' })
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
+    .option('init-timeout', { type: 'string', default: '60s', describe: 'max time for the script\'s init code in one VU' })
     .option('mock', { type: 'string', array: true, describe: 'options for the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms --mock output-tokens=128' })
     .example('$0 run scripts-examples/quickstart.ts', 'benchmark the built-in mock server')
     .example('$0 run chat.ts --url http://127.0.0.1:8000/v1 --model qwen2.5-7b -e PROMPT_SET=short', 'benchmark a vLLM server')
@@ -109,6 +112,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         debug: a.debug,
         isolateMemoryMb: a['isolate-memory'],
         vusPerIsolate: a['vus-per-isolate'],
+        initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
         mockOptions: mockOpts,
         ...(a['summary-export'] ? { summaryExport: a['summary-export'] } : {}),
       });

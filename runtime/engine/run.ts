@@ -44,6 +44,8 @@ export interface RunRequest {
   mockOptions?: Record<string, unknown>;
   vusPerIsolate?: number;
   isolateMemoryMb?: number;
+  /** init code (top level of the script) must finish within this (default 60 s) */
+  initTimeoutMs?: number;
   storeBodies?: boolean;
   debug?: boolean;
   /** called once the plan is known, before VUs start (run directory, progress display) */
@@ -153,7 +155,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(s) : v;
   } });
   const setupDataRef: { json: string | undefined } = { json: undefined };
-  const vus = new VuFactory(pool, lazyServices, env, mapper, () => setupDataRef.json);
+  const vus = new VuFactory(pool, lazyServices, env, mapper, () => setupDataRef.json, req.initTimeoutMs ?? 60_000);
 
   // Services need options (target, slo) — but the probe VU runs init code first to *get* options.
   // Start with a provisional service set for init-time bindings (define, open, datasets).
@@ -287,6 +289,28 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     }, { once: true });
     if (req.signal?.aborted) requestStop('interrupted');
 
+    const cpuTimeoutMs = options.iterationTimeoutMs || 30_000;
+    const stuckSlots = new Set<number>();
+    const reportedSlots = new Set<number>();
+    const watch = new Map<number, { cpu: number; busySince: number | null }>();
+    let lastWatch = performance.now();
+    const watchdog = setInterval(() => {
+      const t = performance.now();
+      const wall = t - lastWatch;
+      lastWatch = t;
+      for (const slot of pool.live()) {
+        const cpu = slot.cpuMs();
+        const w = watch.get(slot.id) ?? { cpu, busySince: null };
+        const busy = cpu - w.cpu > wall * 0.8;
+        w.busySince = busy ? (w.busySince ?? t - wall) : null;
+        w.cpu = cpu;
+        watch.set(slot.id, w);
+        if (w.busySince !== null && t - w.busySince > cpuTimeoutMs) {
+          stuckSlots.add(slot.id);
+          slot.dispose();
+        }
+      }
+    }, 500);
     const thresholdTimer = setInterval(() => {
       const hit = evaluator.abortRequested(now());
       if (hit) requestStop('threshold-abort', `threshold ${hit.metric}: ${hit.source} crossed (abortOnFail)`);
@@ -327,6 +351,14 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
         iterate: async (h, r) => {
           const vu = h as unknown as VU;
           if (s.hardStop.signal.aborted) return;
+          if (vu.isolateDisposed) {
+            try {
+              await vu.revive(setupDataRef.json);
+            } catch (e) {
+              log(`ERROR could not restart VU ${vu.id}: ${(e as Error).message}`);
+              return;
+            }
+          }
           const iter = vu.state.iter;
           vu.state.scenario = c.name;
           vu.state.scenarioTags = tags;
@@ -339,9 +371,25 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
           try {
             outcome = await vu.iterate(
               { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: iterInScenario++, scenarioStartTime: c.startTimeMs, scenarioTags: tags },
-              options.iterationTimeoutMs || undefined,
+              cpuTimeoutMs,
             );
           } catch (e) {
+            if (vu.isolateDisposed) {
+              const slot = vu.isolateSlot;
+              if (!reportedSlots.has(slot.id)) {
+                reportedSlots.add(slot.id);
+                const cpu = stuckSlots.has(slot.id);
+                errors.addIsolateDeath(
+                  cpu ? 'cpu' : 'memory',
+                  cpu
+                    ? `ERROR an iteration ran on the CPU for more than ${cpuTimeoutMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
+                    : `ERROR a VU exceeded the isolate memory limit of ${req.isolateMemoryMb ?? 256} MB (scenario ${c.name}, VU ${vu.id}): ${(e as Error).message} (raise --isolate-memory if the script needs more)`,
+                  slot.contexts,
+                );
+              }
+              vu.state.iter = iter + 1;
+              return;
+            }
             outcome = { ok: false as const, error: { message: (e as Error).message, stack: String((e as Error).stack), name: 'Error', kind: 'exception' as const } };
           }
           vu.state.iter = iter + 1;
@@ -393,6 +441,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       await Promise.all(scenarios.map(runOne));
     } finally {
       clearInterval(thresholdTimer);
+      clearInterval(watchdog);
       if (tickTimer) clearInterval(tickTimer);
     }
     const durationMs = now();

@@ -31,6 +31,19 @@ export class ScriptErrorLog {
     e.count++;
   }
 
+  /** An isolate died (memory limit, stuck iteration): reported once per cause, counted per VU hit. */
+  addIsolateDeath(kind: 'memory' | 'cpu', message: string, vusHit: number): void {
+    const position = kind === 'memory' ? 'isolate memory limit' : 'iteration CPU timeout';
+    const key = `${position}\u0000`;
+    let e = this.byKey.get(key);
+    if (!e) {
+      e = { position, message, count: 0, kind };
+      this.byKey.set(key, e);
+    }
+    this.print(`${message} (${vusHit} VU${vusHit === 1 ? '' : 's'} restarted in a new isolate; the run goes on)`);
+    e.count += vusHit;
+  }
+
   entries(): ScriptErrorEntry[] {
     return [...this.byKey.values()].sort((a, b) => b.count - a.count);
   }

@@ -14,6 +14,7 @@ export class VuFactory {
     private readonly env: Record<string, string>,
     private readonly mapper: PositionMapper,
     private readonly setupData: () => string | undefined,
+    private readonly initTimeoutMs = 60_000,
   ) {}
 
   /** A VU with init code run (id 0 is the probe/setup VU, not counted as a test VU). */
@@ -21,7 +22,7 @@ export class VuFactory {
     const id = probe ? 0 : ++this.nextId;
     let vu: VU;
     try {
-      vu = await VU.create(id, this.pool, this.services, this.env, 0);
+      vu = await VU.create(id, this.pool, this.services, this.env, this.initTimeoutMs);
     } catch (e) {
       throw this.initError(e);
     }
@@ -49,7 +50,7 @@ export class VuFactory {
     const pos = this.mapper.firstPosition(stack);
     const msg = err?.message ?? String(e);
     if (/memory limit/i.test(msg)) return new ScriptError(`the script's init code exceeded the isolate memory limit${pos ? ` at ${pos}` : ''}: ${msg} (raise --isolate-memory or load less data per VU)`, 'SCRIPT_OOM');
-    if (/timed out/i.test(msg)) return new ScriptError(`the script's init code did not finish in time${pos ? ` at ${pos}` : ''}: ${msg}`, 'SCRIPT_TIMEOUT');
+    if (/timed out/i.test(msg)) return new ScriptError(`the script's init code did not finish within ${this.initTimeoutMs / 1000}s${pos ? ` at ${pos}` : ''} (an endless loop at the top level?): ${msg}`, 'SCRIPT_TIMEOUT');
     return new ScriptError(`${pos ? pos + ': ' : ''}error in init code: ${msg}${pos ? '' : '\n' + this.mapper.mapStack(stack)}`, 'SCRIPT_INIT_ERROR');
   }
 

@@ -9,7 +9,7 @@ export function constantOffsets(c: ConstantArrivalRateConfig): Iterable<number> 
 
 export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
   parse(raw, common, f) {
-    f.only(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed']);
+    f.only(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed', 'iterations']);
     const pre = f.int('preAllocatedVUs', undefined, 0);
     return {
       ...common,
@@ -21,22 +21,23 @@ export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
       maxVUs: Math.max(pre, f.int('maxVUs', pre, 0)),
       arrival: f.arrival(),
       seed: f.int('seed', 1, 0),
+      iterations: f.int('iterations', 0, 0),
     };
   },
   plan(c) {
     const perSec = (c.rate * 1000) / c.timeUnitMs;
-    const n = c.arrival === 'constant' ? Math.ceil((c.durationMs * c.rate) / c.timeUnitMs) : null;
+    const n = c.iterations > 0 ? c.iterations : c.arrival === 'constant' ? Math.ceil((c.durationMs * c.rate) / c.timeUnitMs) : null;
     const unit = c.timeUnitMs === 1000 ? 's' : fmt(c.timeUnitMs);
     return {
       preAllocatedVUs: c.preAllocatedVUs,
       maxVUs: c.maxVUs,
       durationMs: c.durationMs,
       iterations: n,
-      description: `${c.arrival === 'constant' ? '' : describeArrival(c.arrival) + ' arrivals at '}${trim(c.rate)} iterations/${unit}${c.timeUnitMs !== 1000 ? ` (${trim(perSec)}/s)` : ''} for ${fmt(c.durationMs)} (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
+      description: `${c.arrival === 'constant' ? '' : describeArrival(c.arrival) + ' arrivals at '}${trim(c.rate)} iterations/${unit}${c.timeUnitMs !== 1000 ? ` (${trim(perSec)}/s)` : ''} for ${fmt(c.durationMs)}${c.iterations > 0 ? ` or until ${c.iterations} iterations have started` : ''} (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   run(c, ctx) {
-    return runArrivals(ctx, constantOffsets(c), c.durationMs, c.maxVUs);
+    return runArrivals(ctx, constantOffsets(c), c.durationMs, c.maxVUs, c.iterations);
   },
 };
 

@@ -24,15 +24,17 @@ export async function vuLoop(
 /**
  * Open-loop runner: starts an iteration at every planned offset on an idle VU. With no idle VU the
  * iteration is dropped (dropped_iterations) and, below maxVUs, one more VU is initialised in the
- * background, as k6 does. Lateness is recorded by the engine as llm_schedule_lag.
+ * background, as k6 does. Lateness is recorded by the engine as llm_schedule_lag. With `maxIterations`
+ * > 0 the scenario ends once that many iterations have started (dropped arrivals don't count).
  */
-export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number): Promise<void> {
+export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number, maxIterations = 0): Promise<void> {
   const start = ctx.config.startTimeMs;
   const idle: VuHandle[] = [...ctx.vus].reverse();
   let allocated = idle.length;
   let pending = 0;
   const running = new Set<Promise<void>>();
   let active = 0;
+  let started = 0;
   const grow = () => {
     if (allocated + pending >= maxVUs) return;
     pending++;
@@ -48,7 +50,7 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
     if (off >= durationMs) break;
     const planned = start + off;
     if (!(await ctx.sleepUntil(planned)) || ctx.stopNew.aborted) break;
-    ctx.setProgress(off / durationMs);
+    if (!maxIterations) ctx.setProgress(off / durationMs);
     const vu = idle.pop();
     if (!vu) {
       ctx.dropped(1);
@@ -64,8 +66,12 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
       running.delete(p);
     });
     running.add(p);
+    if (maxIterations > 0) {
+      ctx.setProgress(++started / maxIterations);
+      if (started >= maxIterations) break;
+    }
   }
-  if (!ctx.stopNew.aborted) await ctx.sleepUntil(start + durationMs);
+  if (!ctx.stopNew.aborted && !(maxIterations > 0 && started >= maxIterations)) await ctx.sleepUntil(start + durationMs);
   ctx.setProgress(1);
   await Promise.all(running);
   void active;

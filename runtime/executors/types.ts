@@ -52,6 +52,8 @@ export interface ConstantArrivalRateConfig extends CommonConfig {
   maxVUs: number;
   arrival: ArrivalProcess;
   seed: number;
+  /** stop once this many iterations have started (0 = no cap); arrivals dropped for want of a VU don't count */
+  iterations: number;
 }
 export interface RampingArrivalRateConfig extends CommonConfig {
   executor: 'ramping-arrival-rate';

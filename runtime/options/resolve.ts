@@ -178,7 +178,7 @@ export function resolveOptions(script: ScriptOptions, env: Record<string, string
     summaryTimeUnit: unit,
     setupTimeoutMs: parseDuration(script.setupTimeout ?? '60s', 'setupTimeout'),
     teardownTimeoutMs: parseDuration(script.teardownTimeout ?? '60s', 'teardownTimeout'),
-    iterationTimeoutMs: parseDuration(script.iterationTimeout ?? 0, 'iterationTimeout'),
+    iterationTimeoutMs: parseDuration(script.iterationTimeout ?? '30s', 'iterationTimeout'),
     tags: { ...(script.tags ?? {}), ...(cli.tags ?? {}) },
     name: cli.name ?? script.name,
   };

@@ -35,6 +35,14 @@ export class IsolateSlot {
   get disposed(): boolean {
     return this.isolate.isDisposed;
   }
+  /** CPU time the isolate has used, ms (for the stuck-iteration watchdog). */
+  cpuMs(): number {
+    try {
+      return Number(this.isolate.cpuTime) / 1e6;
+    } catch {
+      return 0;
+    }
+  }
   dispose(): void {
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
@@ -63,6 +71,11 @@ export class IsolatePool {
     slot.contexts--;
   }
 
+  /** Live isolates (the watchdog walks them). */
+  live(): IsolateSlot[] {
+    return this.slots.filter((s) => !s.disposed);
+  }
+
   get isolates(): number {
     return this.slots.filter((s) => !s.disposed).length;
   }
@@ -74,7 +87,7 @@ export class IsolatePool {
 }
 
 /** Creates a context in `slot` with the host functions installed, runs prelude then bundle. */
-export async function createVuContext(slot: IsolateSlot, host: HostImpl, globals: Record<string, unknown>): Promise<ivm.Context> {
+export async function createVuContext(slot: IsolateSlot, host: HostImpl, globals: Record<string, unknown>, initTimeoutMs = 0): Promise<ivm.Context> {
   const { prelude, script } = await slot.scripts();
   const ctx = await slot.isolate.createContext();
   const g = ctx.global;
@@ -92,7 +105,7 @@ export async function createVuContext(slot: IsolateSlot, host: HostImpl, globals
   }
   for (const [k, v] of Object.entries(globals)) await g.set(k, new ivm.ExternalCopy(v).copyInto());
   await prelude.run(ctx);
-  await script.run(ctx);
+  await script.run(ctx, initTimeoutMs > 0 ? { timeout: initTimeoutMs } : {});
   return ctx;
 }
 

@@ -42,13 +42,19 @@ type CallResult = { ok: true; absent?: boolean; result?: string } | { ok: false;
 
 export class VU {
   readonly state: VuState;
+  private slot!: IsolateSlot;
+  private ctx!: ivm.Context;
+  private iterateRef!: ivm.Reference;
+  private callRef!: ivm.Reference;
+  /** times this VU was rebuilt after its isolate died (memory limit, stuck iteration) */
+  revivals = 0;
+
   private constructor(
     readonly id: number,
-    private readonly slot: IsolateSlot,
     private readonly pool: IsolatePool,
-    private readonly ctx: ivm.Context,
-    private readonly iterateRef: ivm.Reference,
-    private readonly callRef: ivm.Reference,
+    private readonly host: HostImpl,
+    private readonly env: Record<string, string>,
+    private readonly initTimeoutMs: number,
     state: VuState,
   ) {
     this.state = state;
@@ -70,18 +76,36 @@ export class VU {
       log: (level, msg) => services.log(state, level, msg),
       abort: (msg) => services.abort(state, msg),
     };
-    const slot = pool.slotForNewVU();
-    let ctx: ivm.Context;
+    const vu = new VU(id, pool, host, env, initTimeoutMs, state);
+    await vu.build();
+    return vu;
+  }
+
+  /** Creates the context (in an isolate with room) and runs the init code. */
+  private async build(): Promise<void> {
+    const slot = this.pool.slotForNewVU();
     try {
-      ctx = await createVuContext(slot, host, { __VU: id, __ITER: 0, __ENV: env });
+      this.ctx = await createVuContext(slot, this.host, { __VU: this.id, __ITER: this.state.iter, __ENV: this.env }, this.initTimeoutMs);
+      this.iterateRef = (await this.ctx.global.get('__llmperf_iterate', { reference: true })) as ivm.Reference;
+      this.callRef = (await this.ctx.global.get('__llmperf_call', { reference: true })) as ivm.Reference;
     } catch (e) {
-      pool.release(slot);
+      this.pool.release(slot);
       throw e;
     }
-    void initTimeoutMs;
-    const iterateRef = (await ctx.global.get('__llmperf_iterate', { reference: true })) as ivm.Reference;
-    const callRef = (await ctx.global.get('__llmperf_call', { reference: true })) as ivm.Reference;
-    return new VU(id, slot, pool, ctx, iterateRef, callRef, state);
+    this.slot = slot;
+  }
+
+  /** Rebuilds this VU in a fresh context after its isolate was disposed; init code runs again. */
+  async revive(setupDataJson: string | undefined): Promise<void> {
+    this.pool.release(this.slot);
+    this.revivals++;
+    await this.build();
+    await this.endInit(setupDataJson);
+  }
+
+  /** The isolate this VU runs in (the watchdog reads its CPU time). */
+  get isolateSlot(): IsolateSlot {
+    return this.slot;
   }
 
   async exports(): Promise<ScriptExports> {
@@ -92,7 +116,7 @@ export class VU {
     await this.ctx.evalClosure('__llmperf_end_init(); __llmperf_set_data($0);', [setupDataJson], { arguments: { copy: true } });
   }
 
-  /** Runs one iteration; a timeout (ms) stops a CPU-bound iteration. */
+  /** Runs one iteration; a timeout (ms) stops the synchronous part of a CPU-bound iteration. */
   iterate(info: IterationInfo, timeoutMs?: number): Promise<IterationOutcome> {
     return this.iterateRef.apply(undefined, [info], {
       arguments: { copy: true },

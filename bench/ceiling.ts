@@ -1,0 +1,97 @@
+/**
+ * Client ceiling: the mock answers as fast as it can (ttft 0, itl 0, eventsPerWrite 4), so the
+ * client is the bottleneck. N closed loops for a fixed time, baseline then llmperf (`llmperf run`,
+ * constant-vus, default outputs), repeated `reps` times; the best run of each is compared. Events
+ * are counted by the client and, from the mock's /mock/stats, on the server side.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { runBaselineProc, runLlmperfCli, trend } from './clients.ts';
+import { mockArgs } from './config.ts';
+import { profileAppendix, profileSubdir, type BenchCtx, type ScenarioOut } from './context.ts';
+import { startMock } from './procs.ts';
+import { closedLoopScript } from './scripts.ts';
+import { f, int, pct } from './stats.ts';
+
+interface Obs {
+  reqPerS: number;
+  evPerS: number;
+  /** events counted by the client */
+  events: number;
+  /** content events written by the mock (completed requests x events per request) */
+  serverEvents: number;
+  mockCpu: number;
+  clientCpu: number;
+}
+
+export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
+  const c = ctx.size.ceiling;
+  const mock = await startMock([...mockArgs({ ttftMs: 0, itlMs: 0, outputTokens: c.outputTokens }), '--events-per-write', '4']);
+  const script = closedLoopScript(ctx.tmp, 'ceiling.js', { vus: c.streams, durationMs: c.durationMs, maxTokens: c.outputTokens });
+  const prof = profileSubdir(ctx, 'ceiling');
+  if (prof) mkdirSync(prof, { recursive: true });
+  const base: Obs[] = [];
+  const mine: Obs[] = [];
+  const timeout = c.durationMs + 120_000;
+  try {
+    for (let rep = 0; rep < c.reps; rep++) {
+      ctx.log(`ceiling: baseline, ${c.streams} streams, ${c.durationMs} ms (rep ${rep + 1}/${c.reps})`);
+      let s0 = await mock.stats();
+      let cpu0 = mock.cpuS();
+      const b = await runBaselineProc({ url: mock.url, concurrency: c.streams, durationMs: c.durationMs, maxTokens: c.outputTokens }, timeout);
+      let s1 = await mock.stats();
+      base.push({
+        reqPerS: b.result.ok / (b.result.durationMs / 1000),
+        evPerS: b.result.events / (b.result.durationMs / 1000),
+        events: b.result.events,
+        serverEvents: (s1.completed - s0.completed - (s1.aborted - s0.aborted)) * c.outputTokens,
+        mockCpu: (mock.cpuS() - cpu0) / (b.wallMs / 1000),
+        clientCpu: b.cpuS / (b.wallMs / 1000),
+      });
+
+      ctx.log(`ceiling: llmperf run, constant-vus ${c.streams} VUs, ${c.durationMs} ms (rep ${rep + 1}/${c.reps})`);
+      s0 = await mock.stats();
+      cpu0 = mock.cpuS();
+      const l = await runLlmperfCli(script, mock.url, path.join(ctx.tmp, `ceiling-${rep}.json`), timeout, rep === 0 && prof ? { cpuProfDir: prof } : {});
+      s1 = await mock.stats();
+      const dur = l.summary.llm.durationMs / 1000;
+      const ok = l.summary.llm.succeeded;
+      // Output events = ITL gaps + the first event of every request that had one.
+      const events = trend(l.summary, 'llm_itl', 'count') + trend(l.summary, 'llm_ttft', 'count');
+      mine.push({
+        reqPerS: ok / dur,
+        evPerS: events / dur,
+        events,
+        serverEvents: (s1.completed - s0.completed - (s1.aborted - s0.aborted)) * c.outputTokens,
+        mockCpu: (mock.cpuS() - cpu0) / (l.wallMs / 1000),
+        clientCpu: l.cpuS / (l.wallMs / 1000),
+      });
+    }
+  } finally {
+    await mock.stop();
+  }
+  const best = (xs: Obs[]): Obs => xs.reduce((a, x) => (x.evPerS > a.evPerS ? x : a));
+  const b = best(base);
+  const m = best(mine);
+  const rr = m.reqPerS / b.reqPerS;
+  const er = m.evPerS / b.evPerS;
+  const name = `Client ceiling (${c.streams} streams)`;
+  return {
+    rows: [
+      { scenario: name, measure: 'SSE events/s', llmperf: int(m.evPerS), baseline: int(b.evPerS), result: pct(er), target: '>= 85% of baseline', pass: er >= 0.85 },
+      { scenario: name, measure: 'requests/s', llmperf: int(m.reqPerS), baseline: int(b.reqPerS), result: pct(rr), target: '>= 85% of baseline', pass: rr >= 0.85 },
+      {
+        scenario: name, measure: 'client events / mock events', llmperf: `${int(m.events)} / ${int(m.serverEvents)}`, baseline: `${int(b.events)} / ${int(b.serverEvents)}`,
+        result: `${f(m.events / m.serverEvents, 4)} / ${f(b.events / b.serverEvents, 4)}`, target: '1.0000 (cross-check)',
+        pass: Math.abs(m.events / m.serverEvents - 1) < 1e-3 && Math.abs(b.events / b.serverEvents - 1) < 1e-3,
+      },
+    ],
+    notes: [[
+      name,
+      `mock ttft 0, itl 0, ${c.outputTokens} tokens, events-per-write 4, ${f(c.durationMs / 1000, 1)} s per run, best of ${c.reps}. ` +
+      `Mock CPU during the runs: ${pct(b.mockCpu, 0)} (baseline) vs ${pct(m.mockCpu, 0)} (llmperf) of its core; client CPU over the process life: ${pct(b.clientCpu, 0)} vs ${pct(m.clientCpu, 0)}. ` +
+      `All runs: baseline ${base.map((x) => int(x.evPerS)).join(', ')} ev/s; llmperf ${mine.map((x) => int(x.evPerS)).join(', ')} ev/s.`,
+    ]],
+    appendix: profileAppendix(`llmperf run, client ceiling (${c.streams} VUs)`, prof),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Runs an llmperf script through the programmatic API (runtime/api.ts run(), as `llmperf run`
+ * does) and keeps each request's record: the benchmark's way to get per-request timings
+ * (startMono, ttft, itl) for the accuracy comparison with the mock's trace.
+ *
+ *   node --no-node-snapshot --import tsx bench/llmperf-records.ts '{"script":"s.js","url":"http://127.0.0.1:8000/v1","recordsFile":"r.jsonl"}'
+ *
+ * Prints one JSON line ({exitCode, requests, durationMs}); writes one JSON line per record
+ * ({vu, iter, ok, startMono, ttft, e2e, itl, chunks}) to recordsFile.
+ */
+import { writeFileSync } from 'node:fs';
+import { run } from '../runtime/api.ts';
+import type { RequestRecord } from '../runtime/llm/types.ts';
+
+interface Config {
+  script: string;
+  url: string;
+  recordsFile: string;
+}
+
+const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
+const records: RequestRecord[] = [];
+const out = await run({
+  script: cfg.script,
+  overrides: { url: cfg.url },
+  listeners: [{ onRecord(r) { records.push(r); } }],
+  log: (l) => process.stderr.write(l + '\n'),
+});
+writeFileSync(cfg.recordsFile, records.map((r) => JSON.stringify({
+  vu: r.vu, iter: r.iter, ok: r.ok, startMono: r.startMono, ttft: r.ttft, e2e: r.e2e, itl: r.itl, chunks: r.chunks,
+})).join('\n') + '\n');
+process.stdout.write(JSON.stringify({ exitCode: out.exitCode, requests: out.summary.llm.requests, durationMs: out.summary.llm.durationMs }) + '\n');
+process.exit(0);

@@ -1,0 +1,108 @@
+/** The report's chart sections: distributions, time series (from timeline.json) and sweep curves. */
+import type { SummaryData } from '../../summary/data.ts';
+import { fmtNum } from './html.ts';
+import { displayBins } from './loghist.ts';
+import { histogramChart, lineChart, emptyChart, type Series } from './svg.ts';
+import { HIST_METRICS, type HistMetric, type TimelineData } from './timeline.ts';
+
+/** One level of a multi-run (perf with several --parallel values, a rate sweep). */
+export interface SweepPoint {
+  label: string;
+  concurrency?: number;
+  rate?: number;
+  summary: SummaryData;
+}
+
+export const METRIC_TITLES: Record<string, string> = {
+  llm_ttft: 'Time to first token (TTFT)',
+  llm_tpot: 'Time per output token (TPOT)',
+  llm_itl: 'Inter-token latency (ITL)',
+  llm_e2e: 'End-to-end latency (E2E)',
+  llm_input_tokens: 'Input tokens per request',
+  llm_output_tokens: 'Output tokens per request',
+  llm_output_tps: 'Output tokens/s per request',
+};
+
+/** A stat of a trend from the summary: the llm percentile table first, then the metric's values. */
+export function stat(s: SummaryData, metric: string, st: string): number | null {
+  const v = s.llm?.percentiles?.[metric]?.[st] ?? s.metrics?.[metric]?.values?.[st] ?? (st === 'p(50)' ? s.metrics?.[metric]?.values?.med : undefined);
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export function histogramCharts(summary: SummaryData, tl: TimelineData | undefined): string {
+  const charts = HIST_METRICS.map((m: HistMetric) => {
+    const id = `hist-${m.replace('llm_', '')}`;
+    const title = `${METRIC_TITLES[m]} distribution`;
+    const h = tl?.histograms?.[m];
+    if (!h) return emptyChart(id, title, 'no timeline.json: distributions need the run directory of a run recorded by llmperf');
+    const markers = (['p(50)', 'p(99)'] as const).flatMap((st) => {
+      const v = stat(summary, m, st);
+      return v === null ? [] : [{ name: st.replace(/[()]/g, ''), value: v }];
+    });
+    return histogramChart({ id, title, bins: displayBins(h), xLabel: 'ms (log scale)', markers, note: `${fmtNum(h.count)} ${m === 'llm_itl' ? 'gaps' : 'requests'}, min ${fmtNum(h.min)} ms, max ${fmtNum(h.max)} ms` });
+  });
+  return `<div class="charts">${charts.join('')}</div>`;
+}
+
+export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: number): string {
+  if (!tl || !tl.started?.length) return `<p class="note">No timeline.json in the run directory: time series need a run recorded by llmperf.</p>`;
+  const w = tl.bucketMs;
+  const n = tl.started.length;
+  const x: number[] = [];
+  const widthSec: number[] = [];
+  for (let i = 0; i < n; i++) {
+    x.push((i * w) / 1000);
+    const covered = durationMs > 0 ? Math.min(w, durationMs - i * w) : w;
+    widthSec.push(Math.max(covered, w / 2) / 1000);
+  }
+  const perSec = (a: number[] | undefined) => (a ?? []).map((v, i) => v / widthSec[i]!);
+  const hoverX = x.map((v) => `${fmtNum(v)}–${fmtNum(v + w / 1000)} s`);
+  const xLabel = `seconds since start${w !== 1000 ? ` (${fmtNum(w / 1000)} s buckets)` : ''}`;
+  const common = { x, xLabel, hover: true, hoverX };
+  const codes = Object.entries(tl.errorsByCode ?? {})
+    .map(([code, arr]) => ({ code, arr, total: arr.reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, 6);
+  const errSeries: Series[] = [{ name: 'all errors', values: perSec(tl.errors), color: '#dc2626' }];
+  if (codes.length > 1 || (codes.length === 1 && codes[0]!.total !== tl.errors.reduce((a, b) => a + b, 0))) {
+    codes.forEach((c, i) => errSeries.push({ name: c.code, values: perSec(c.arr), color: ['#ea580c', '#7c3aed', '#ca8a04', '#0d9488', '#db2777', '#475569'][i]!, dashed: true }));
+  } else if (codes.length === 1) errSeries[0]!.name = codes[0]!.code;
+  const charts = [
+    lineChart({ ...common, id: 'ts-requests', title: 'Requests per second', yLabel: 'requests/s', series: [{ name: 'succeeded', values: perSec(tl.completed) }, { name: 'started', values: perSec(tl.started), dashed: true, color: '#94a3b8' }] }),
+    lineChart({ ...common, id: 'ts-tokens', title: 'Output tokens per second', yLabel: 'tokens/s', series: [{ name: 'output tok/s', values: perSec(tl.outputTokens), color: '#16a34a' }], note: "each request's tokens are spread over its generation time" }),
+    lineChart({ ...common, id: 'ts-inflight', title: 'Requests in flight', yLabel: 'requests', series: [{ name: 'average in flight', values: tl.busyMs.map((v, i) => v / 1000 / widthSec[i]!), color: '#7c3aed' }] }),
+    lineChart({
+      ...common,
+      id: 'ts-ttft',
+      title: 'TTFT over time',
+      yLabel: 'ms',
+      series: [{ name: 'p50', values: tl.ttftP50 }, { name: 'p99', values: tl.ttftP99, color: '#ea580c' }],
+      note: `by the second the first token arrived; from up to ${tl.reservoir} sampled requests per bucket`,
+    }),
+    lineChart({ ...common, id: 'ts-errors', title: 'Errors per second', yLabel: 'errors/s', series: errSeries }),
+  ];
+  return `<div class="charts">${charts.join('')}</div>`;
+}
+
+/** Throughput-vs-latency curves of a multi-run: TTFT, TPOT, E2E (p50, p99) against request and output-token throughput. */
+export function sweepCharts(points: SweepPoint[]): string {
+  const labels = points.map((p) => p.label);
+  const charts: string[] = [];
+  for (const [m, short] of [['llm_ttft', 'TTFT'], ['llm_tpot', 'TPOT'], ['llm_e2e', 'E2E']] as const) {
+    for (const [xKey, xLabel, xName] of [['requestThroughput', 'requests/s (successful)', 'request'], ['outputTokenThroughput', 'output tokens/s', 'output token']] as const) {
+      charts.push(
+        lineChart({
+          id: `sweep-${short.toLowerCase()}-${xName === 'request' ? 'req' : 'tok'}`,
+          title: `${short} vs ${xName} throughput`,
+          x: points.map((p) => p.summary.llm?.[xKey] ?? NaN),
+          xLabel,
+          yLabel: `${short} ms`,
+          series: [{ name: 'p50', values: points.map((p) => stat(p.summary, m, 'p(50)')) }, { name: 'p99', values: points.map((p) => stat(p.summary, m, 'p(99)')), color: '#ea580c' }],
+          markers: true,
+          pointLabels: labels,
+        }),
+      );
+    }
+  }
+  return `<div class="charts">${charts.join('')}</div>`;
+}

@@ -1,0 +1,78 @@
+// Script faults: stuck iterations, memory blow-ups and endless init code never take the run down.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { run } from '../../runtime/api.ts';
+import { ScriptError } from '../../runtime/errors.ts';
+import { tempFiles } from '../helpers.ts';
+
+test('an iteration stuck in a CPU loop after an await is stopped, reported, and the run goes on', async () => {
+  const dir = tempFiles({
+    's.ts': `import llm from 'llmperf/llm';
+import { sleep } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 4 } }, iterationTimeout: '1s' };
+export default async function () {
+  await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  if (__VU === 1 && __ITER === 1) { await sleep(0.01); for (;;) {} }
+}
+`,
+  });
+  const lines: string[] = [];
+  const t0 = Date.now();
+  const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l), vusPerIsolate: 1, mockOptions: { ttft: '1ms', itl: '1ms' } });
+  assert.ok(Date.now() - t0 < 20_000);
+  assert.ok(lines.some((l) => /ran on the CPU for more than 1s/.test(l)), lines.join('\n'));
+  // VU 2 was in another isolate and did all its iterations; VU 1 was restarted and finished its share
+  assert.equal(out.summary.llm.requests, 8);
+  assert.equal(out.summary.iterations.completed, 7);
+  assert.equal(out.summary.scriptErrors.find((e) => e.position === 'iteration CPU timeout')?.count, 1);
+});
+
+test('a synchronous endless loop in an iteration is stopped by the iteration timeout', async () => {
+  const dir = tempFiles({
+    's.ts': `export const options = { vus: 1, iterations: 3, iterationTimeout: '500ms' };
+export default function () { if (__ITER === 0) for (;;) {} }
+`,
+  });
+  const lines: string[] = [];
+  const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l) });
+  assert.equal(out.summary.iterations.completed, 3);
+  assert.equal(out.summary.scriptErrors.length, 1);
+  assert.match(out.summary.scriptErrors[0]!.message, /timed out/i);
+});
+
+test('a VU that exceeds the isolate memory limit is reported and replaced; other VUs keep their records', async () => {
+  const dir = tempFiles({
+    's.ts': `import llm from 'llmperf/llm';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 3 } } };
+export default async function () {
+  await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  if (__VU === 2 && __ITER === 0) { const hog: number[][] = []; for (;;) hog.push(new Array(1_000_000).fill(__ITER)); }
+}
+`,
+  });
+  const lines: string[] = [];
+  const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l), vusPerIsolate: 1, isolateMemoryMb: 64, mockOptions: { ttft: '1ms', itl: '1ms' } });
+  assert.ok(lines.some((l) => /exceeded the isolate memory limit of 64 MB/.test(l)), lines.join('\n'));
+  assert.equal(out.summary.llm.requests, 9, 'every request, including the hog VU\'s, was recorded');
+  assert.equal(out.summary.iterations.completed, 8);
+});
+
+test('an endless loop in init code fails the run with a clear script error', async () => {
+  const dir = tempFiles({ 's.ts': `let n = 0;\nwhile (true) { n++; }\nexport default function () {}\n` });
+  await assert.rejects(run({ script: path.join(dir, 's.ts'), log: () => {}, initTimeoutMs: 500 }), (e: unknown) => {
+    assert.ok(e instanceof ScriptError);
+    assert.match(e.message, /init code did not finish within 0\.5s/);
+    return true;
+  });
+});
+
+test('an exception in init code is reported at its position (exit 107)', async () => {
+  const dir = tempFiles({ 's.ts': `const cfg: { n?: number } = {};\nif (!cfg.n) throw new Error('missing n');\nexport default function () {}\n` });
+  await assert.rejects(run({ script: path.join(dir, 's.ts'), log: () => {} }), (e: unknown) => {
+    assert.ok(e instanceof ScriptError);
+    assert.equal(e.exitCode, 107);
+    assert.match(e.message, /s\.ts:2:19: error in init code: missing n/);
+    return true;
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The interface a custom API plugin implements (`import type { ApiPlugin } from 'llmperf/api-plugin'`).
+ *
+ * A plugin is a .ts or .js file passed where an API name goes: `llmperf run script.ts --api ./my-api.ts`
+ * or `llmperf perf --api ./my-api.ts ...`. llmperf bundles it with esbuild (platform node, ESM, its own
+ * imports included), imports it once on the host (never inside a VU) and registers its default export
+ * under its `name`. The run then uses it for every request, and scripts can also pick it per request:
+ * `llm.request(params, { api: 'my-api' })`.
+ *
+ * llmperf does the HTTP, the SSE parsing and every timing; the plugin only maps the script's parameters
+ * to a request and the server's events (or whole body) to output.
+ *
+ * ```ts
+ * import type { ApiPlugin } from 'llmperf/api-plugin';
+ *
+ * export default {
+ *   name: 'echo-api',
+ *   build(endpoint, params, ctx) {
+ *     const stream = params.stream !== false;
+ *     return {
+ *       url: ctx.baseUrl.replace(/\/+$/, '') + '/generate',
+ *       method: 'POST',
+ *       headers: { 'content-type': 'application/json', ...ctx.headers, ...(ctx.apiKey ? { authorization: `Bearer ${ctx.apiKey}` } : {}) },
+ *       body: JSON.stringify({ model: ctx.model, text: params.prompt, stream }),
+ *       stream,
+ *     };
+ *   },
+ *   parseEvent(data) {
+ *     const e = JSON.parse(data);
+ *     return { content: e.token ?? '', done: e.final === true, usage: e.usage };
+ *   },
+ *   parseBody(body) {
+ *     const b = JSON.parse(body);
+ *     return { content: b.text, done: true, usage: b.usage };
+ *   },
+ *   promptText: (params) => String(params.prompt ?? ''),
+ * } satisfies ApiPlugin;
+ * ```
+ */
+
+/** Which script call made the request: llm.chat (or llm.request with `messages`) is 'chat', the rest 'completions'. */
+export type Endpoint = 'chat' | 'completions';
+
+/** Token usage in OpenAI's names (map your server's names to these). */
+export interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+/** What the run knows about the target, given to build(). */
+export interface ApiRequestContext {
+  /** The target URL as configured (--url / options.llm.url), possibly a base URL. */
+  readonly baseUrl: string;
+  /** The model (--model / options.llm.model, or the request's own). */
+  readonly model: string;
+  /** The API key, when one is configured (--api-key); send it the way your server expects. */
+  readonly apiKey?: string;
+  /** Extra headers (--header / --headers / options.llm.headers / the request's own): include them. */
+  readonly headers: Record<string, string>;
+  /** Whether usage should be requested in streams (OpenAI's stream_options.include_usage). */
+  readonly includeUsage: boolean;
+}
+
+/** The HTTP request to send. */
+export interface BuiltRequest {
+  /** The full URL. */
+  url: string;
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body: string;
+  /** True when the response is an SSE stream (text/event-stream); false for one JSON body. */
+  stream: boolean;
+}
+
+/** What one SSE event (or a whole non-streaming body) contributes. */
+export interface ParsedDelta {
+  /** Output text carried by this event; an event with output text (or reasoning, or tokens) times TTFT/ITL. */
+  content?: string;
+  /** Reasoning text, if the API separates it. */
+  reasoning?: string;
+  /** Tokens carried by this event when the API says so; otherwise llmperf estimates from the text. */
+  tokens?: number;
+  /** Usage: the last one seen wins. */
+  usage?: Usage;
+  finishReason?: string | null;
+  /** An error the server sent inside a 200 response: the request fails with this message. */
+  error?: string;
+  /** This event ends the stream (e.g. OpenAI's [DONE]); a stream that ends without it is incomplete. */
+  done?: boolean;
+}
+
+export interface ApiPlugin {
+  /** The name requests use (`--api` resolves to it; `llm.request(p, { api: name })`). Not "openai". */
+  readonly name: string;
+  /** Builds the HTTP request from the script's parameters. */
+  build(endpoint: Endpoint, params: Record<string, unknown>, ctx: ApiRequestContext): BuiltRequest;
+  /** Parses one SSE event's data (and its event name). Throw (SyntaxError) on bad JSON: the request fails as BAD_JSON. */
+  parseEvent(data: string, event: string | undefined): ParsedDelta;
+  /** Parses a whole non-streaming body. */
+  parseBody(body: string): ParsedDelta;
+  /** A stream that ended without `done`: is it still complete? (e.g. `(sawFinishReason) => sawFinishReason`). */
+  completeWithoutDone?(sawFinishReason: boolean): boolean;
+  /** The prompt text, for tokenizer-based input token counts when the server sends no usage. */
+  promptText(params: Record<string, unknown>): string;
+}

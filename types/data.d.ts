@@ -1,0 +1,137 @@
+/**
+ * `llmperf/data`: prompt datasets. Load them in init code (at the top level of the script): the file
+ * is read once, on the host, before the test starts, and every VU shares it.
+ *
+ * ```ts
+ * import { openqa } from 'llmperf/data';
+ * const prompts = openqa('./data/open_qa.jsonl');      // relative to the script
+ * export default async function () {
+ *   await llm.chat({ messages: [{ role: 'user', content: prompts.next() }] });
+ * }
+ * ```
+ *
+ * A dataset cycles: item `i` is item `i % size`. `next()` walks one cursor shared by every VU of the
+ * run, so VUs together go through the items in order. File formats and kinds: docs/data.md.
+ */
+/// <reference path="./globals.d.ts" />
+import type { ChatMessage, DatasetItem } from './dataset-plugin.js';
+
+export type { ChatMessage, DatasetItem };
+
+/**
+ * A loaded dataset. `T` is what `next()` returns: the prompt string when every item of the kind has
+ * one, else the prompt when the item has one and the whole item otherwise.
+ */
+export interface Dataset<T = string | DatasetItem> {
+  /** The kind (or the plugin's name). */
+  readonly name: string;
+  /** The number of items after the length filter. */
+  readonly size: number;
+  readonly length: number;
+  /** The next item's prompt (or the item when it has no prompt); one cursor shared by all VUs. */
+  next(): T;
+  /** The next item, whole (prompt, messages, body, token hints, meta). */
+  nextItem(): DatasetItem;
+  /** Item `i % size`. */
+  get(i: number): DatasetItem;
+  /** The prompt of item `i % size` (undefined when it only has messages or a body). */
+  prompt(i: number): string | undefined;
+}
+
+/** Options of the file datasets. */
+export interface FileDatasetOptions {
+  /**
+   * Drop items whose prompt is shorter than this (inclusive limit). Lengths are tokens when a
+   * tokenizer is given (here or options.llm.tokenizer), characters otherwise.
+   */
+  minPromptLength?: number;
+  /** Drop items whose prompt is longer than this (inclusive limit). */
+  maxPromptLength?: number;
+  /** Tokenizer for lengths: a folder with tokenizer.json, or "tiktoken:o200k_base" (default options.llm.tokenizer). */
+  tokenizer?: string;
+}
+
+export interface JsonlDatasetOptions extends FileDatasetOptions {
+  /** The field holding the prompt: a string or an array of chat messages (default "prompt"; dotted paths work). */
+  field?: string;
+}
+
+export interface RandomDatasetOptions {
+  /** How many prompts (default 1000). */
+  number?: number;
+  /** Prompt length range in tokens, drawn uniformly (inclusive; give one for a fixed length; default 1024). */
+  minPromptLength?: number;
+  maxPromptLength?: number;
+  /** Tokens of a prefix shared by every prompt (not counted in the drawn length). Default 0. */
+  prefixLength?: number;
+  /** The same seed gives the same prompts (default 0). */
+  seed?: number;
+  /** Required here or in options.llm.tokenizer: prompts are made of its vocabulary. */
+  tokenizer?: string;
+}
+
+export interface SharedPrefixDatasetOptions {
+  /** Number of groups (default 64). */
+  groups?: number;
+  /** Prompts per group (default 16). */
+  promptsPerGroup?: number;
+  /** Tokens of each group's shared system prompt (default 2048). */
+  prefixTokens?: number;
+  /** Tokens of each prompt's own question (default 128). */
+  suffixTokens?: number;
+  seed?: number;
+  /** Without one, lengths are estimates (one word ≈ one token). */
+  tokenizer?: string;
+}
+
+/** Options of `dataset(kind, options)`: any kind's options, plus `path` for file kinds and plugins. */
+export interface AnyDatasetOptions extends FileDatasetOptions, Omit<RandomDatasetOptions, 'tokenizer'>, Omit<SharedPrefixDatasetOptions, 'tokenizer' | 'seed'> {
+  path?: string;
+  field?: string;
+  /** Extra options handed to a dataset plugin as they are. */
+  options?: Record<string, unknown>;
+}
+
+/** HC3 open_qa.jsonl: `{"question", "human_answers", "chatgpt_answers"}` a line; the prompt is `question`. */
+export function openqa(path: string, opts?: FileDatasetOptions): Dataset<string>;
+/** LongAlpaca-12k.json: a JSON array (or JSONL) of `{"instruction", "output", "file"}`; the prompt is `instruction`. */
+export function longalpaca(path: string, opts?: FileDatasetOptions): Dataset<string>;
+/** One prompt a line: plain text, a JSON array of messages, or a JSON request body. */
+export function lineByLine(path: string, opts?: FileDatasetOptions): Dataset;
+/** Alias of lineByLine (evalscope's name). */
+export const line_by_line: typeof lineByLine;
+/** ShareGPT: `{"conversations": [{"from", "value"}]}`; the prompt is the first human turn, the reply's length the outputTokens hint. */
+export function sharegpt(path: string, opts?: FileDatasetOptions): Dataset<string>;
+/** Any JSONL; `field` (default "prompt") holds a string or an array of messages. */
+export function jsonl(path: string, opts?: JsonlDatasetOptions): Dataset;
+/** Synthetic prompts of drawn lengths, made of a tokenizer's vocabulary (evalscope's random dataset). */
+export function random(opts?: RandomDatasetOptions): Dataset<string>;
+/** Groups of prompts sharing a long system prompt (prefix-cache tests); items also carry `messages`. */
+export function sharedPrefix(opts?: SharedPrefixDatasetOptions): Dataset<string>;
+/**
+ * Any kind by name ('openqa', 'longalpaca', 'line_by_line', 'sharegpt', 'jsonl', 'random',
+ * 'shared_prefix'), or the path of a dataset plugin ('./my-data.ts', see llmperf/dataset-plugin).
+ */
+export function dataset(kind: 'openqa' | 'longalpaca' | 'line_by_line' | 'custom' | 'sharegpt' | 'jsonl' | 'random' | 'shared_prefix' | (string & {}), opts?: AnyDatasetOptions): Dataset;
+
+/**
+ * Runs `fn` in init code and freezes the array it returns (k6's SharedArray). Use it for data you
+ * build yourself, e.g. from `open()`; each VU runs `fn`, so prefer the dataset loaders for big files.
+ */
+export interface SharedArray<T> extends ReadonlyArray<T> {}
+export const SharedArray: {
+  new <T>(name: string, fn: () => T[]): SharedArray<T>;
+};
+
+declare const data: {
+  openqa: typeof openqa;
+  longalpaca: typeof longalpaca;
+  lineByLine: typeof lineByLine;
+  sharegpt: typeof sharegpt;
+  jsonl: typeof jsonl;
+  random: typeof random;
+  sharedPrefix: typeof sharedPrefix;
+  dataset: typeof dataset;
+  SharedArray: typeof SharedArray;
+};
+export default data;

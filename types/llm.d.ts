@@ -1,0 +1,189 @@
+/**
+ * `llmperf/llm`: requests to the target LLM server, timed on the host.
+ *
+ * ```ts
+ * import llm from 'llmperf/llm';
+ * const res = await llm.chat({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 64 });
+ * ```
+ *
+ * The parameters are the request body of the target's API (OpenAI chat/completions by default), sent
+ * as given, with these defaults added: `model` (from --model / options.llm.model), `stream: true`,
+ * and `stream_options: { include_usage: true }` when streaming (unless options.llm.includeUsage is
+ * false). Any other field the server understands (vLLM's `ignore_eos`, `min_tokens`, ...) can be
+ * added: unknown fields are passed through.
+ *
+ * A request never throws for an HTTP or network failure: the result has `ok: false` and an `error`
+ * with a stable code (see ErrorCode), and the failure counts in `llm_req_failed`.
+ */
+/// <reference path="./globals.d.ts" />
+
+/** A part of a multi-part message content (text parts count for token estimates). */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
+  | { type: 'input_audio'; input_audio: { data: string; format: 'wav' | 'mp3' } }
+  | { type: string; [key: string]: unknown };
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | (string & {});
+  content: string | ContentPart[] | null;
+  name?: string;
+  tool_call_id?: string;
+  tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+  /** Anything else the server accepts on a message. */
+  [key: string]: unknown;
+}
+
+/** Body fields shared by chat and completions requests (OpenAI names; vLLM/SGLang extras allowed). */
+export interface SamplingParams {
+  /** Default: options.llm.model / --model / LLMPERF_MODEL ("mock-llm" when none). */
+  model?: string;
+  max_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  n?: number;
+  /** Default true: llmperf streams so that it can time the first token. */
+  stream?: boolean;
+  /** Default { include_usage: true } when streaming: the server's token counts are the most exact. */
+  stream_options?: { include_usage?: boolean; continuous_usage_stats?: boolean; [key: string]: unknown } | null;
+  stop?: string | string[] | null;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  seed?: number;
+  logit_bias?: Record<string, number>;
+  user?: string;
+  /** vLLM / SGLang: generate at least this many tokens. */
+  min_tokens?: number;
+  /** vLLM / SGLang / the mock: keep generating past end-of-sequence up to max_tokens. */
+  ignore_eos?: boolean;
+  top_k?: number;
+  min_p?: number;
+  repetition_penalty?: number;
+  /** Any other field is sent as is. */
+  [key: string]: unknown;
+}
+
+/** The body of a chat completions request (POST {url}/chat/completions). */
+export interface ChatParams extends SamplingParams {
+  messages: ChatMessage[];
+  max_completion_tokens?: number;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  response_format?: { type: 'text' | 'json_object' } | { type: 'json_schema'; json_schema: Record<string, unknown> };
+  tools?: Array<{ type: 'function'; function: { name: string; description?: string; parameters?: Record<string, unknown> } }>;
+  tool_choice?: 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+  parallel_tool_calls?: boolean;
+  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high';
+}
+
+/** The body of a (legacy) completions request (POST {url}/completions). */
+export interface CompletionParams extends SamplingParams {
+  prompt: string | string[] | number[] | number[][];
+  echo?: boolean;
+  /** Completions API: the number of log probabilities to return. */
+  logprobs?: number | null;
+  best_of?: number;
+  suffix?: string | null;
+}
+
+/** A body for a plugin API (see llmperf/api-plugin): any fields, but neither `messages` nor `prompt`. */
+export interface OtherParams {
+  messages?: never;
+  prompt?: never;
+  [key: string]: unknown;
+}
+
+/** The second argument of chat / complete / request: per-request settings, not sent in the body. */
+export interface RequestOptions {
+  /** Tags added to this request's metric samples (and to the stored request record). */
+  tags?: Record<string, string>;
+  /** Sets the `name` tag (group requests in outputs and thresholds: `llm_ttft{name:summarise}`). */
+  name?: string;
+  /** Extra HTTP headers, on top of options.llm.headers / --header. */
+  headers?: Record<string, string>;
+  /** Total timeout of this request: ms, or a duration such as "30s" (default options.llm.timeout, 10m). */
+  timeout?: number | string;
+  /** The API adapter for this request: "openai", "dashscope" or a plugin's name (default options.llm.api). */
+  api?: string;
+  /** Another base URL for this request (default: the run's target). */
+  url?: string;
+  /** The model for this request (a `model` in the body wins over this). */
+  model?: string;
+}
+
+/** Why a request failed: one stable code per failure (the `error_code` tag; the summary's error table). */
+export type ErrorCode =
+  | 'HTTP_429'
+  | 'HTTP_4XX'
+  | 'HTTP_5XX'
+  | 'CONN_REFUSED'
+  | 'CONN_RESET'
+  | 'CONNECT_TIMEOUT'
+  | 'READ_TIMEOUT'
+  | 'TOTAL_TIMEOUT'
+  | 'DNS'
+  | 'STREAM_INCOMPLETE'
+  | 'BAD_SSE'
+  | 'BAD_JSON'
+  | 'SERVER_ERROR'
+  | 'ABORTED'
+  | 'SCRIPT_ERROR'
+  | 'REQUEST_ERROR';
+
+export interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+/**
+ * The outcome of one request. Times are milliseconds from t0, the moment just before the request is
+ * written; `null` when the request never got that far.
+ */
+export interface LlmResult {
+  /** HTTP status (0 when no response arrived). */
+  status: number;
+  /** True when the request succeeded: a 2xx status and a complete, well-formed response. */
+  ok: boolean;
+  /** The generated text (concatenated stream content). */
+  text: string;
+  /** Reasoning text (`reasoning_content` / `reasoning`), when the model sends it separately. */
+  reasoning: string;
+  finishReason: string | null;
+  /** The server's usage object, when it sent one. */
+  usage: Usage | null;
+  /** Prompt tokens: server usage, else the configured tokenizer, else an estimate (chars / 4). */
+  inputTokens: number | null;
+  /** Output tokens: server usage, else the tokenizer, else the number of output-bearing events. */
+  outputTokens: number | null;
+  /** First response byte (headers) - t0. */
+  ttfb: number | null;
+  /** First output-bearing event (content, reasoning or token) - t0. Role-only/usage-only chunks don't count. */
+  ttft: number | null;
+  /** (e2e - ttft) / (outputTokens - 1); null when outputTokens <= 1. */
+  tpot: number | null;
+  /** Last output-bearing event (non-streaming: end of body) - t0. */
+  e2e: number | null;
+  /** Every gap between consecutive output-bearing events, ms. */
+  itl: number[];
+  /** The number of output-bearing events. */
+  chunks: number;
+  error: { code: ErrorCode; message: string } | null;
+}
+
+/** POST {url}/chat/completions with `params` as the body. */
+export function chat(params: ChatParams, opts?: RequestOptions): Promise<LlmResult>;
+/** POST {url}/completions with `params` as the body. */
+export function complete(params: CompletionParams, opts?: RequestOptions): Promise<LlmResult>;
+/**
+ * Sends `params` through the API adapter as it is: a chat request when it has `messages`, else a
+ * completions request (plugin APIs decide for themselves what the body means).
+ */
+export function request(params: ChatParams | CompletionParams | OtherParams, opts?: RequestOptions): Promise<LlmResult>;
+
+declare const llm: {
+  chat: typeof chat;
+  complete: typeof complete;
+  request: typeof request;
+};
+export default llm;

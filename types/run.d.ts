@@ -1,0 +1,203 @@
+/**
+ * The programmatic API, for Node programs (not for scripts): `import { run } from 'llmperf'`.
+ * Node must run with `--no-node-snapshot` (isolated-vm needs it). See docs/programmatic.md.
+ */
+import type { Options } from './options.js';
+import type { SummaryData } from './summary.js';
+import type { ErrorCode } from './llm.js';
+
+/** An AbortSignal (structural, so these types need neither DOM nor Node typings). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+}
+
+/** Values that override the script's options, as the CLI flags do (the top layer). */
+export interface Overrides {
+  /** With iterations/duration: replaces the script's scenarios by one default scenario (as k6). */
+  vus?: number;
+  iterations?: number;
+  duration?: string;
+  url?: string;
+  model?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+  api?: string;
+  tokenizer?: string;
+  connectTimeout?: string;
+  readTimeout?: string;
+  timeout?: string;
+  summaryTrendStats?: string[];
+  summaryTimeUnit?: 's' | 'ms' | 'us';
+  tags?: Record<string, string>;
+  name?: string;
+}
+
+/** One metric sample, as listeners see it. */
+export interface Sample {
+  readonly metric: string;
+  readonly value: number;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Wall clock, ms since the epoch. */
+  readonly time: number;
+}
+
+/** One finished request, as listeners see it (times in ms since the run started, monotonic). */
+export interface RequestRecord {
+  id: number;
+  scenario: string;
+  vu: number;
+  iter: number;
+  api: string;
+  model: string;
+  url: string;
+  tags: Record<string, string>;
+  plannedStart: number | null;
+  start: number;
+  startWall: number;
+  startMono: number;
+  ttfb: number | null;
+  ttft: number | null;
+  e2e: number | null;
+  tpot: number | null;
+  itl: number[];
+  chunks: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  inputTokenSource: 'usage' | 'tokenizer' | 'estimated' | null;
+  outputTokenSource: 'usage' | 'tokenizer' | 'estimated' | null;
+  status: number;
+  ok: boolean;
+  errorCode: ErrorCode | null;
+  errorMessage: string | null;
+  finishReason: string | null;
+  bytesSent: number;
+  bytesReceived: number;
+  requestBody: string | null;
+  responseText: string | null;
+  good: boolean | null;
+}
+
+/** Receives every sample and request record as they happen; must not block (buffer, flush later). */
+export interface SampleListener {
+  onSample?(s: Sample): void;
+  onRecord?(r: RequestRecord): void;
+}
+
+export interface RunOptions {
+  /** A script path, or inline TypeScript/JavaScript (`baseDir`: where open() and datasets resolve; default cwd). */
+  script: string | { source: string; filename?: string; baseDir?: string };
+  /** Like CLI flags: the top layer. */
+  overrides?: Overrides;
+  /** A config layer under the script's options (what `--config file.json` holds). */
+  config?: Options;
+  /** Script variables (`__ENV`), on top of the system environment unless systemEnv is false. */
+  env?: Record<string, string>;
+  /** Expose process.env to __ENV and read LLMPERF_* from it (default true). */
+  systemEnv?: boolean;
+  /** Abort: stop starting iterations, let in-flight ones finish (gracefulStop), then summarise. */
+  signal?: AbortSignalLike;
+  /** Abort: stop at once. */
+  hardSignal?: AbortSignalLike;
+  /** Where progress lines, warnings and script logs go (default: stderr). */
+  log?: (line: string) => void;
+  listeners?: SampleListener[];
+  /** Start the built-in mock server when no URL is configured (default true); false: reject with NO_TARGET. */
+  embeddedMock?: boolean;
+  /** Options of the embedded mock, as `--mock key=value` (e.g. { ttft: '20ms', outputTokens: 16 }). */
+  mockOptions?: Record<string, unknown>;
+  vusPerIsolate?: number;
+  isolateMemoryMb?: number;
+  /** Keep request bodies and response texts in request records (default true). */
+  storeBodies?: boolean;
+  /** Log each request and response (secrets redacted). */
+  debug?: boolean;
+  /** Colours in the text summary (default false). */
+  color?: boolean;
+  /** Also write the summary JSON to this file. */
+  summaryExport?: string;
+}
+
+/** 0 ok, 1 generic, 99 thresholds failed, 100 target unreachable, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */
+export type ExitCodeValue = 0 | 1 | 2 | 99 | 100 | 104 | 105 | 107 | 108;
+
+export declare const ExitCode: {
+  readonly OK: 0;
+  readonly GENERIC: 1;
+  readonly REGRESSION: 2;
+  readonly THRESHOLDS_FAILED: 99;
+  readonly TARGET_UNREACHABLE: 100;
+  readonly INVALID_CONFIG: 104;
+  readonly INTERRUPTED: 105;
+  readonly SCRIPT_ERROR: 107;
+  readonly SCRIPT_ABORTED: 108;
+};
+
+export interface RunOutput {
+  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 105 interrupted, 108 aborted. */
+  exitCode: ExitCodeValue;
+  summary: SummaryData;
+  /** The text summary (or handleSummary's `stdout`). */
+  stdout: string;
+  /** handleSummary's `stderr`, if any. */
+  stderr: string;
+  /** Files written by handleSummary or summaryExport (absolute paths). */
+  files: string[];
+}
+
+/**
+ * Runs a test and resolves with its summary. Rejects with an LlmperfError (with `code` and
+ * `exitCode`) when the test cannot run: bad options (ConfigError, 104), a script that fails to
+ * bundle or initialise (ScriptError, 107), ... A failed threshold is not an error: exitCode is 99.
+ */
+export function run(opts: RunOptions): Promise<RunOutput>;
+
+/** Every error llmperf raises on purpose: a stable code, a message that says what to fix, an exit code. */
+export declare class LlmperfError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown });
+}
+/** Bad options, flags, files or expressions (exit 104). */
+export declare class ConfigError extends LlmperfError {
+  constructor(message: string, code?: string, options?: { cause?: unknown });
+}
+/** The script failed to bundle or initialise, or threw in setup/teardown (exit 107). */
+export declare class ScriptError extends LlmperfError {
+  constructor(message: string, code?: string, options?: { cause?: unknown });
+}
+
+/** Maps any error to the exit code and message the CLI would print. */
+export function errorExit(e: unknown): { exitCode: ExitCodeValue; message: string };
+
+export interface MockServerOptions {
+  host?: string;
+  /** 0 (default): a free port. */
+  port?: number;
+  ttftMs?: number;
+  itlMs?: number;
+  outputTokens?: number | { min: number; max: number };
+  tokensPerChunk?: number;
+  eventsPerWrite?: number;
+  usage?: boolean;
+  model?: string;
+  seed?: number;
+  traceFile?: string;
+  faults?: Partial<Record<'http_429' | 'http_500' | 'http_503' | 'reset' | 'stall' | 'bad_sse' | 'bad_json' | 'no_done' | 'slow_headers' | 'long_output' | 'jitter', number>> & {
+    stallMs?: number;
+    slowHeadersMs?: number;
+  };
+  load?: { ttftPerInflightMs: number; itlPerInflightMs: number };
+  jitterPct?: number;
+}
+
+export interface MockServer {
+  /** e.g. "http://127.0.0.1:41234/v1" */
+  readonly url: string;
+  readonly port: number;
+  stats(): { requests: number; inflight: number; completed: number; aborted: number; byRoute: Record<string, number>; faults: Record<string, number> };
+  close(): Promise<void>;
+}
+
+/** Starts the built-in mock LLM server (OpenAI-compatible and DashScope). */
+export function startMockServer(opts?: MockServerOptions): Promise<MockServer>;

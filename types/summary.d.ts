@@ -1,0 +1,89 @@
+/**
+ * The end-of-test summary: what `handleSummary(data)` receives, what `--summary-export` writes and what
+ * the programmatic `run()` resolves with. k6's shape (metrics, root_group, options, state) plus an
+ * `llm` section with the headline figures.
+ */
+
+/** Values of one metric: trends have their summaryTrendStats plus count; counters count and rate;
+ * rates rate, passes and fails; gauges value, min and max. */
+export type MetricValues = Record<string, number>;
+
+export interface SummaryMetric {
+  type: string;
+  /** "time" (ms), "data" (bytes) or "default". */
+  contains: string;
+  values: MetricValues;
+  /** Each threshold expression on this metric and whether it passed. */
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface LlmHeadline {
+  durationMs: number;
+  requests: number;
+  succeeded: number;
+  failed: number;
+  interrupted: number;
+  /** succeeded / requests (0..1). */
+  successRate: number;
+  /** Successful requests per second. */
+  requestThroughput: number;
+  /** Output tokens per second. */
+  outputTokenThroughput: number;
+  /** Input + output tokens per second. */
+  totalTokenThroughput: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Requests meeting every options.slo bound, per second (null without SLOs). */
+  goodput: number | null;
+  /** The fraction of requests meeting every SLO (null without SLOs). */
+  goodputShare: number | null;
+  slo: Record<string, number> | null;
+  /** Most requests in flight at once. */
+  peakConcurrency: number;
+  /** Failed requests per error code. */
+  errors: Record<string, number>;
+  /** The last message seen per error code. */
+  errorSamples: Record<string, string>;
+  /** The stats in `percentiles`, in order. */
+  stats: string[];
+  /** llm_ttft, llm_tpot, llm_itl, llm_e2e, llm_input_tokens, llm_output_tokens, llm_output_tps -> stat -> value. */
+  percentiles: Record<string, Record<string, number>>;
+  tokenCountSources: string;
+}
+
+export interface SummaryCheck {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+
+export interface SummaryData {
+  schemaVersion: number;
+  llmperf: { version: string; node: string };
+  state: {
+    isStdOutTTY: boolean;
+    isStdErrTTY: boolean;
+    testRunDurationMs: number;
+    /** "completed", "interrupted", "threshold-abort" or "script-abort". */
+    stopReason: string;
+    abortMessage?: string;
+    /** ISO 8601. */
+    startedAt: string;
+  };
+  target: { url: string; embeddedMock: boolean; model: string; api: string };
+  /** The script's options (secrets redacted). */
+  options: Record<string, unknown>;
+  /** One line per scenario, e.g. "20 iterations shared among 4 VUs (maxDuration: 30s, gracefulStop: 30s)". */
+  scenarios: Array<{ name: string; executor: string; description: string }>;
+  /** By metric name and sub-metric selector. */
+  metrics: Record<string, SummaryMetric>;
+  root_group: { name: string; path: string; id: string; groups: unknown[]; checks: SummaryCheck[] };
+  thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string }>;
+  llm: LlmHeadline;
+  /** Exceptions thrown by iterations, by source position. */
+  scriptErrors: Array<{ position: string; message: string; count: number }>;
+  iterations: { completed: number; interrupted: number; dropped: number };
+  vusMax: number;
+}

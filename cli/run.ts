@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import type { Overrides } from '../runtime/options/resolve.ts';
 import { fail, installSignals, parseKeyValues } from './common.ts';
+import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
 export interface RunArgs {
@@ -46,7 +47,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
     .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
     .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
-    .option('api', { type: 'string', describe: 'API of the target: openai (default) or dashscope' })
+    .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or the path of an API plugin (.ts/.js)' })
     .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
     .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
     .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
@@ -99,9 +100,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const mockOpts: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+      const resolved = await resolveApis(a.api, process.cwd()); // --api openai|dashscope|./plugin.ts
       const out = await run({
         script: a.script,
-        overrides: overridesFrom(a),
+        overrides: { ...overridesFrom(a), ...(resolved.api ? { api: resolved.api } : {}) },
+        apis: resolved.apis,
         env: parseKeyValues(a.env, '--env'),
         systemEnv: a['system-env'],
         signal: sig.graceful.signal,

@@ -1,14 +1,26 @@
 /**
- * Resolves the options a run uses, in k6's order: defaults < script `options` < environment
- * (LLMPERF_*) < CLI flags. `undefined` means "not set here" and never overrides a lower layer.
- * Shortcuts given on the CLI (--vus/--iterations/--duration) replace the script's scenarios, as in k6.
+ * Resolves the options a run uses from layers, in k6's order, lowest first:
+ *
+ *     defaults < config file (--config) < script `options` < environment (LLMPERF_*) < CLI flags
+ *
+ * A layer that leaves a value undefined (JSON null in a config file, an empty environment variable)
+ * does not set it and never overrides a lower layer; any other value, including 0, false and "", does.
+ *  - llm.*, summaryTrendStats, summaryTimeUnit, name, timeouts: the highest layer that sets the value.
+ *  - llm.headers and tags: merged key by key, higher layers winning.
+ *  - thresholds, slo: the whole object from the highest layer that has one (script, then config).
+ *  - scenarios: the highest layer that sets `scenarios` or a shortcut (vus/iterations/duration/stages)
+ *    decides, as in k6: a shortcut in the environment or on the CLI replaces the script's scenarios.
+ *    Shortcut values come from the highest layer setting each; iterations, duration and stages are
+ *    taken together from the highest layer that sets any of them.
+ * `resolveWithSources` also tells which layer every resolved value came from (`llmperf inspect`).
  */
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { parseScenario, shortcutScenario, type ScenarioConfig } from '../executors/index.ts';
 import { suggest } from '../metrics/registry.ts';
 import { parseDuration } from './duration.ts';
 
-/** Options as a script exports them (JSON-serialisable). See types/options.d.ts. */
+/** Options as a script exports them (JSON-serialisable), also the shape of a --config file. See types/options.d.ts. */
 export interface ScriptOptions {
   vus?: number;
   iterations?: number;
@@ -94,6 +106,34 @@ export interface ResolvedOptions {
   name: string | undefined;
 }
 
+/** Where a resolved value came from. */
+export type OptionSource = 'default' | 'config' | 'script' | 'env' | 'cli';
+/** Dotted option path (`llm.url`, `scenarios`, `tags.team`, ...) -> the layer its value came from. */
+export type OptionSources = Record<string, OptionSource>;
+
+export interface Resolution {
+  options: ResolvedOptions;
+  sources: OptionSources;
+}
+
+/** The environment variables read as options (the `env` layer). Empty values count as not set. */
+export const ENV_OPTIONS = [
+  { name: 'LLMPERF_VUS', option: 'vus', type: 'int' },
+  { name: 'LLMPERF_ITERATIONS', option: 'iterations', type: 'int' },
+  { name: 'LLMPERF_DURATION', option: 'duration', type: 'string' },
+  { name: 'LLMPERF_URL', option: 'llm.url', type: 'string' },
+  { name: 'LLMPERF_MODEL', option: 'llm.model', type: 'string' },
+  { name: 'LLMPERF_API_KEY', option: 'llm.apiKey', type: 'string' },
+  { name: 'LLMPERF_API', option: 'llm.api', type: 'string' },
+  { name: 'LLMPERF_TOKENIZER', option: 'llm.tokenizer', type: 'string' },
+  { name: 'LLMPERF_INCLUDE_USAGE', option: 'llm.includeUsage', type: 'bool' },
+  { name: 'LLMPERF_TIMEOUT', option: 'llm.timeout', type: 'string' },
+  { name: 'LLMPERF_CONNECT_TIMEOUT', option: 'llm.connectTimeout', type: 'string' },
+  { name: 'LLMPERF_READ_TIMEOUT', option: 'llm.readTimeout', type: 'string' },
+  { name: 'LLMPERF_SUMMARY_TREND_STATS', option: 'summaryTrendStats', type: 'list' },
+  { name: 'LLMPERF_SUMMARY_TIME_UNIT', option: 'summaryTimeUnit', type: 'string' },
+] as const;
+
 const KNOWN = [
   'vus', 'iterations', 'duration', 'stages', 'scenarios', 'thresholds', 'llm', 'slo', 'summaryTrendStats', 'summaryTimeUnit',
   'setupTimeout', 'teardownTimeout', 'iterationTimeout', 'tags', 'name', 'sweep', 'discardResponseBodies', 'ext', 'noConnectionReuse',
@@ -109,77 +149,200 @@ function checkKeys(obj: Record<string, unknown>, known: string[], where: string)
   }
 }
 
-export function resolveOptions(script: ScriptOptions, env: Record<string, string | undefined>, cli: Overrides): ResolvedOptions {
+/** Checks the shape of one options object (script or config file); `where` prefixes the messages. */
+function checkLayer(o: ScriptOptions, where: string): void {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigError(`${where} must be an object`);
+  checkKeys(o as Record<string, unknown>, KNOWN, where);
+  if (o.llm !== undefined) {
+    if (o.llm === null || typeof o.llm !== 'object' || Array.isArray(o.llm)) throw new ConfigError(`${where}.llm must be an object`);
+    checkKeys(o.llm as Record<string, unknown>, LLM_KNOWN, `${where}.llm`);
+  }
+  if (o.slo !== undefined) {
+    if (o.slo === null || typeof o.slo !== 'object') throw new ConfigError(`${where}.slo must be an object such as { ttft: 500, tpot: 50 }`);
+    checkKeys(o.slo as Record<string, unknown>, SLO_KNOWN, `${where}.slo`);
+    for (const [k, v] of Object.entries(o.slo)) if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`${where}.slo.${k} must be a number of milliseconds > 0`);
+  }
+}
+
+/** Drops null values (JSON's way of saying "not set"), recursively for plain objects. */
+function dropNulls<T>(v: T): T {
+  if (Array.isArray(v) || v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== null) out[k] = dropNulls(x);
+  return out as T;
+}
+
+/** Reads a --config file: JSON with the shape of a script's options (types/options.d.ts `Options`). */
+export function readConfigFile(file: string): ScriptOptions {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`--config ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'CONFIG_FILE');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`--config ${file}: not valid JSON: ${(e as Error).message}`, 'CONFIG_FILE');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`--config ${file}: must hold a JSON object of options, e.g. {"vus": 4, "llm": {"url": "http://127.0.0.1:8000/v1"}}`, 'CONFIG_FILE');
+  const opts = dropNulls(parsed) as ScriptOptions;
+  checkLayer(opts, `--config ${file}`);
+  return opts;
+}
+
+/** The LLMPERF_* variables as an options layer. */
+export function envLayer(env: Record<string, string | undefined>): ScriptOptions {
+  const o: Record<string, unknown> = {};
+  const llm: Record<string, unknown> = {};
+  for (const v of ENV_OPTIONS) {
+    const raw = env[v.name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const s = raw.trim();
+    let value: unknown = s;
+    if (v.type === 'int') {
+      if (!/^\d+$/.test(s)) throw new ConfigError(`${v.name}=${JSON.stringify(raw)}: must be a whole number`);
+      value = Number(s);
+    } else if (v.type === 'bool') {
+      if (!/^(true|false|1|0)$/i.test(s)) throw new ConfigError(`${v.name}=${JSON.stringify(raw)}: must be true or false`);
+      value = /^(true|1)$/i.test(s);
+    } else if (v.type === 'list') value = s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (v.option.startsWith('llm.')) llm[v.option.slice(4)] = value;
+    else o[v.option] = value;
+  }
+  if (Object.keys(llm).length) o.llm = llm;
+  return o as ScriptOptions;
+}
+
+/** CLI flags / programmatic overrides as an options layer. */
+function cliLayer(c: Overrides): ScriptOptions {
+  const llm: LlmOptions = { url: c.url, model: c.model, apiKey: c.apiKey, headers: c.headers, api: c.api, tokenizer: c.tokenizer, timeout: c.timeout, connectTimeout: c.connectTimeout, readTimeout: c.readTimeout };
+  return { vus: c.vus, iterations: c.iterations, duration: c.duration, llm, summaryTrendStats: c.summaryTrendStats, summaryTimeUnit: c.summaryTimeUnit, tags: c.tags, name: c.name };
+}
+
+interface Layer {
+  source: OptionSource;
+  o: ScriptOptions;
+}
+
+const hasScenarios = (o: ScriptOptions) => !!o.scenarios && Object.keys(o.scenarios).length > 0;
+const hasShortcut = (o: ScriptOptions) => o.vus !== undefined || o.iterations !== undefined || o.duration !== undefined || o.stages !== undefined;
+
+/** Resolves the options (see the top of this file). `config` is the --config file's layer. */
+export function resolveOptions(script: ScriptOptions, env: Record<string, string | undefined>, cli: Overrides, config?: ScriptOptions): ResolvedOptions {
+  return resolveWithSources(script, env, cli, config).options;
+}
+
+/** Like resolveOptions, plus the layer each value came from. */
+export function resolveWithSources(script: ScriptOptions, env: Record<string, string | undefined>, cli: Overrides, config: ScriptOptions = {}): Resolution {
   if (script === null || typeof script !== 'object' || Array.isArray(script)) throw new ConfigError('export const options must be an object');
-  checkKeys(script as Record<string, unknown>, KNOWN, 'options');
-  const llm = script.llm ?? {};
-  if (typeof llm !== 'object') throw new ConfigError('options.llm must be an object');
-  checkKeys(llm as Record<string, unknown>, LLM_KNOWN, 'options.llm');
-  if (script.slo !== undefined) {
-    checkKeys(script.slo as Record<string, unknown>, SLO_KNOWN, 'options.slo');
-    for (const [k, v] of Object.entries(script.slo)) if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`options.slo.${k} must be a number of milliseconds > 0`);
+  checkLayer(script, 'options');
+  checkLayer(config, 'config');
+  const layers: Layer[] = [
+    { source: 'cli', o: cliLayer(cli) },
+    { source: 'env', o: envLayer(env) },
+    { source: 'script', o: script },
+    { source: 'config', o: config },
+  ];
+  const sources: OptionSources = {};
+  /** The value from the highest layer that sets it, else `def` (source 'default'); records the source. */
+  function pick<T>(key: string, get: (o: ScriptOptions) => T | undefined, def?: T, from: Layer[] = layers): T | undefined {
+    for (const l of from) {
+      const v = get(l.o);
+      if (v !== undefined) {
+        sources[key] = l.source;
+        return v;
+      }
+    }
+    if (def !== undefined) sources[key] = 'default';
+    return def;
+  }
+  /** Key-by-key merge of a string map, higher layers winning. */
+  function merge(key: string, get: (o: ScriptOptions) => Record<string, string> | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const l of [...layers].reverse()) {
+      for (const [k, v] of Object.entries(get(l.o) ?? {})) {
+        out[k] = v;
+        sources[`${key}.${k}`] = l.source;
+      }
+    }
+    return out;
   }
 
   // --- scenarios
-  const cliShortcut = cli.vus !== undefined || cli.iterations !== undefined || cli.duration !== undefined;
+  const top = layers.find((l) => hasScenarios(l.o) || hasShortcut(l.o));
   let rawScenarios: Record<string, Record<string, unknown>>;
-  if (cliShortcut) {
+  if (!top) {
+    rawScenarios = { default: shortcutScenario({}) };
+    sources.scenarios = 'default';
+  } else if (hasScenarios(top.o)) {
+    if (hasShortcut(top.o)) {
+      throw new ConfigError(`${top.source === 'script' ? 'options' : top.source}: use either scenarios or the shortcuts vus/iterations/duration/stages, not both`);
+    }
+    rawScenarios = top.o.scenarios!;
+    sources.scenarios = top.source;
+  } else {
+    const lower = layers.slice(layers.indexOf(top)).filter((l) => !hasScenarios(l.o));
+    const vus = pick('vus', (o) => o.vus, undefined, lower);
+    const shape = lower.find((l) => l.o.iterations !== undefined || l.o.duration !== undefined || l.o.stages !== undefined);
+    for (const k of ['iterations', 'duration', 'stages'] as const) if (shape && shape.o[k] !== undefined) sources[k] = shape.source;
     rawScenarios = {
       default: shortcutScenario({
-        vus: cli.vus ?? script.vus,
-        iterations: cli.iterations ?? (cli.duration === undefined ? script.iterations : undefined),
-        duration: cli.duration ?? (cli.iterations === undefined ? script.duration : undefined),
+        ...(vus !== undefined ? { vus } : {}),
+        ...(shape?.o.iterations !== undefined ? { iterations: shape.o.iterations } : {}),
+        ...(shape?.o.duration !== undefined ? { duration: shape.o.duration } : {}),
+        ...(shape?.o.stages !== undefined ? { stages: shape.o.stages } : {}),
       }),
     };
-  } else if (script.scenarios && Object.keys(script.scenarios).length > 0) {
-    if (script.vus !== undefined || script.iterations !== undefined || script.duration !== undefined || script.stages !== undefined) {
-      throw new ConfigError('options: use either scenarios or the shortcuts vus/iterations/duration/stages, not both');
-    }
-    rawScenarios = script.scenarios;
-  } else {
-    rawScenarios = { default: shortcutScenario({ vus: script.vus, iterations: script.iterations, duration: script.duration, stages: script.stages }) };
+    sources.scenarios = top.source;
   }
   const scenarios = Object.entries(rawScenarios).map(([name, raw]) => parseScenario(name, raw));
 
   // --- llm target
-  const url = cli.url ?? env.LLMPERF_URL ?? llm.url;
-  const model = cli.model ?? env.LLMPERF_MODEL ?? llm.model ?? 'mock-llm';
-  const apiKey = cli.apiKey ?? env.LLMPERF_API_KEY ?? llm.apiKey;
+  const url = pick('llm.url', (o) => o.llm?.url);
   if (url !== undefined) {
     try {
       const u = new URL(url);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
     } catch {
-      throw new ConfigError(`invalid URL ${JSON.stringify(url)}: give an http(s) base URL such as http://127.0.0.1:8000/v1`);
+      throw new ConfigError(`invalid URL ${JSON.stringify(url)} (from ${sources['llm.url']}): give an http(s) base URL such as http://127.0.0.1:8000/v1`);
     }
   }
-  const stats = cli.summaryTrendStats ?? script.summaryTrendStats ?? DEFAULT_TREND_STATS;
+  const stats = pick('summaryTrendStats', (o) => o.summaryTrendStats, DEFAULT_TREND_STATS)!;
+  if (!Array.isArray(stats)) throw new ConfigError('summaryTrendStats must be an array such as ["avg", "p(95)"]');
   for (const s of stats) if (!/^(avg|min|med|max|count|sum|p\(\d+(\.\d+)?\))$/.test(s)) throw new ConfigError(`summaryTrendStats: invalid stat ${JSON.stringify(s)}; use avg, min, med, max, count, sum or p(N)`);
-  const unit = cli.summaryTimeUnit ?? script.summaryTimeUnit;
-  if (unit !== undefined && !['s', 'ms', 'us'].includes(unit)) throw new ConfigError(`summaryTimeUnit must be "s", "ms" or "us", got ${JSON.stringify(unit)}`);
+  const unit = pick('summaryTimeUnit', (o) => o.summaryTimeUnit);
+  if (unit !== undefined && !['s', 'ms', 'us'].includes(unit)) throw new ConfigError(`summaryTimeUnit must be "s", "ms" or "us", got ${JSON.stringify(unit)} (from ${sources.summaryTimeUnit})`);
+  const dur = (key: string, get: (o: ScriptOptions) => string | number | undefined, def: string | number) => {
+    const v = pick(key, get, def)!;
+    return parseDuration(v, `${key} (from ${sources[key]})`);
+  };
 
-  return {
+  const options: ResolvedOptions = {
     scenarios,
-    thresholds: (script.thresholds ?? {}) as Record<string, unknown>,
+    thresholds: (pick('thresholds', (o) => o.thresholds, {}) ?? {}) as Record<string, unknown>,
     llm: {
       url,
-      model,
-      apiKey,
-      headers: { ...(llm.headers ?? {}), ...(cli.headers ?? {}) },
-      api: cli.api ?? env.LLMPERF_API ?? llm.api ?? 'openai',
-      includeUsage: llm.includeUsage ?? true,
-      totalTimeoutMs: parseDuration(cli.timeout ?? llm.timeout ?? '10m', 'timeout'),
-      connectTimeoutMs: parseDuration(cli.connectTimeout ?? llm.connectTimeout ?? '10s', 'connectTimeout'),
-      readTimeoutMs: parseDuration(cli.readTimeout ?? llm.readTimeout ?? '120s', 'readTimeout'),
-      tokenizer: cli.tokenizer ?? env.LLMPERF_TOKENIZER ?? llm.tokenizer,
+      model: pick('llm.model', (o) => o.llm?.model, 'mock-llm')!,
+      apiKey: pick('llm.apiKey', (o) => o.llm?.apiKey),
+      headers: merge('llm.headers', (o) => o.llm?.headers),
+      api: pick('llm.api', (o) => o.llm?.api, 'openai')!,
+      includeUsage: pick('llm.includeUsage', (o) => o.llm?.includeUsage, true)!,
+      totalTimeoutMs: dur('llm.timeout', (o) => o.llm?.timeout, '10m'),
+      connectTimeoutMs: dur('llm.connectTimeout', (o) => o.llm?.connectTimeout, '10s'),
+      readTimeoutMs: dur('llm.readTimeout', (o) => o.llm?.readTimeout, '120s'),
+      tokenizer: pick('llm.tokenizer', (o) => o.llm?.tokenizer),
     },
-    slo: script.slo,
+    slo: pick('slo', (o) => o.slo),
     summaryTrendStats: stats,
     summaryTimeUnit: unit,
-    setupTimeoutMs: parseDuration(script.setupTimeout ?? '60s', 'setupTimeout'),
-    teardownTimeoutMs: parseDuration(script.teardownTimeout ?? '60s', 'teardownTimeout'),
-    iterationTimeoutMs: parseDuration(script.iterationTimeout ?? '30s', 'iterationTimeout'),
-    tags: { ...(script.tags ?? {}), ...(cli.tags ?? {}) },
-    name: cli.name ?? script.name,
+    setupTimeoutMs: dur('setupTimeout', (o) => o.setupTimeout, '60s'),
+    teardownTimeoutMs: dur('teardownTimeout', (o) => o.teardownTimeout, '60s'),
+    iterationTimeoutMs: dur('iterationTimeout', (o) => o.iterationTimeout, 0),
+    tags: merge('tags', (o) => o.tags),
+    name: pick('name', (o) => o.name),
   };
+  if (options.thresholds && sources.thresholds === 'default' && Object.keys(options.thresholds).length === 0) delete sources.thresholds;
+  return { options, sources };
 }

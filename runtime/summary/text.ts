@@ -84,7 +84,7 @@ export function renderTextSummary(data: SummaryData, opts: RenderOptions): strin
           ? 'no samples'
           : m?.contains === 'time' && t.aggregation !== 'count'
             ? formatTime(t.observed, opts.timeUnit)
-            : num(t.observed, 4);
+            : String(Number(t.observed.toFixed(4)));
         out.push(`${ind}${t.ok ? c.green('✓') : c.red('✗')} '${t.source}' ${t.aggregation}=${obs}`);
       }
       out.push('');

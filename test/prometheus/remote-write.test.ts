@@ -8,7 +8,8 @@ import path from 'node:path';
 import { run } from '../../runtime/api.ts';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
 import { parsePrometheusRwArg, PrometheusRwOutput } from '../../runtime/outputs/prometheus-rw.ts';
-import { prometheusBinary, startPrometheus, type PrometheusServer } from './server.ts';
+import { dashboardQueries, labelValuesSelector, substitute } from './dashboard.ts';
+import { closedPort, prometheusBinary, startPrometheus, type PrometheusServer } from './server.ts';
 
 const SCRIPT = `
 import llm from 'llmperf/llm';
@@ -76,8 +77,11 @@ describe('prometheus remote write', { skip }, () => {
     assert.equal(failed[0]?.value, r.summary.llm.errors.HTTP_5XX);
     assert.ok(failed[0]!.value > 0, 'the mock injected some 500s');
 
-    const [rate] = await prom.query('llmperf_llm_req_failed_rate{run="r1"}');
-    assert.ok(Math.abs(rate!.value - m.llm_req_failed!.values.rate!) < 1e-9);
+    // a rate is split by error_code like everything else: the run's rate is the ratio of the sums
+    const rates = await prom.query('llmperf_llm_req_failed_rate{run="r1"}');
+    assert.deepEqual(rates.map((s) => [s.metric.error_code ?? '', s.value]).sort(), [['', 0], ['HTTP_5XX', 1]]);
+    const [rate] = await prom.query('sum(llmperf_llm_req_failed_true_total{run="r1"}) / sum(llmperf_llm_req_failed_samples_total{run="r1"})');
+    assert.ok(Math.abs(rate!.value - m.llm_req_failed!.values.rate!) < 1e-9, `failed rate ${rate!.value} vs ${m.llm_req_failed!.values.rate}`);
     const [trues] = await prom.query('sum(llmperf_checks_true_total{run="r1"})');
     assert.equal(trues!.value, m.checks!.values.passes);
 
@@ -107,6 +111,18 @@ describe('prometheus remote write', { skip }, () => {
     assert.ok(n!.value >= 3, `samples over time: ${n!.value}`);
   });
 
+  test('every Grafana dashboard query is valid PromQL and finds data for the run', async () => {
+    // run r1 exists from the test above (node:test runs a suite's tests in order)
+    for (const { where, expr } of dashboardQueries()) {
+      const q = labelValuesSelector(expr) ?? substitute(expr, 'r1');
+      const res = await prom.query(q);
+      // no SLO in the script and no arrival-rate executor: those two panels are empty here
+      if (/goodput|schedule_lag/.test(expr)) continue;
+      assert.ok(res.length > 0, `${where}: no data for ${q}`);
+      for (const s of res) assert.ok(Number.isFinite(s.value), `${where}: ${q} gave ${s.value}`);
+    }
+  });
+
   test('two instances of one run add up in PromQL', async () => {
     const a = await runWith(`${prom.writeUrl},interval=1s,run=r2,instance=pod-0`, []);
     const b = await runWith(`${prom.writeUrl},interval=1s,run=r2,instance=pod-1`, []);
@@ -124,13 +140,13 @@ describe('prometheus remote write', { skip }, () => {
 
   test('an unreachable endpoint: the run is unaffected, one clear warning, a closing count', async () => {
     const logs: string[] = [];
-    // the mock's port speaks HTTP but has no remote-write route; a closed port would be the other case
-    const { r, out } = await runWith(`http://127.0.0.1:1/api/v1/write,interval=200ms,run=r3`, logs);
+    const closed = await closedPort();
+    const { r, out } = await runWith(`http://127.0.0.1:${closed}/api/v1/write,interval=200ms,run=r3`, logs);
     assert.equal(r.exitCode, 0);
     assert.ok(out.stats.failures >= 3 && out.stats.failures === out.stats.pushes, JSON.stringify(out.stats));
     const warns = logs.filter((l) => l.includes('prometheus-rw'));
     assert.equal(warns.length, 2, warns.join('\n'));
-    assert.match(warns[0]!, /^WARN prometheus-rw: push to http:\/\/127\.0\.0\.1:1\/api\/v1\/write failed \(ECONNREFUSED\); retrying every 0\.2s/);
+    assert.match(warns[0]!, new RegExp(`^WARN prometheus-rw: push to http://127\\.0\\.0\\.1:${closed}/api/v1/write failed \\(ECONNREFUSED\\); retrying every 0\\.2s`));
     assert.match(warns[1]!, /pushes to .* failed \(last: ECONNREFUSED\)/);
   });
 

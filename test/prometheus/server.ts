@@ -93,3 +93,8 @@ export async function startPrometheus(): Promise<PrometheusServer> {
     },
   };
 }
+
+/** A loopback port nothing listens on (bound, then released). */
+export function closedPort(): Promise<number> {
+  return freePort();
+}

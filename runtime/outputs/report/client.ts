@@ -68,6 +68,7 @@ th:first-child, td:first-child, td.text, th.text { text-align: left; }
 td.text { max-width: 640px; overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; }
 .ok { color: var(--ok); font-weight: 600; } .bad { color: var(--bad); font-weight: 600; }
+.verdict.ok, .verdict.bad { color: #fff; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 14px; }
 figure.chart { position: relative; margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 8px 8px 4px; }
 figure.chart figcaption { font-weight: 600; margin: 0 0 2px 4px; }

@@ -47,13 +47,17 @@ export class LogHistogram {
   toJSON(): LogHistData {
     return {
       count: this.count,
-      min: this.count ? this.min : 0,
-      max: this.count ? this.max : 0,
-      sum: this.sum,
+      min: this.count ? round3(this.min) : 0,
+      max: this.count ? round3(this.max) : 0,
+      sum: round3(this.sum),
       zero: this.zero,
       bins: [...this.bins.entries()].sort((a, b) => a[0] - b[0]),
     };
   }
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }
 
 export function binOf(v: number): number {

@@ -128,19 +128,19 @@ export class Timeline implements SampleListener {
         continue;
       }
       const s = [...res].sort((a, b) => a - b);
-      p50.push(nearestRank(s, 50));
-      p99.push(nearestRank(s, 99));
+      p50.push(round3(nearestRank(s, 50)));
+      p99.push(round3(nearestRank(s, 99)));
     }
     return {
       version: TIMELINE_VERSION,
       bucketMs: this.bucketMs,
-      startWall: this.startWall,
+      startWall: this.startWall === null ? null : Math.round(this.startWall),
       started: [...this.started],
       completed: [...this.completed],
       errors: [...this.errors],
       errorsByCode: Object.fromEntries([...this.byCode.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => [k, [...v]])),
-      outputTokens: this.outputTokens.map((v) => Math.round(v * 1000) / 1000),
-      busyMs: this.busyMs.map((v) => Math.round(v * 1000) / 1000),
+      outputTokens: this.outputTokens.map(round3),
+      busyMs: this.busyMs.map(round3),
       ttftP50: p50,
       ttftP99: p99,
       ttftCount: [...this.ttftSeen],
@@ -241,6 +241,10 @@ export class Timeline implements SampleListener {
     }
     return a;
   }
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }
 
 function nearestRank(sorted: number[], p: number): number {

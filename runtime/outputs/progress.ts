@@ -1,0 +1,217 @@
+/**
+ * Live progress on stderr. On a TTY: one line per scenario, redrawn every engine tick (1 s), then a
+ * final line per scenario. Elsewhere (CI logs, pipes): plain lines every `intervalMs` (10 s), or
+ * every `everyNRequests` requests when given. onRecord is O(1); rendering happens on ticks.
+ */
+import type { RunStartInfo, RunTick } from '../engine/run.ts';
+import type { SampleListener } from '../engine/emitter.ts';
+import type { RequestRecord } from '../llm/types.ts';
+
+export interface ProgressStream {
+  write(s: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ProgressOptions {
+  /** auto (default): tty when the stream is a TTY, else plain */
+  mode?: 'auto' | 'tty' | 'plain';
+  stream?: ProgressStream;
+  /** plain mode: a line every this many ms (default 10000) */
+  intervalMs?: number;
+  /** plain mode: a line every N completed requests instead */
+  everyNRequests?: number;
+}
+
+const RING = 256;
+const RATE_WINDOW_TICKS = 5;
+
+interface ScenarioProgress {
+  name: string;
+  startTimeMs: number;
+  durationMs: number;
+  plannedIterations: number | null;
+  reqs: number;
+  errors: number;
+  outTokens: number;
+  ttft: Float64Array;
+  ttftN: number;
+  /** (elapsedMs, reqs, outTokens) at each tick, newest last */
+  hist: Array<[number, number, number]>;
+  iterations: number;
+  activeVUs: number;
+  progress: number;
+}
+
+export class Progress implements SampleListener {
+  private readonly stream: ProgressStream;
+  private readonly tty: boolean;
+  private readonly scenarios = new Map<string, ScenarioProgress>();
+  private drawn = 0;
+  private started = false;
+  private done = false;
+  private t0 = 0;
+  private nextPlainAt: number;
+  private total = 0;
+  private lastTickMs = 0;
+
+  constructor(private readonly opts: ProgressOptions = {}) {
+    this.stream = opts.stream ?? process.stderr;
+    const mode = opts.mode ?? 'auto';
+    this.tty = mode === 'tty' || (mode === 'auto' && !!this.stream.isTTY);
+    this.nextPlainAt = opts.intervalMs ?? 10_000;
+  }
+
+  start(info: Pick<RunStartInfo, 'plans'>): void {
+    for (const { scenario, plan } of info.plans) {
+      this.scenarios.set(scenario.name, {
+        name: scenario.name, startTimeMs: scenario.startTimeMs, durationMs: plan.durationMs, plannedIterations: plan.iterations,
+        reqs: 0, errors: 0, outTokens: 0, ttft: new Float64Array(RING), ttftN: 0, hist: [], iterations: 0, activeVUs: 0, progress: 0,
+      });
+    }
+    this.started = true;
+    this.t0 = performance.now();
+  }
+
+  onRecord(r: RequestRecord): void {
+    const s = this.scenarios.get(r.scenario);
+    if (!s) return;
+    if (r.errorCode === 'ABORTED') return;
+    s.reqs++;
+    if (!r.ok) s.errors++;
+    else {
+      if (r.outputTokens) s.outTokens += r.outputTokens;
+      if (r.ttft !== null) s.ttft[s.ttftN++ % RING] = r.ttft;
+    }
+    this.total++;
+    const n = this.opts.everyNRequests;
+    if (!this.tty && n && n > 0 && this.total % n === 0 && !this.done) this.writePlain(performance.now() - this.t0);
+  }
+
+  onTick(t: RunTick): void {
+    if (!this.started || this.done) return;
+    this.lastTickMs = t.elapsedMs;
+    for (const x of t.scenarios) {
+      const s = this.scenarios.get(x.name);
+      if (!s) continue;
+      s.iterations = x.iterations;
+      s.activeVUs = x.activeVUs;
+      s.progress = x.progress;
+      s.hist.push([t.elapsedMs, s.reqs, s.outTokens]);
+      if (s.hist.length > RATE_WINDOW_TICKS + 1) s.hist.shift();
+    }
+    if (this.tty) this.redraw();
+    else if (!this.opts.everyNRequests && t.elapsedMs >= this.nextPlainAt) {
+      const iv = this.opts.intervalMs ?? 10_000;
+      this.nextPlainAt = (Math.floor(t.elapsedMs / iv) + 1) * iv;
+      this.writePlain(t.elapsedMs);
+    }
+  }
+
+  /** Writes a log line without breaking the live block (wrap the run's `log` with this). */
+  wrapLog(log: (line: string) => void): (line: string) => void {
+    return (line) => {
+      if (!this.tty || this.drawn === 0 || this.done) return log(line);
+      this.clear();
+      log(line);
+      this.redraw();
+    };
+  }
+
+  /** Replaces the live block with one final line per scenario. */
+  finish(stopReason: string, durationMs?: number): void {
+    if (!this.started || this.done) return;
+    if (this.tty) this.clear();
+    this.done = true;
+    const elapsed = durationMs ?? performance.now() - this.t0;
+    const lines = [...this.scenarios.values()].map((s) => finalLine(s, elapsed, stopReason));
+    this.stream.write(lines.join('\n') + '\n');
+  }
+
+  private writePlain(elapsedMs: number): void {
+    const lines = [...this.scenarios.values()].map((s) => `[${fmtDur(elapsedMs).padStart(6)}] ${liveLine(s, elapsedMs, false)}`);
+    this.stream.write(lines.join('\n') + '\n');
+  }
+
+  private redraw(): void {
+    const cols = Math.max(40, (this.stream.columns ?? 120) - 1);
+    const lines = [...this.scenarios.values()].map((s) => truncate(liveLine(s, this.lastTickMs, true), cols));
+    let out = this.drawn ? `\x1b[${this.drawn}A` : '';
+    for (const l of lines) out += `\r\x1b[2K${l}\n`;
+    this.stream.write(out);
+    this.drawn = lines.length;
+  }
+
+  private clear(): void {
+    if (this.drawn === 0) return;
+    this.stream.write(`\x1b[${this.drawn}A\r\x1b[0J`);
+    this.drawn = 0;
+  }
+}
+
+/** req/s and output tok/s over the last few ticks (or since the start). */
+function rates(s: ScenarioProgress, elapsedMs: number): { rps: number; tps: number } {
+  const h = s.hist;
+  if (h.length >= 2) {
+    const a = h[0]!;
+    const b = h[h.length - 1]!;
+    const dt = (b[0] - a[0]) / 1000;
+    if (dt > 0) return { rps: (b[1] - a[1]) / dt, tps: (b[2] - a[2]) / dt };
+  }
+  const sec = Math.max(0.001, (elapsedMs - s.startTimeMs) / 1000);
+  return { rps: s.reqs / sec, tps: s.outTokens / sec };
+}
+
+export function medianTtft(s: Pick<ScenarioProgress, 'ttft' | 'ttftN'>): number | null {
+  const n = Math.min(s.ttftN, RING);
+  if (n === 0) return null;
+  const a = Array.from(s.ttft.subarray(0, n)).sort((x, y) => x - y);
+  return n % 2 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+}
+
+function liveLine(s: ScenarioProgress, elapsedMs: number, bar: boolean): string {
+  const el = Math.max(0, elapsedMs - s.startTimeMs);
+  const { rps, tps } = rates(s, elapsedMs);
+  const p50 = medianTtft(s);
+  const pct = Math.min(100, Math.max(0, s.progress * 100));
+  const iters = s.plannedIterations ? `${s.iterations}/${s.plannedIterations}` : String(s.iterations);
+  return [
+    s.name,
+    bar ? `[${progressBar(s.progress, 20)}] ${pct.toFixed(0).padStart(3)}%` : `${pct.toFixed(0)}%`,
+    `${fmtDur(el)}/${fmtDur(s.durationMs)}`,
+    `iters ${iters}`,
+    `VUs ${s.activeVUs}`,
+    `${rps.toFixed(1)} req/s`,
+    `${tps.toFixed(0)} tok/s`,
+    `TTFT p50 ${p50 === null ? '-' : fmtMsShort(p50)}`,
+    `errors ${s.errors}`,
+  ].join('  ');
+}
+
+function finalLine(s: ScenarioProgress, elapsedMs: number, stopReason: string): string {
+  const el = Math.max(0.001, elapsedMs - s.startTimeMs);
+  const what = stopReason === 'completed' ? 'done' : stopReason;
+  return `${s.name}  ${what}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s, ${s.errors} errors`;
+}
+
+function progressBar(p: number, width: number): string {
+  const full = Math.round(Math.min(1, Math.max(0, p)) * width);
+  return '='.repeat(Math.max(0, full - 1)) + (full > 0 ? (full === width ? '=' : '>') : '') + ' '.repeat(width - full);
+}
+
+export function fmtDur(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function fmtMsShort(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(ms < 10 ? 1 : 0)}ms`;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}

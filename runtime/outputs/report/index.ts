@@ -1,0 +1,11 @@
+/**
+ * The HTML report: `report.html` in each run directory (also `llmperf report <run-dir>`).
+ * - Timeline: a SampleListener collecting per-second series and distributions (timeline.json).
+ * - renderReport: summary (+ timeline, + sweep levels) -> one self-contained HTML string.
+ * - writeReport / writeSweepReport: read the run directory / the levels, write the file.
+ */
+export { Timeline, TIMELINE_VERSION, MAX_BUCKETS, RESERVOIR, type TimelineData, type TimelineOptions } from './timeline.ts';
+export { renderReport, type ReportInput } from './render.ts';
+export { writeReport, writeSweepReport, REPORT_FILE, type WriteReportOptions } from './write.ts';
+export type { SweepPoint } from './charts.ts';
+export type { LogHistData } from './loghist.ts';

@@ -1,0 +1,139 @@
+/**
+ * The run directory: `llmperf-results/<name>-<YYYYmmdd-HHMMSS>/` (or --out-dir), and the small
+ * files in it (summary.json, run.json, metrics.hdr, timeline.json), written atomically
+ * (temp file + rename) so a reader never sees half a file. See docs/results.md for the layout.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { redactOptions } from '../summary/data.ts';
+
+export const RESULTS_ROOT = 'llmperf-results';
+
+export const RUN_FILES = {
+  summary: 'summary.json',
+  requests: 'requests.sqlite',
+  metrics: 'metrics.hdr',
+  timeline: 'timeline.json',
+  report: 'report.html',
+  run: 'run.json',
+} as const;
+
+/** `20250131-235959` in local time. */
+export function timestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** A name safe in a folder name: letters, digits, `._-`; script extensions dropped. */
+export function safeName(name: string): string {
+  const base = name.replace(/\.(m|c)?(t|j)s$/i, '');
+  const s = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  return s || 'run';
+}
+
+/**
+ * Creates the run directory and returns its path. With `outDir`, exactly that directory (created
+ * if missing; refused when it already holds a run). Otherwise `<root>/<name>-<stamp>[-N]`.
+ */
+export function createRunDir(opts: { outDir?: string; name: string; root?: string; now?: Date }): string {
+  if (opts.outDir) {
+    const dir = path.resolve(opts.outDir);
+    if (existsSync(path.join(dir, RUN_FILES.requests)) || existsSync(path.join(dir, RUN_FILES.summary))) {
+      throw new ConfigError(`--out-dir ${opts.outDir} already holds a run (${RUN_FILES.summary} or ${RUN_FILES.requests}): choose an empty or new folder`);
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new ConfigError(`cannot create --out-dir ${opts.outDir}: ${(e as Error).message}`);
+    }
+    return dir;
+  }
+  const root = path.resolve(opts.root ?? RESULTS_ROOT);
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the results folder ${root}: ${(e as Error).message} (use --out-dir or --no-save)`);
+  }
+  const base = `${safeName(opts.name)}-${timestamp(opts.now ?? new Date())}`;
+  for (let i = 1; i < 1000; i++) {
+    const dir = path.join(root, i === 1 ? base : `${base}-${i}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create the run directory ${dir}: ${(e as Error).message}`);
+    }
+  }
+  throw new ConfigError(`too many runs named ${base} in ${root}`);
+}
+
+/** Writes `text` to `file` atomically. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export function writeJson(file: string, v: unknown, pretty = true): void {
+  writeFileAtomic(file, JSON.stringify(v, null, pretty ? 2 : undefined) + '\n');
+}
+
+const SECRET = /key|token|secret|authorization|password|cookie/i;
+const VALUE_FLAGS_SECRET = new Set(['--api-key', '--apikey', '--token', '--password']);
+const KV_FLAGS = new Set(['--header', '-H', '--env', '-e']);
+
+/** Hides credentials in URLs (http://user:pass@host -> http://user:***@host). */
+export function redactUrl(s: string): string {
+  return s.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi, '$1***@');
+}
+
+/** CLI arguments as stored in run.json: API keys, secret headers/env values and URL passwords hidden. */
+export function redactArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('-') && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith('-') && eq > 0 ? a.slice(eq + 1) : undefined;
+    if (VALUE_FLAGS_SECRET.has(flag)) {
+      if (inline !== undefined) out.push(`${flag}=[REDACTED]`);
+      else {
+        out.push(a);
+        if (i + 1 < argv.length) {
+          out.push('[REDACTED]');
+          i++;
+        }
+      }
+      continue;
+    }
+    if (KV_FLAGS.has(flag)) {
+      if (inline !== undefined) out.push(`${flag}=${redactKv(inline)}`);
+      else {
+        out.push(a);
+        if (i + 1 < argv.length) out.push(redactKv(argv[++i]!));
+      }
+      continue;
+    }
+    out.push(redactUrl(a));
+  }
+  return out;
+}
+
+function redactKv(kv: string): string {
+  const i = kv.search(/[=:]/);
+  if (i > 0 && SECRET.test(kv.slice(0, i))) return `${kv.slice(0, i + 1)}[REDACTED]`;
+  return redactUrl(kv);
+}
+
+/** redactOptions (secret keys) plus URL passwords in any string. */
+export function redactDeep(v: unknown): unknown {
+  const r = redactOptions(v);
+  const walk = (x: unknown): unknown => {
+    if (typeof x === 'string') return redactUrl(x);
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
+    return x;
+  };
+  return walk(r);
+}

@@ -1,0 +1,171 @@
+/**
+ * `llmperf perf`: evalscope perf's options, their defaults, validation, the sweep (one run per
+ * index of --number / --parallel / --rate) and the scenario each run maps to. Pure: no I/O.
+ *
+ * Mapping onto the engine (documented in docs/perf.md):
+ *  - closed loop, `--parallel P -n N` (rate -1): shared-iterations, P VUs, N iterations
+ *  - `--rate R` (> 0): constant-arrival-rate, Poisson arrivals at R/s, P VUs (preAllocated = max),
+ *    stopping once N iterations have started (the executor's `iterations` cap): exactly N requests
+ *  - `--open-loop --rate R`: the same with VUs up to N (no concurrency cap)
+ *  - `--duration S`: stop starting requests after S seconds; in-flight ones finish
+ */
+import { ConfigError } from '../errors.ts';
+
+/** evalscope perf's options (camelCase). `undefined` = not given (the defaults below apply). */
+export interface PerfOptions {
+  model: string;
+  url?: string;
+  api: string;
+  apiKey?: string;
+  headers: Record<string, string>;
+  /** seconds */
+  connectTimeout?: number;
+  readTimeout?: number;
+  totalTimeout?: number;
+  testConnection: boolean;
+  number: number[];
+  parallel: number[];
+  rate: number[];
+  openLoop: boolean;
+  /** seconds; stop starting new requests after this long */
+  duration?: number;
+  /** >= 1: that many warmup requests; between 0 and 1: that share of --number */
+  warmupNum: number;
+  /** seconds between the runs of a sweep */
+  sleepInterval: number;
+  logEveryNQuery: number;
+  debug: boolean;
+  name?: string;
+  tokenizerPath?: string;
+  maxPromptLength?: number;
+  minPromptLength?: number;
+  prefixLength?: number;
+  prompt?: string;
+  queryTemplate?: string;
+  applyChatTemplate?: boolean;
+  dataset: string;
+  datasetPath?: string;
+  datasetOffset: number;
+  // request parameters (sent only when given, except the defaults in REQUEST_DEFAULTS)
+  frequencyPenalty?: number;
+  repetitionPenalty?: number;
+  logprobs?: boolean;
+  maxTokens?: number;
+  minTokens?: number;
+  nChoices?: number;
+  seed?: number;
+  stop?: string[];
+  stopTokenIds?: number[];
+  stream: boolean;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  extraArgs?: Record<string, unknown>;
+  outputsDir: string;
+  noTimestamp: boolean;
+  /** options of the built-in mock, used when no --url is given */
+  mockOptions?: Record<string, unknown>;
+}
+
+/** evalscope's defaults for request parameters: used when neither a flag nor the query template sets them. */
+export const REQUEST_DEFAULTS = { max_tokens: 2048, temperature: 0 } as const;
+/** evalscope's default --max-prompt-length (the filter of file datasets). */
+export const DEFAULT_MAX_PROMPT_LENGTH = 131072;
+/** evalscope's default per-request total timeout (--total-timeout), seconds. */
+export const DEFAULT_TOTAL_TIMEOUT_S = 6 * 3600;
+/** The percentiles of evalscope's percentile table. */
+export const PERCENTILES = [10, 25, 50, 66, 75, 80, 90, 95, 98, 99] as const;
+/** Trend stats the runs ask the sinks for. */
+export const PERF_TREND_STATS = ['avg', 'min', 'max', ...PERCENTILES.map((p) => `p(${p})`)];
+/** "no duration limit" for the executors: a week. */
+export const NO_LIMIT = '168h';
+
+/** Dataset kinds that read a file (need --dataset-path). */
+export const FILE_DATASETS = ['openqa', 'longalpaca', 'line_by_line', 'custom', 'sharegpt', 'jsonl'];
+
+/** One run of a sweep. parallel is -1 in open-loop mode (evalscope shows it as INF). */
+export interface PerfRun {
+  index: number;
+  parallel: number;
+  number: number;
+  rate: number;
+  openLoop: boolean;
+}
+
+function broadcast(values: number[], size: number, flag: string): number[] {
+  if (values.length === size) return values;
+  if (values.length === 1) return Array.from({ length: size }, () => values[0]!);
+  throw new ConfigError(`${flag} has ${values.length} values: give one value or as many as the longest of --number/--parallel/--rate (${size}); values are paired by position`);
+}
+
+function checkInts(values: number[], flag: string, min: number): void {
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < min) throw new ConfigError(`${flag} ${v}: must be a whole number >= ${min}`);
+  }
+}
+
+/** Validates the options and expands the sweep. */
+export function planRuns(o: PerfOptions): PerfRun[] {
+  if (!o.model) throw new ConfigError('--model is required (the model name sent in requests)');
+  checkInts(o.number, '--number', 1);
+  if (!o.openLoop) checkInts(o.parallel, '--parallel', 1);
+  for (const r of o.rate) if (!Number.isFinite(r) || (r <= 0 && r !== -1)) throw new ConfigError(`--rate ${r}: give requests per second > 0, or -1 for no rate limit`);
+  if (!Number.isInteger(o.logEveryNQuery) || o.logEveryNQuery < 0) throw new ConfigError(`--log-every-n-query ${o.logEveryNQuery}: must be a whole number >= 0 (0 = no progress lines)`);
+  if (!(o.warmupNum >= 0)) throw new ConfigError(`--warmup-num ${o.warmupNum}: must be >= 0 (a count, or a share of --number below 1)`);
+  if (o.duration !== undefined && !(o.duration > 0)) throw new ConfigError(`--duration ${o.duration}: must be a number of seconds > 0`);
+  if (!(o.sleepInterval >= 0)) throw new ConfigError(`--sleep-interval ${o.sleepInterval}: must be a number of seconds >= 0`);
+  for (const [flag, v] of [['--connect-timeout', o.connectTimeout], ['--read-timeout', o.readTimeout], ['--total-timeout', o.totalTimeout]] as const) {
+    if (v !== undefined && !(v > 0)) throw new ConfigError(`${flag} ${v}: must be a number of seconds > 0`);
+  }
+  if (o.minPromptLength !== undefined && o.maxPromptLength !== undefined && o.minPromptLength > o.maxPromptLength) {
+    throw new ConfigError(`--min-prompt-length ${o.minPromptLength} is greater than --max-prompt-length ${o.maxPromptLength}`);
+  }
+  if (!o.prompt && FILE_DATASETS.includes(o.dataset) && !o.datasetPath) {
+    throw new ConfigError(
+      `--dataset ${o.dataset} needs --dataset-path: llmperf never downloads datasets (evalscope fetches them from ModelScope); ` +
+        `download the file once and pass its path, or use --prompt "text" or --dataset random`,
+    );
+  }
+  if (o.openLoop) {
+    if (o.rate.some((r) => r <= 0)) throw new ConfigError('--open-loop needs --rate with values > 0 (requests per second)');
+    const size = Math.max(o.number.length, o.rate.length);
+    const numbers = broadcast(o.number, size, '--number');
+    const rates = broadcast(o.rate, size, '--rate');
+    return numbers.map((n, i) => ({ index: i, parallel: -1, number: n, rate: rates[i]!, openLoop: true }));
+  }
+  const size = Math.max(o.number.length, o.parallel.length, o.rate.length);
+  const numbers = broadcast(o.number, size, '--number');
+  const parallels = broadcast(o.parallel, size, '--parallel');
+  const rates = broadcast(o.rate, size, '--rate');
+  return numbers.map((n, i) => ({ index: i, parallel: parallels[i]!, number: n, rate: rates[i]!, openLoop: false }));
+}
+
+/** Warmup requests before a run of `number` requests. */
+export function warmupCount(o: PerfOptions, number: number): number {
+  if (o.warmupNum <= 0) return 0;
+  if (o.warmupNum >= 1) return Math.floor(o.warmupNum);
+  return Math.max(1, Math.round(o.warmupNum * number));
+}
+
+/**
+ * The scenario a run maps to (an llmperf options.scenarios entry). `number` overrides the run's
+ * (warmup runs use the same shape with fewer requests).
+ */
+export function scenarioFor(run: PerfRun, o: PerfOptions, number = run.number): Record<string, unknown> {
+  const totalS = o.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT_S;
+  // After --duration (or the no-limit week) in-flight requests may finish: at most one total timeout.
+  const gracefulStop = `${totalS + 5}s`;
+  const duration = o.duration !== undefined ? `${o.duration}s` : NO_LIMIT;
+  if (run.rate === -1) {
+    return { executor: 'shared-iterations', vus: Math.min(run.parallel, number), iterations: number, maxDuration: duration, gracefulStop };
+  }
+  const seed = Math.abs(Math.trunc(o.seed ?? 0));
+  if (run.openLoop) {
+    // No concurrency cap: up to one VU per request. Pre-allocate enough for ~2 s of arrivals; more
+    // are initialised as needed (an arrival that finds none idle meanwhile is counted as dropped).
+    const pre = Math.min(number, Math.max(10, Math.ceil(run.rate * 2)), 256);
+    return { executor: 'constant-arrival-rate', rate: run.rate, timeUnit: '1s', duration, preAllocatedVUs: pre, maxVUs: number, arrival: 'poisson', seed, iterations: number, gracefulStop };
+  }
+  const vus = Math.min(run.parallel, number);
+  return { executor: 'constant-arrival-rate', rate: run.rate, timeUnit: '1s', duration, preAllocatedVUs: vus, maxVUs: vus, arrival: 'poisson', seed, iterations: number, gracefulStop };
+}

@@ -1,0 +1,63 @@
+// Signals: the first SIGINT/SIGTERM stops new iterations and lets in-flight ones finish; the second stops at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { runCli, tempFiles } from '../helpers.ts';
+
+const script = (ttft: string) => `import llm from 'llmperf/llm';
+export const options = { scenarios: { s: { executor: 'constant-vus', vus: 4, duration: '60s', gracefulStop: '30s' } } };
+export default async function () { await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 4 }); }
+// ttft ${ttft}
+`;
+
+function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const i = setInterval(() => {
+      if (pred()) {
+        clearInterval(i);
+        resolve();
+      } else if (Date.now() - t0 > ms) {
+        clearInterval(i);
+        reject(new Error('timed out waiting'));
+      }
+    }, 50);
+  });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  test(`first ${sig}: in-flight iterations finish, the summary is printed, exit 105`, async () => {
+    const dir = tempFiles({ 's.ts': script('200ms') });
+    let pid = 0;
+    const started = Date.now();
+    const p = runCli(['run', path.join(dir, 's.ts'), '--mock', 'ttft=200ms', '--mock', 'itl=5ms'], { cwd: dir, onSpawn: (x) => (pid = x), timeoutMs: 30_000 });
+    await waitFor(() => pid > 0, 5000);
+    await new Promise((r) => setTimeout(r, 2000));
+    process.kill(pid, sig);
+    const r = await p;
+    assert.equal(r.code, 105, r.stderr);
+    assert.ok(Date.now() - started < 15_000, 'stopped well before the 60 s duration');
+    assert.match(r.stderr, new RegExp(`${sig} received: stopping new iterations`));
+    assert.match(r.stdout, /stopped early: interrupted/);
+    const m = /Requests\s+(\d+) total, (\d+) succeeded, (\d+) failed/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    assert.ok(Number(m[1]) >= 8, 'requests before the signal were counted');
+    assert.equal(m[3], '0', 'in-flight requests finished instead of failing');
+  });
+}
+
+test('second SIGINT: stops at once, in-flight requests are cancelled, exit 105', async () => {
+  const dir = tempFiles({ 's.ts': script('20s') });
+  let pid = 0;
+  const p = runCli(['run', path.join(dir, 's.ts'), '--mock', 'ttft=20s'], { cwd: dir, onSpawn: (x) => (pid = x), timeoutMs: 30_000 });
+  await waitFor(() => pid > 0, 5000);
+  await new Promise((r) => setTimeout(r, 1500));
+  process.kill(pid, 'SIGINT');
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  process.kill(pid, 'SIGINT');
+  const r = await p;
+  assert.equal(r.code, 105, r.stderr);
+  assert.ok(Date.now() - t0 < 6000, `exited ${Date.now() - t0} ms after the second signal`);
+  assert.match(r.stderr, /SIGINT received again: stopping now/);
+});

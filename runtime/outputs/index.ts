@@ -1,0 +1,171 @@
+/**
+ * Everything a run leaves behind, wired in one place for `llmperf run`, `llmperf perf` and the
+ * programmatic run(): the run directory (summary.json, requests.sqlite, metrics.hdr, timeline.json,
+ * report.html, run.json), `--out` streaming outputs and live progress.
+ *
+ *   const res = await prepareResults({ save: true, outputs: ['json=points.jsonl'], log });
+ *   runTest({ ..., listeners: res.listeners, log: res.log, onStart: res.onStart, onTick: res.onTick });
+ *   ... await res.finish(result, summary)   // or res.abort() when the run threw
+ */
+import path from 'node:path';
+import type { SampleListener } from '../engine/emitter.ts';
+import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
+import type { RequestRecord } from '../llm/types.ts';
+import type { Sample } from '../metrics/types.ts';
+import { VERSION, type SummaryData } from '../summary/data.ts';
+import { createOutputs } from './kinds.ts';
+import type { Output } from './output.ts';
+import { Progress, type ProgressOptions } from './progress.ts';
+import { Timeline, writeReport } from './report/index.ts';
+import { createRunDir, redactArgs, redactDeep, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
+import { RequestStore } from './store.ts';
+
+export { OUTPUT_KINDS, parseOutSpec, createOutputs } from './kinds.ts';
+export type { Output, OutputContext, OutputFactory } from './output.ts';
+export { RUN_FILES } from './run-dir.ts';
+
+export interface ResultsOptions {
+  /** keep a run directory (default true) */
+  save?: boolean;
+  /** exact run directory (else llmperf-results/<name>-<stamp>/) */
+  outDir?: string;
+  /** parent of generated run directories (default ./llmperf-results) */
+  resultsRoot?: string;
+  /** run name in the directory name (else options.name, else the script's file name) */
+  name?: string;
+  /** `--out` specs: ["json=points.jsonl", "csv=points.csv"] */
+  outputs?: string[];
+  /** live progress; false/undefined = none */
+  progress?: ProgressOptions | false;
+  /** the command line, stored redacted in run.json */
+  argv?: readonly string[];
+  /** extra fields for run.json (already free of secrets) */
+  runInfo?: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+export interface ResultsSession {
+  /** attach to the run (RunRequest.listeners) */
+  listeners: SampleListener[];
+  /** the run's log, wrapped so progress redraws don't garble it */
+  log: (line: string) => void;
+  onStart(info: RunStartInfo): Promise<void>;
+  onTick(t: RunTick): void;
+  /** writes summary.json, metrics.hdr, timeline.json, report.html; closes outputs and the store */
+  finish(result: RunResult, summary: SummaryData): Promise<void>;
+  /** the run failed after it started: close what is open, keep what was written */
+  abort(): Promise<void>;
+  /** set once the run started (undefined with save: false) */
+  readonly runDir: string | undefined;
+}
+
+/** Queues samples and records that arrive before the run directory and outputs exist (setup()). */
+class EarlyBuffer implements SampleListener {
+  samples: Sample[] = [];
+  records: RequestRecord[] = [];
+  target: SampleListener[] | null = null;
+  onSample(s: Sample): void {
+    if (this.target) for (const l of this.target) l.onSample?.(s);
+    else this.samples.push(s);
+  }
+  onRecord(r: RequestRecord): void {
+    if (this.target) for (const l of this.target) l.onRecord?.(r);
+    else this.records.push(r);
+  }
+  release(to: SampleListener[]): void {
+    this.target = to;
+    for (const s of this.samples) this.onSample(s);
+    for (const r of this.records) this.onRecord(r);
+    this.samples = [];
+    this.records = [];
+  }
+}
+
+export async function prepareResults(opts: ResultsOptions): Promise<ResultsSession> {
+  const baseLog = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const save = opts.save !== false;
+  const progress = opts.progress ? new Progress(opts.progress) : undefined;
+  const log = progress ? progress.wrapLog(baseLog) : baseLog;
+  const early = new EarlyBuffer();
+  const timeline = save ? new Timeline() : undefined;
+  let outputs: Output[] = [];
+  let store: RequestStore | undefined;
+  let runDir: string | undefined;
+  let runJson: Record<string, unknown> = {};
+  let closed = false;
+
+  const closeStreams = async (end?: { exitCode: number; stopReason: string }) => {
+    if (closed) return;
+    closed = true;
+    const results = await Promise.allSettled([
+      ...outputs.map(async (o) => {
+        await o.flush?.();
+        await o.close();
+      }),
+      store?.close(end ? { ...end, endedAt: new Date().toISOString() } : undefined),
+    ]);
+    for (const r of results) if (r.status === 'rejected') log(`WARN closing an output failed: ${(r.reason as Error)?.message ?? String(r.reason)}`);
+  };
+
+  const session: ResultsSession = {
+    listeners: [early, ...(progress ? [progress] : [])],
+    log,
+    get runDir() {
+      return runDir;
+    },
+    async onStart(info) {
+      const script = info.bundle.entry;
+      const name = opts.name ?? info.options.name ?? (script === '<inline>' ? 'inline' : path.basename(script));
+      const startedAt = new Date();
+      if (save) {
+        runDir = createRunDir({ ...(opts.outDir ? { outDir: opts.outDir } : {}), name, ...(opts.resultsRoot ? { root: opts.resultsRoot } : {}), now: startedAt });
+        runJson = {
+          llmperf: VERSION,
+          node: process.version,
+          platform: `${process.platform}-${process.arch}`,
+          runId: path.basename(runDir),
+          name,
+          script,
+          cwd: process.cwd(),
+          argv: opts.argv ? redactArgs(opts.argv) : null,
+          startedAt: startedAt.toISOString(),
+          target: { url: info.targetUrl, embeddedMock: info.embeddedMock },
+          options: redactDeep({ ...info.options, scenarios: info.plans.map((p) => ({ ...p.scenario, plan: p.plan.description })) }),
+          scriptOptions: redactDeep(info.scriptOptions),
+          ...(opts.runInfo ?? {}),
+        };
+        writeJson(path.join(runDir, RUN_FILES.run), runJson);
+        store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), log);
+        store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: info.targetUrl, options: runJson.options, llmperfVersion: VERSION });
+      }
+      outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
+      for (const o of outputs) await o.start?.(info);
+      progress?.start(info);
+      early.release([...(store ? [store] : []), ...(timeline ? [timeline] : []), ...outputs]);
+    },
+    onTick(t) {
+      progress?.onTick(t);
+    },
+    async finish(result, summary) {
+      progress?.finish(result.stopReason, result.durationMs);
+      await closeStreams({ exitCode: result.exitCode, stopReason: result.stopReason });
+      if (!runDir) return;
+      writeJson(path.join(runDir, RUN_FILES.summary), summary);
+      writeFileAtomic(path.join(runDir, RUN_FILES.metrics), JSON.stringify(result.registry.encode()) + '\n');
+      writeJson(path.join(runDir, RUN_FILES.run), { ...runJson, endedAt: new Date().toISOString(), exitCode: result.exitCode, stopReason: result.stopReason });
+      if (timeline) {
+        writeJson(path.join(runDir, RUN_FILES.timeline), timeline.toJSON(), false);
+        try {
+          await writeReport(runDir);
+        } catch (e) {
+          log(`WARN report.html could not be written: ${(e as Error).message}`);
+        }
+      }
+    },
+    async abort() {
+      progress?.finish('failed');
+      await closeStreams();
+    },
+  };
+  return session;
+}

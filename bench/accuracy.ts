@@ -5,6 +5,11 @@
  *   TTFT error      = client TTFT - (trace.first - trace.recv)
  *   mean ITL error  = |client mean ITL - (trace.last - trace.first) / (chunks - 1)|
  * llmperf's figures must stay within the stated distance of the baseline's.
+ *
+ * Both clients start their loops one by one over one request's duration (llmperf: ramping-vus), so
+ * requests and events are spread evenly in time: 500 loops started together stay in phase and
+ * send 500 requests at once every cycle, which measures burst queueing in both processes rather
+ * than timing error. The first request of every loop (which also opens its connection) is left out.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,10 +70,11 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   const a = ctx.size.accuracy;
   const traceFile = path.join(ctx.tmp, 'accuracy-trace.jsonl');
   const mock = await startMock([...mockArgs(a), '--trace-file', traceFile]);
-  const script = closedLoopScript(ctx.tmp, 'accuracy.js', { vus: a.streams, durationMs: a.durationMs, maxTokens: a.outputTokens, requestId: true });
+  const rampMs = Math.round(a.ttftMs + (a.outputTokens - 1) * a.itlMs);
+  const script = closedLoopScript(ctx.tmp, 'accuracy.js', { vus: a.streams, durationMs: a.durationMs, maxTokens: a.outputTokens, rampMs, requestId: true });
   const prof = profileSubdir(ctx, 'accuracy');
   if (prof) mkdirSync(prof, { recursive: true });
-  const timeout = a.durationMs + 120_000;
+  const timeout = rampMs + a.durationMs + 120_000;
   const baseFile = path.join(ctx.tmp, 'accuracy-baseline.jsonl');
   const mineFile = path.join(ctx.tmp, 'accuracy-llmperf.jsonl');
   let mockCpuB = NaN;
@@ -76,7 +82,7 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   try {
     ctx.log(`accuracy: baseline, ${a.streams} streams, ${a.durationMs} ms`);
     let cpu0 = mock.cpuS();
-    const b = await runBaselineProc({ url: mock.url, concurrency: a.streams, durationMs: a.durationMs, maxTokens: a.outputTokens, recordsFile: baseFile }, timeout);
+    const b = await runBaselineProc({ url: mock.url, concurrency: a.streams, durationMs: a.durationMs, maxTokens: a.outputTokens, rampMs, recordsFile: baseFile }, timeout);
     mockCpuB = (mock.cpuS() - cpu0) / (b.wallMs / 1000);
     ctx.log(`accuracy: llmperf, constant-vus ${a.streams} VUs, ${a.durationMs} ms`);
     cpu0 = mock.cpuS();
@@ -87,9 +93,9 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   }
   const trace = new Map<string, TraceLine>();
   for (const t of readJsonl<TraceLine>(traceFile)) if (t.requestId !== undefined) trace.set(t.requestId, t);
-  const base = compare(readJsonl<BaselineRecord>(baseFile), trace);
+  const base = compare(readJsonl<BaselineRecord>(baseFile).filter((r) => !r.rid.endsWith('-0')), trace);
   const mine = compare(readJsonl<{ vu: number; iter: number; ok: boolean; ttft: number | null; itl: number[] }>(mineFile)
-    .filter((r) => r.ok).map((r) => ({ rid: `${r.vu}-${r.iter}`, ttft: r.ttft, itl: r.itl })), trace);
+    .filter((r) => r.ok && r.iter > 0).map((r) => ({ rid: `${r.vu}-${r.iter}`, ttft: r.ttft, itl: r.itl })), trace);
 
   const name = `Timing accuracy (${a.streams} streams)`;
   const rows = [];
@@ -113,7 +119,7 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
     rows,
     notes: [[
       name,
-      `mock ttft ${a.ttftMs} ms, itl ${a.itlMs} ms, ${a.outputTokens} tokens, ${f(a.durationMs / 1000, 1)} s per client. ` +
+      `mock ttft ${a.ttftMs} ms, itl ${a.itlMs} ms, ${a.outputTokens} tokens; loops started one by one over ${rampMs} ms, then ${f(a.durationMs / 1000, 1)} s; first request of each loop left out. ` +
       `The mock's own TTFT (trace first - recv) p50/p99: ${f(percentile(mine.serverTtft, 50), 3)}/${f(percentile(mine.serverTtft, 99), 3)} ms during the llmperf run, ` +
       `${f(percentile(base.serverTtft, 50), 3)}/${f(percentile(base.serverTtft, 99), 3)} ms during the baseline run; mock CPU ${f(mockCpuL * 100, 0)}% vs ${f(mockCpuB * 100, 0)}%. ` +
       `Mean signed TTFT error: llmperf ${f(mean(mine.ttftErr), 3)} ms, baseline ${f(mean(base.ttftErr), 3)} ms.`,

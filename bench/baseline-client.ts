@@ -23,6 +23,8 @@ export interface BaselineConfig {
   concurrency: number;
   durationMs: number;
   maxTokens: number;
+  /** start loop k (0-based) at rampMs * (k + 1) / concurrency, as llmperf's ramping-vus does; the run lasts rampMs + durationMs */
+  rampMs?: number;
   recordsFile?: string;
 }
 
@@ -100,8 +102,10 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
   });
 
   const start = performance.now();
-  const end = start + c.durationMs;
+  const ramp = c.rampMs ?? 0;
+  const end = start + ramp + c.durationMs;
   const loop = async (k: number): Promise<void> => {
+    if (ramp > 0) await new Promise((r) => setTimeout(r, Math.max(0, start + (ramp * (k + 1)) / c.concurrency - performance.now())));
     for (let iter = 0; performance.now() < end; iter++) await one(c.recordsFile ? `b-${k}-${iter}` : null);
   };
   await Promise.all(Array.from({ length: c.concurrency }, (_, k) => loop(k)));

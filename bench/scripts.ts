@@ -25,9 +25,14 @@ function write(dir: string, name: string, options: unknown, maxTokens: number, r
   return file;
 }
 
-/** constant-vus: `vus` closed loops for `durationMs`. With requestId, sends x-request-id: <vu>-<iter>. */
-export function closedLoopScript(dir: string, name: string, o: { vus: number; durationMs: number; maxTokens: number; requestId?: boolean }): string {
-  const options = { scenarios: { bench: { executor: 'constant-vus', vus: o.vus, duration: `${o.durationMs}ms` } } };
+/**
+ * constant-vus: `vus` closed loops for `durationMs`; with rampMs, ramping-vus from 0 to `vus` over
+ * rampMs, then `durationMs` at `vus`. With requestId, sends x-request-id: <vu>-<iter>.
+ */
+export function closedLoopScript(dir: string, name: string, o: { vus: number; durationMs: number; maxTokens: number; rampMs?: number; requestId?: boolean }): string {
+  const options = o.rampMs
+    ? { scenarios: { bench: { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: `${o.rampMs}ms`, target: o.vus }, { duration: `${o.durationMs}ms`, target: o.vus }] } } }
+    : { scenarios: { bench: { executor: 'constant-vus', vus: o.vus, duration: `${o.durationMs}ms` } } };
   return write(dir, name, options, o.maxTokens, o.requestId ?? false);
 }
 

@@ -3,6 +3,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { mockCommand } from './mock.ts';
 import { runCommand } from './run.ts';
+import { compareCommand } from './compare.ts';
+import { perfCommand } from './perf.ts';
+import { inspectCommand } from './inspect.ts';
 import { fail } from './common.ts';
 import { VERSION } from '../runtime/summary/data.ts';
 
@@ -11,6 +14,9 @@ try {
     .scriptName('llmperf')
     .usage('$0 <command> [options]\n\nA k6-style, scriptable load tester for LLM inference endpoints.')
     .command(runCommand)
+    .command(compareCommand)
+    .command(perfCommand)
+    .command(inspectCommand)
     .command(mockCommand)
     .demandCommand(1, 'give a command: run, perf, mock, ... (see --help)')
     .strict()

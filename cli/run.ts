@@ -1,7 +1,8 @@
 /** `llmperf run <script>`: parsing only; the work is runtime/api.ts's run(). */
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
-import type { Overrides } from '../runtime/options/resolve.ts';
+import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
 import { fail, installSignals, parseKeyValues } from './common.ts';
 import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
@@ -33,12 +34,22 @@ export interface RunArgs {
   'isolate-memory': number;
   'vus-per-isolate': number;
   'init-timeout': string;
+  'execution-segment'?: string;
+  'execution-segment-sequence'?: string;
+  'setup-once': boolean;
+  'setup-data'?: string;
   mock?: string[];
+  config?: string;
+  out?: string[];
+  'out-dir'?: string;
+  save: boolean;
+  'log-every-n-query'?: number;
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
   return y
     .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
+    .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options (the shape of `export const options`), layered: defaults < config < script < LLMPERF_* env < flags' })
     .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' })
     .option('model', { type: 'string', describe: 'model name sent in requests' })
     .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
@@ -64,10 +75,19 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
     .option('init-timeout', { type: 'string', default: '60s', describe: 'max time for the script\'s init code in one VU' })
+    .option('execution-segment', { type: 'string', describe: 'run only this share of the test, k6 syntax: 1/4:2/4 or 25%:50%' })
+    .option('execution-segment-sequence', { type: 'string', describe: 'all segments of a distributed run, e.g. 0,1/4,2/4,3/4,1 (give the same to every instance)' })
+    .option('setup-once', { type: 'boolean', default: false, describe: 'run setup() only in the segment starting at 0; others read its data from --setup-data' })
+    .option('setup-data', { type: 'string', describe: 'file for setup() data: written by the first segment with --setup-once, else read instead of running setup()' })
     .option('mock', { type: 'string', array: true, describe: 'options for the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms --mock output-tokens=128' })
+    .option('out', { alias: 'o', type: 'string', array: true, describe: 'stream metric samples: json=points.jsonl, csv=points.csv (repeatable)' })
+    .option('out-dir', { type: 'string', describe: 'run directory to write (default: llmperf-results/<name>-<YYYYmmdd-HHMMSS>/)' })
+    .option('save', { type: 'boolean', default: true, describe: 'keep a run directory: summary, per-request SQLite, report (--no-save for none)' })
+    .option('log-every-n-query', { type: 'number', describe: 'when stderr is not a terminal: a progress line every N requests (default: every 10s)' })
     .example('$0 run scripts-examples/quickstart.ts', 'benchmark the built-in mock server')
     .example('$0 run chat.ts --url http://127.0.0.1:8000/v1 --model qwen2.5-7b -e PROMPT_SET=short', 'benchmark a vLLM server')
-    .example('$0 run chat.ts --vus 10 --duration 1m', 'override the scenarios: 10 looping VUs for a minute') as unknown as Argv<RunArgs>;
+    .example('$0 run chat.ts --vus 10 --duration 1m', 'override the scenarios: 10 looping VUs for a minute')
+    .example('$0 run chat.ts --config staging.json', 'options from a JSON file (the script\'s own options win over it)') as unknown as Argv<RunArgs>;
 }
 
 export function overridesFrom(a: RunArgs): Overrides {
@@ -103,6 +123,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const resolved = await resolveApis(a.api, process.cwd()); // --api openai|dashscope|./plugin.ts
       const out = await run({
         script: a.script,
+        ...(a.config ? { config: readConfigFile(a.config) } : {}),
         overrides: { ...overridesFrom(a), ...(resolved.api ? { api: resolved.api } : {}) },
         apis: resolved.apis,
         env: parseKeyValues(a.env, '--env'),
@@ -116,11 +137,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
         isolateMemoryMb: a['isolate-memory'],
         vusPerIsolate: a['vus-per-isolate'],
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
+        ...(a['execution-segment'] ? { segment: { segment: a['execution-segment'], ...(a['execution-segment-sequence'] ? { sequence: a['execution-segment-sequence'] } : {}) } } : {}),
+        setupOnce: a['setup-once'],
+        ...(a['setup-data'] ? { setupDataFile: a['setup-data'] } : {}),
         mockOptions: mockOpts,
         ...(a['summary-export'] ? { summaryExport: a['summary-export'] } : {}),
+        save: a.save,
+        ...(a['out-dir'] !== undefined ? { outDir: a['out-dir'] } : {}),
+        outputs: a.out ?? [],
+        progress: a.quiet ? false : { ...(a['log-every-n-query'] ? { everyNRequests: a['log-every-n-query'] } : {}) },
+        argv: process.argv.slice(2),
       });
       if (out.stdout) process.stdout.write(out.stdout);
       if (out.stderr) process.stderr.write(out.stderr);
+      if (out.runDir) process.stderr.write(`results: ${path.relative(process.cwd(), out.runDir) || '.'}\n`);
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {

@@ -9,6 +9,8 @@ import { LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { buildSummary, type SummaryData } from './summary/data.ts';
 import { renderTextSummary } from './summary/text.ts';
+import { prepareResults, type ResultsSession } from './outputs/index.ts';
+import type { ProgressOptions } from './outputs/progress.ts';
 
 export interface RunOptions extends Omit<RunRequest, 'script'> {
   /** a script path, or { source } for inline TypeScript/JavaScript */
@@ -19,6 +21,18 @@ export interface RunOptions extends Omit<RunRequest, 'script'> {
   summaryExport?: string;
   /** called with the run result before the isolates close (run directory writers) */
   onResult?: (r: RunResult, summary: SummaryData) => void | Promise<void>;
+  /** keep a run directory (summary.json, requests.sqlite, metrics.hdr, report.html, ...); default false here, true for `llmperf run` */
+  save?: boolean;
+  /** the exact run directory (implies save); else llmperf-results/<name>-<YYYYmmdd-HHMMSS>/ */
+  outDir?: string;
+  /** run name used in the run directory's name (default: options.name, else the script's file name) */
+  name?: string;
+  /** streaming outputs, as `--out`: ["json=points.jsonl", "csv=points.csv"] */
+  outputs?: string[];
+  /** live progress on stderr (default: none) */
+  progress?: ProgressOptions | false;
+  /** the command line, stored (redacted) in run.json */
+  argv?: readonly string[];
 }
 
 export interface RunOutput {
@@ -29,14 +43,54 @@ export interface RunOutput {
   stderr: string;
   /** files written by handleSummary or --summary-export */
   files: string[];
+  /** the run directory, when saved */
+  runDir?: string;
 }
 
 export async function run(opts: RunOptions): Promise<RunOutput> {
   const script = typeof opts.script === 'string' ? { path: opts.script } : opts.script;
-  const result = await runTest({ ...opts, script });
+  const save = opts.save === true || opts.outDir !== undefined;
+  let results: ResultsSession | undefined;
+  if (save || opts.outputs?.length || opts.progress) {
+    results = await prepareResults({
+      save,
+      ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
+      ...(opts.name !== undefined ? { name: opts.name } : {}),
+      ...(opts.outputs ? { outputs: opts.outputs } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.argv ? { argv: opts.argv } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  }
+  const r = results;
+  let result: RunResult;
+  try {
+    result = await runTest({
+      ...opts,
+      script,
+      ...(r
+        ? {
+            listeners: [...(opts.listeners ?? []), ...r.listeners],
+            log: r.log,
+            onStart: async (i) => {
+              await r.onStart(i);
+              await opts.onStart?.(i);
+            },
+            onTick: (t) => {
+              r.onTick(t);
+              opts.onTick?.(t);
+            },
+          }
+        : {}),
+    });
+  } catch (e) {
+    await r?.abort();
+    throw e;
+  }
   const files: string[] = [];
   try {
     const summary = buildSummary(result);
+    await r?.finish(result, summary);
     await opts.onResult?.(result, summary);
     let stdout = renderTextSummary(summary, { color: opts.color ?? false, timeUnit: result.options.summaryTimeUnit });
     let stderr = '';
@@ -63,8 +117,9 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
       writeFileSync(p, JSON.stringify(summary, null, 2));
       files.push(p);
     }
-    return { exitCode: result.exitCode, summary, stdout, stderr, files };
+    return { exitCode: result.exitCode, summary, stdout, stderr, files, ...(r?.runDir ? { runDir: r.runDir } : {}) };
   } finally {
+    await r?.abort(); // no-op after finish(); closes the store and outputs if the summary failed
     await result.close();
   }
 }

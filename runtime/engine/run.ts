@@ -7,7 +7,9 @@ import { bundleScript, type Bundle } from '../bundle/bundle.ts';
 import { PositionMapper } from '../bundle/sourcemap.ts';
 import { LlmperfError, ScriptAbort, ScriptError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { planScenario, runScenario, type ExecutionPlan, type ExecutorContext, type ScenarioConfig } from '../executors/index.ts';
+import { parseSegment, isFirstSegment } from '../executors/segment.ts';
+import { readSetupData, writeSetupData } from './setup-data.ts';
+import { applySegment, planScenario, runScenario, type ExecutionPlan, type ExecutorContext, type ScenarioConfig } from '../executors/index.ts';
 import type { VuHandle } from '../executors/types.ts';
 import type { ApiAdapter } from '../llm/api.ts';
 import { LlmClient } from '../llm/client.ts';
@@ -27,6 +29,8 @@ import { VuFactory } from './vus.ts';
 export interface RunRequest {
   script: { path: string } | { source: string; filename?: string; baseDir?: string };
   overrides?: Overrides;
+  /** the --config file's options: the layer between the defaults and the script's options */
+  config?: ScriptOptions;
   /** -e KEY=VALUE variables (on top of the system environment unless systemEnv is false) */
   env?: Record<string, string>;
   systemEnv?: boolean;
@@ -44,6 +48,12 @@ export interface RunRequest {
   mockOptions?: Record<string, unknown>;
   vusPerIsolate?: number;
   isolateMemoryMb?: number;
+  /** scale-out: this instance's execution segment (k6 syntax) and the sequence shared by all instances */
+  segment?: { segment: string; sequence?: string };
+  /** run setup() only in the segment that starts at 0 and pass its data to the others through setupDataFile */
+  setupOnce?: boolean;
+  /** with setupOnce: where setup() data is written / read; alone: read setup() data from it, skip setup() */
+  setupDataFile?: string;
   /** init code (top level of the script) must finish within this (default 60 s) */
   initTimeoutMs?: number;
   storeBodies?: boolean;
@@ -209,7 +219,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     const exp = await probe.exports();
     let scriptOptions: ScriptOptions = {};
     if (exp.options) scriptOptions = JSON.parse(exp.options) as ScriptOptions;
-    const options = resolveOptions(scriptOptions, env, req.overrides ?? {});
+    const options = resolveOptions(scriptOptions, env, req.overrides ?? {}, req.config);
+    const segment = req.segment ? parseSegment(req.segment.segment, req.segment.sequence) : undefined;
+    if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
     holder.options = options;
     for (const s of options.scenarios) {
       if (!exp.functions.includes(s.exec)) {
@@ -248,7 +260,11 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     holder.services = services;
 
     // ---- setup()
-    if (exp.functions.includes('setup')) {
+    let ranSetup = false;
+    if (req.setupDataFile && (!req.setupOnce || !isFirstSegment(segment))) {
+      setupDataRef.json = await readSetupData(req.setupDataFile, req.setupOnce ? options.setupTimeoutMs : 0, req.signal);
+    } else if (exp.functions.includes('setup')) {
+      ranSetup = true;
       const r = await probe.call('setup', undefined, options.setupTimeoutMs || undefined).catch((e: Error) => ({ ok: false as const, error: { message: e.message, stack: String(e.stack), name: e.name, kind: 'exception' as const } }));
       if (!r.ok) {
         if (r.error.kind === 'abort') throw new ScriptAbort(`setup() aborted the test: ${r.error.message}`);
@@ -256,6 +272,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
         throw new ScriptError(`${pos ? pos + ': ' : ''}setup() failed: ${r.error.message}`, 'SETUP_FAILED');
       }
       setupDataRef.json = r.result;
+      if (req.setupOnce && req.setupDataFile) writeSetupData(req.setupDataFile, r.result);
     }
 
     // ---- VUs
@@ -447,7 +464,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     const durationMs = now();
 
     // ---- teardown()
-    if (exp.functions.includes('teardown') && !hardStopAll.signal.aborted) {
+    if (exp.functions.includes('teardown') && !hardStopAll.signal.aborted && (ranSetup || !req.setupOnce)) {
       const r = await probe.call('teardown', setupDataRef.json, options.teardownTimeoutMs || undefined).catch((e: Error) => ({ ok: false as const, error: { message: e.message, stack: String(e.stack), name: e.name, kind: 'exception' as const } }));
       if (!r.ok) {
         const pos = mapper.firstPosition(r.error.stack);

@@ -1,6 +1,7 @@
 /** constant-arrival-rate: iterations start at a fixed rate (open loop), whatever the response times. */
 import { arrivalOffsets, describeArrival, rateProfile } from './arrivals.ts';
 import { fmt, runArrivals } from './loop.ts';
+import { ownedCount, ownedOffsets } from './segment.ts';
 import type { ConstantArrivalRateConfig, ExecutorDef } from './types.ts';
 
 export function constantOffsets(c: ConstantArrivalRateConfig): Iterable<number> {
@@ -26,7 +27,7 @@ export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
   },
   plan(c) {
     const perSec = (c.rate * 1000) / c.timeUnitMs;
-    const n = c.iterations > 0 ? c.iterations : c.arrival === 'constant' ? Math.ceil((c.durationMs * c.rate) / c.timeUnitMs) : null;
+    const n = c.iterations > 0 ? c.iterations : c.arrival === 'constant' ? ownedCount(Math.ceil((c.durationMs * c.rate) / c.timeUnitMs), c.segment) : null;
     const unit = c.timeUnitMs === 1000 ? 's' : fmt(c.timeUnitMs);
     return {
       preAllocatedVUs: c.preAllocatedVUs,
@@ -37,7 +38,7 @@ export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
     };
   },
   run(c, ctx) {
-    return runArrivals(ctx, constantOffsets(c), c.durationMs, c.maxVUs, c.iterations);
+    return runArrivals(ctx, ownedOffsets(constantOffsets(c), c.segment), c.durationMs, c.maxVUs, c.iterations);
   },
 };
 

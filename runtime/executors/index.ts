@@ -9,6 +9,7 @@ import { perVuIterations } from './per-vu-iterations.ts';
 import { rampingArrivalRate } from './ramping-arrival-rate.ts';
 import { rampingVus } from './ramping-vus.ts';
 import { sharedIterations } from './shared-iterations.ts';
+import { scaleInt, type ExecutionSegment } from './segment.ts';
 import type { CommonConfig, ExecutionPlan, ExecutorContext, ExecutorDef, ExecutorName, ScenarioConfig } from './types.ts';
 
 export const EXECUTORS = {
@@ -56,7 +57,40 @@ export function parseScenario(name: string, raw: unknown): ScenarioConfig {
 }
 
 export function planScenario(c: ScenarioConfig): ExecutionPlan {
-  return def(c.executor).plan(c);
+  const p = def(c.executor).plan(c);
+  return c.segment ? { ...p, description: `${p.description} [segment ${c.segment.text}]` } : p;
+}
+
+/**
+ * This instance's share of a scenario (pure). VU and iteration counts use cumulative floors so the
+ * shares add up; arrival-rate executors keep their whole schedule and stripe arrivals at run time
+ * (ownedOffsets), with at least one VU whenever the scenario has any.
+ */
+export function applySegment(c: ScenarioConfig, seg: ExecutionSegment | undefined): ScenarioConfig {
+  if (!seg) return c;
+  const atLeast1 = (orig: number, v: number) => (orig > 0 ? Math.max(1, v) : 0);
+  switch (c.executor) {
+    case 'shared-iterations': {
+      const iterations = scaleInt(c.iterations, seg);
+      return { ...c, segment: seg, iterations, vus: Math.min(scaleInt(c.vus, seg) || (iterations > 0 ? 1 : 0), iterations) };
+    }
+    case 'per-vu-iterations':
+      return { ...c, segment: seg, vus: scaleInt(c.vus, seg) };
+    case 'constant-vus':
+      return { ...c, segment: seg, vus: scaleInt(c.vus, seg) };
+    case 'ramping-vus':
+      return { ...c, segment: seg, startVUs: scaleInt(c.startVUs, seg), stages: c.stages.map((s) => ({ ...s, target: scaleInt(Math.round(s.target), seg) })) };
+    case 'constant-arrival-rate':
+      return {
+        ...c,
+        segment: seg,
+        iterations: scaleInt(c.iterations, seg),
+        preAllocatedVUs: atLeast1(c.preAllocatedVUs, scaleInt(c.preAllocatedVUs, seg)),
+        maxVUs: atLeast1(c.maxVUs, scaleInt(c.maxVUs, seg)),
+      };
+    case 'ramping-arrival-rate':
+      return { ...c, segment: seg, preAllocatedVUs: atLeast1(c.preAllocatedVUs, scaleInt(c.preAllocatedVUs, seg)), maxVUs: atLeast1(c.maxVUs, scaleInt(c.maxVUs, seg)) };
+  }
 }
 
 export function runScenario(c: ScenarioConfig, ctx: ExecutorContext): Promise<void> {

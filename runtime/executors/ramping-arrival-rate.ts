@@ -2,6 +2,7 @@
 import { arrivalOffsets, describeArrival, expectedCount, rateProfile } from './arrivals.ts';
 import { trim } from './constant-arrival-rate.ts';
 import { fmt, runArrivals } from './loop.ts';
+import { ownedCount, ownedOffsets } from './segment.ts';
 import type { ExecutorDef, RampingArrivalRateConfig } from './types.ts';
 
 export function rampingOffsets(c: RampingArrivalRateConfig): Iterable<number> {
@@ -32,12 +33,12 @@ export const rampingArrivalRate: ExecutorDef<RampingArrivalRateConfig> = {
       preAllocatedVUs: c.preAllocatedVUs,
       maxVUs: c.maxVUs,
       durationMs: dur,
-      iterations: c.arrival === 'constant' ? Math.ceil(expectedCount(rateProfile(c.startRate, c.stages, c.timeUnitMs))) : null,
+      iterations: c.arrival === 'constant' ? ownedCount(Math.ceil(expectedCount(rateProfile(c.startRate, c.stages, c.timeUnitMs))), c.segment) : null,
       description: `${c.arrival === 'constant' ? 'Up to' : describeArrival(c.arrival) + ' arrivals up to'} ${trim(peak)} iterations/${unit} for ${fmt(dur)} over ${c.stages.length} stages (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   run(c, ctx) {
     const dur = c.stages.reduce((a, s) => a + s.durationMs, 0);
-    return runArrivals(ctx, rampingOffsets(c), dur, c.maxVUs);
+    return runArrivals(ctx, ownedOffsets(rampingOffsets(c), c.segment), dur, c.maxVUs);
   },
 };

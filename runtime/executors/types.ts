@@ -1,3 +1,4 @@
+import type { ExecutionSegment } from './segment.ts';
 /** Executor configuration (normalised from script options) and the contract between executors and the engine. */
 
 export type ExecutorName = 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate';
@@ -11,6 +12,8 @@ export interface Stage {
 
 export interface CommonConfig {
   name: string;
+  /** this instance's execution segment (scale-out); absent = the whole test */
+  segment?: ExecutionSegment;
   executor: ExecutorName;
   startTimeMs: number;
   gracefulStopMs: number;

@@ -321,7 +321,7 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
 
   const options: ResolvedOptions = {
     scenarios,
-    thresholds: (pick('thresholds', (o) => o.thresholds, {}) ?? {}) as Record<string, unknown>,
+    thresholds: (pick('thresholds', (o) => o.thresholds) ?? {}) as Record<string, unknown>,
     llm: {
       url,
       model: pick('llm.model', (o) => o.llm?.model, 'mock-llm')!,
@@ -343,6 +343,5 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
     tags: merge('tags', (o) => o.tags),
     name: pick('name', (o) => o.name),
   };
-  if (options.thresholds && sources.thresholds === 'default' && Object.keys(options.thresholds).length === 0) delete sources.thresholds;
   return { options, sources };
 }

@@ -115,7 +115,7 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
     },
     async onStart(info) {
       const script = info.bundle.entry;
-      const name = opts.name ?? info.options.name ?? (script === '<inline>' ? 'inline' : path.basename(script));
+      const name = opts.name ?? info.options.name ?? (script === '<inline>' ? 'inline' : path.basename(script).replace(/\.(m|c)?(t|j)s$/i, ''));
       const startedAt = new Date();
       if (save) {
         runDir = createRunDir({ ...(opts.outDir ? { outDir: opts.outDir } : {}), name, ...(opts.resultsRoot ? { root: opts.resultsRoot } : {}), now: startedAt });

@@ -179,6 +179,7 @@ function liveLine(s: ScenarioProgress, elapsedMs: number, bar: boolean): string 
     s.name,
     bar ? `[${progressBar(s.progress, 20)}] ${pct.toFixed(0).padStart(3)}%` : `${pct.toFixed(0)}%`,
     `${fmtDur(el)}/${fmtDur(s.durationMs)}`,
+    `reqs ${s.reqs}`,
     `iters ${iters}`,
     `VUs ${s.activeVUs}`,
     `${rps.toFixed(1)} req/s`,

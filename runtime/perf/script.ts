@@ -57,10 +57,13 @@ export function requestParams(o: PerfOptions): Record<string, unknown> {
 }
 
 /** The dataset call (kind and options) for the run, or null with --prompt. */
-export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; args: Partial<DatasetOptions> & { tokenizer?: string } } | null {
+/** Options of `dataset(kind, opts)` in a script: DatasetOptions, with the tokenizer given as a spec. */
+export type ScriptDatasetArgs = Partial<Omit<DatasetOptions, 'tokenizer'>> & { tokenizer?: string };
+
+export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; args: ScriptDatasetArgs } | null {
   if (o.prompt !== undefined) return null;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  const args: Partial<DatasetOptions> & { tokenizer?: string } = {};
+  const args: ScriptDatasetArgs = {};
   const isFile = FILE_DATASETS.includes(o.dataset);
   const isPlugin = !isFile && !['random', 'shared_prefix'].includes(o.dataset);
   if (o.datasetPath !== undefined) args.path = abs(o.datasetPath);

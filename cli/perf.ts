@@ -1,0 +1,188 @@
+/**
+ * `llmperf perf`: evalscope perf's command line (same flags, same meaning), run by the llmperf
+ * engine through a generated script. Parsing only; the work is runtime/perf/run.ts.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { ConfigError } from '../runtime/errors.ts';
+import type { PerfOptions } from '../runtime/perf/config.ts';
+import { runPerf } from '../runtime/perf/run.ts';
+import { fail, installSignals, parseKeyValues } from './common.ts';
+import { commandLine, perfFlagsBuilder, perfNotes } from './perf-flags.ts';
+
+type Args = Record<string, unknown> & { _: Array<string | number> };
+
+const num = (describe: string) => ({ type: 'number' as const, describe });
+const str = (describe: string) => ({ type: 'string' as const, describe });
+const nums = (describe: string) => ({ type: 'number' as const, array: true as const, describe });
+const G = {
+  target: 'Model and API (evalscope perf flags):',
+  load: 'Load:',
+  prompt: 'Prompts and dataset:',
+  request: 'Request parameters (sent only when given, except max_tokens 2048 and temperature 0):',
+  out: 'Output:',
+};
+
+export function perfBuilder(y: Argv): Argv {
+  return y
+    .option('model', { ...str('model name sent in requests'), group: G.target })
+    .option('url', { ...str('request URL, e.g. http://127.0.0.1:8000/v1/chat/completions (a base URL gets the endpoint path of --api; default: the built-in mock)'), group: G.target })
+    .option('api', { ...str('openai, dashscope, or the path of an API plugin (.ts)'), default: 'openai', group: G.target })
+    .option('api-key', { ...str('API key, sent as Authorization: Bearer (never written to files)'), group: G.target })
+    .option('headers', { type: 'string', array: true, describe: 'extra HTTP headers: key1=value1 key2=value2', group: G.target })
+    .option('connect-timeout', { ...num('connection timeout, seconds (default 600)'), group: G.target })
+    .option('read-timeout', { ...num('max seconds without a byte from the server (default 600)'), group: G.target })
+    .option('total-timeout', { ...num('max seconds for one request (default 21600)'), group: G.target })
+    .option('test-connection', { type: 'boolean', default: true, describe: 'probe the URL before the test (--no-test-connection to skip)', group: G.target })
+    .option('tokenizer-path', { ...str('folder with tokenizer.json (or tiktoken:o200k_base): prompt-length filter, random prompts, token counts without usage'), group: G.target })
+    .option('number', { alias: 'n', ...nums('requests per run; several values run one after another (default 1000)'), group: G.load })
+    .option('parallel', { ...nums('concurrent requests; several values are paired with --number by position (default 1)'), group: G.load })
+    .option('rate', { ...nums('requests per second, Poisson arrivals (-1: all at once, capped by --parallel)'), group: G.load })
+    .option('open-loop', { type: 'boolean', default: false, describe: 'with --rate: no concurrency cap (--parallel ignored)', group: G.load })
+    .option('duration', { ...num('stop starting requests after this many seconds; in-flight ones finish'), group: G.load })
+    .option('warmup-num', { ...num('warmup requests before each run, not counted (a share of --number when below 1)'), default: 0, group: G.load })
+    .option('sleep-interval', { ...num('seconds between the runs of a sweep'), default: 5, group: G.load })
+    .option('log-every-n-query', { ...num('a progress line every N requests (0: none)'), default: 10, group: G.load })
+    .option('prompt', { ...str('the prompt of every request: text, or @path/to/file'), group: G.prompt })
+    .option('query-template', { ...str('request body template: JSON or @file, with "{model}" / "{prompt}" placeholders'), group: G.prompt })
+    .option('apply-chat-template', { type: 'boolean', describe: 'send messages (chat) rather than a prompt string (default: from the URL)', group: G.prompt })
+    .option('dataset', { ...str('openqa, longalpaca, line_by_line (custom), sharegpt, jsonl, random, shared_prefix, or a plugin path'), default: 'openqa', group: G.prompt })
+    .option('dataset-path', { ...str('the dataset file'), group: G.prompt })
+    .option('dataset-offset', { ...num('skip this many dataset items'), default: 0, group: G.prompt })
+    .option('max-prompt-length', { ...num('drop prompts longer than this (tokens with --tokenizer-path, else characters; default 131072)'), group: G.prompt })
+    .option('min-prompt-length', { ...num('drop prompts shorter than this'), group: G.prompt })
+    .option('prefix-length', { ...num('random dataset: shared prefix length, tokens'), group: G.prompt })
+    .option('max-tokens', { ...num('max_tokens (default 2048)'), group: G.request })
+    .option('min-tokens', { ...num('min_tokens'), group: G.request })
+    .option('temperature', { ...num('temperature (default 0)'), group: G.request })
+    .option('top-p', { ...num('top_p'), group: G.request })
+    .option('top-k', { ...num('top_k'), group: G.request })
+    .option('frequency-penalty', { ...num('frequency_penalty'), group: G.request })
+    .option('repetition-penalty', { ...num('repetition_penalty'), group: G.request })
+    .option('logprobs', { type: 'boolean', describe: 'logprobs', group: G.request })
+    .option('n-choices', { ...num('n'), group: G.request })
+    .option('seed', { ...num('seed (also of random prompts and Poisson arrivals)'), group: G.request })
+    .option('stop', { type: 'string', array: true, describe: 'stop sequences', group: G.request })
+    .option('stop-token-ids', { ...nums('stop_token_ids'), group: G.request })
+    .option('stream', { type: 'boolean', default: true, describe: 'stream with SSE (--no-stream: one JSON body; TTFT is then the whole latency)', group: G.request })
+    .option('extra-args', { ...str('JSON object merged into every request body, e.g. \'{"ignore_eos": true}\''), group: G.request })
+    .option('name', { ...str('name of the results folder (default: the model name)'), group: G.out })
+    .option('outputs-dir', { ...str('where results are written'), default: 'outputs', group: G.out })
+    .option('timestamp', { type: 'boolean', default: true, describe: 'a timestamp folder under --outputs-dir (--no-timestamp to skip)', group: G.out })
+    .option('debug', { type: 'boolean', default: false, describe: 'print every request and response (secrets redacted) and the generated script path', group: G.out })
+    .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock when no --url is given, e.g. --mock ttft=200ms', group: G.out })
+    .example('$0 perf --url http://127.0.0.1:8000/v1/chat/completions --model qwen --parallel 10 -n 100 --dataset openqa --dataset-path open_qa.jsonl', 'evalscope perf command lines run unchanged')
+    .example('$0 perf --model test --parallel 1 2 --number 4 8', 'a sweep against the built-in mock')
+    .example('$0 perf --model qwen-plus --api dashscope --url https://dashscope.aliyuncs.com/api/v1 --api-key $KEY --prompt hello -n 20', 'DashScope native API') as Argv;
+}
+
+function list(v: unknown): number[] | undefined {
+  return Array.isArray(v) ? (v as number[]) : v === undefined ? undefined : [v as number];
+}
+
+function jsonObject(v: unknown, flag: string): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(v));
+  } catch (e) {
+    throw new ConfigError(`${flag}: not valid JSON (${(e as Error).message}); write e.g. '{"ignore_eos": true}'`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${flag} must be a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+function checkNumbers(a: Args): void {
+  for (const [k, v] of Object.entries(a)) {
+    if (typeof v === 'number' && Number.isNaN(v)) throw new ConfigError(`--${k}: not a number`);
+    if (Array.isArray(v) && v.some((x) => typeof x === 'number' && Number.isNaN(x))) throw new ConfigError(`--${k}: every value must be a number`);
+  }
+}
+
+export function perfOptionsFrom(a: Args): PerfOptions {
+  checkNumbers(a);
+  const o: PerfOptions = {
+    model: a.model as string,
+    api: a.api as string,
+    headers: parseKeyValues(a.headers, '--headers'),
+    testConnection: a['test-connection'] as boolean,
+    number: list(a.number) ?? [1000],
+    parallel: list(a.parallel) ?? [1],
+    rate: list(a.rate) ?? [-1],
+    openLoop: a['open-loop'] as boolean,
+    warmupNum: a['warmup-num'] as number,
+    sleepInterval: a['sleep-interval'] as number,
+    logEveryNQuery: a['log-every-n-query'] as number,
+    debug: a.debug as boolean,
+    dataset: a.dataset as string,
+    datasetOffset: a['dataset-offset'] as number,
+    stream: a.stream as boolean,
+    outputsDir: a['outputs-dir'] as string,
+    noTimestamp: a.timestamp === false,
+  };
+  const opt = <K extends keyof PerfOptions>(key: K, flag: string) => {
+    if (a[flag] !== undefined) o[key] = a[flag] as PerfOptions[K];
+  };
+  opt('url', 'url');
+  opt('apiKey', 'api-key');
+  opt('connectTimeout', 'connect-timeout');
+  opt('readTimeout', 'read-timeout');
+  opt('totalTimeout', 'total-timeout');
+  opt('duration', 'duration');
+  opt('name', 'name');
+  opt('tokenizerPath', 'tokenizer-path');
+  opt('maxPromptLength', 'max-prompt-length');
+  opt('minPromptLength', 'min-prompt-length');
+  opt('prefixLength', 'prefix-length');
+  opt('prompt', 'prompt');
+  opt('queryTemplate', 'query-template');
+  opt('applyChatTemplate', 'apply-chat-template');
+  opt('datasetPath', 'dataset-path');
+  opt('frequencyPenalty', 'frequency-penalty');
+  opt('repetitionPenalty', 'repetition-penalty');
+  opt('logprobs', 'logprobs');
+  opt('maxTokens', 'max-tokens');
+  opt('minTokens', 'min-tokens');
+  opt('nChoices', 'n-choices');
+  opt('seed', 'seed');
+  opt('temperature', 'temperature');
+  opt('topP', 'top-p');
+  opt('topK', 'top-k');
+  if (Array.isArray(a.stop)) o.stop = (a.stop as unknown[]).map(String);
+  const ids = list(a['stop-token-ids']);
+  if (ids) o.stopTokenIds = ids;
+  const extra = jsonObject(a['extra-args'], '--extra-args');
+  if (extra) o.extraArgs = extra;
+  if (Array.isArray(a.mock) && a.mock.length) {
+    const m: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) m[k.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase())] = v;
+    o.mockOptions = m;
+  }
+  return o;
+}
+
+export const perfCommand: CommandModule = {
+  command: 'perf',
+  describe: "evalscope perf's command line on the llmperf engine (same flags, same tables)",
+  // perfFlagsBuilder adds the evalscope flags llmperf answers with a note or refuses with a reason
+  builder: (y) => perfFlagsBuilder(perfBuilder(y)),
+  handler: async (argv) => {
+    const a = argv as unknown as Args;
+    const log = (l: string) => process.stderr.write(l + '\n');
+    const sig = installSignals(log);
+    try {
+      for (const note of perfNotes(a)) log(note);
+      const o = perfOptionsFrom(a);
+      const outcome = await runPerf(o, {
+        log,
+        out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
+        signal: sig.graceful.signal,
+        hardSignal: sig.hard.signal,
+        commandLine: commandLine(process.argv.slice(2)),
+      });
+      sig.dispose();
+      process.exitCode = outcome.exitCode;
+    } catch (e) {
+      fail(e);
+    }
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * What `llmperf perf` reads before it runs: --prompt (text or @file), --query-template (JSON or
+ * @file), the API (--api) and the request URL (--url with the endpoint path evalscope adds).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { dashscopeUrl } from '../llm/dashscope.ts';
+import { isPluginSpec } from '../llm/plugins.ts';
+import type { PerfOptions } from './config.ts';
+import type { PerfEndpoint } from './script.ts';
+
+/** Reads `@path` (relative to baseDir) or returns the text itself. */
+export function textOrFile(value: string, flag: string, baseDir: string): string {
+  if (!value.startsWith('@')) return value;
+  const file = resolve(baseDir, value.slice(1));
+  if (!existsSync(file)) throw new ConfigError(`${flag} ${value}: file not found: ${file}`);
+  return readFileSync(file, 'utf8');
+}
+
+export function readPrompt(o: PerfOptions, baseDir: string): string | undefined {
+  if (o.prompt === undefined) return undefined;
+  const text = textOrFile(o.prompt, '--prompt', baseDir);
+  if (text === '') throw new ConfigError('--prompt is empty: give the prompt text or @path/to/prompt.txt');
+  return text;
+}
+
+export function readTemplate(o: PerfOptions, baseDir: string): Record<string, unknown> | undefined {
+  if (o.queryTemplate === undefined) return undefined;
+  const text = textOrFile(o.queryTemplate, '--query-template', baseDir);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`--query-template${o.queryTemplate.startsWith('@') ? ' ' + o.queryTemplate : ''}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError('--query-template must be a JSON object (the request body, with "{prompt}" / "{model}" placeholders or a "messages" list)');
+  return v as Record<string, unknown>;
+}
+
+const UNSUPPORTED_APIS: Record<string, string> = {
+  local: 'llmperf does not load models itself: serve the model (vLLM, SGLang, llama.cpp, ...) and pass its --url',
+  local_vllm: 'llmperf does not start vLLM: start `vllm serve <model>` yourself and pass --url http://127.0.0.1:8000/v1/chat/completions',
+  custom: "evalscope's custom API is a Python class: write an llmperf API plugin (a .ts file, see types/api-plugin.d.ts) and pass its path to --api",
+  openai_embedding: 'embedding endpoints are not supported (llmperf measures generation)',
+  embedding: 'embedding endpoints are not supported (llmperf measures generation)',
+  openai_rerank: 'rerank endpoints are not supported (llmperf measures generation)',
+  rerank: 'rerank endpoints are not supported (llmperf measures generation)',
+};
+
+export function checkApi(api: string): void {
+  const why = UNSUPPORTED_APIS[api];
+  if (why) throw new ConfigError(`--api ${api}: ${why}`, 'UNKNOWN_API');
+  if (api !== 'openai' && api !== 'dashscope' && !isPluginSpec(api)) {
+    throw new ConfigError(`--api ${api}: use openai, dashscope, or the path of an API plugin (.ts/.js, see types/api-plugin.d.ts)`, 'UNKNOWN_API');
+  }
+}
+
+/** chat unless --no-apply-chat-template or the URL names the completions endpoint. */
+export function endpointOf(o: PerfOptions, url: string | undefined): PerfEndpoint {
+  if (o.applyChatTemplate === false) return 'completions';
+  if (o.applyChatTemplate === true) return 'chat';
+  const path = url ? safePath(url) : '';
+  return /\/completions$/.test(path) && !/\/chat\/completions$/.test(path) ? 'completions' : 'chat';
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`--url ${JSON.stringify(url)} is not a valid URL: give e.g. http://127.0.0.1:8000/v1/chat/completions`);
+  }
+}
+
+/**
+ * The URL requests go to. As evalscope: an OpenAI URL without an endpoint path gets
+ * /chat/completions (or /completions) appended; `note` says so. DashScope gets its generation route.
+ */
+export function requestUrl(o: PerfOptions, url: string, endpoint: PerfEndpoint): { url: string; note?: string } {
+  const path = safePath(url);
+  if (!/^https?:$/.test(new URL(url).protocol)) throw new ConfigError(`--url ${url}: use an http:// or https:// URL`);
+  if (o.api === 'dashscope') return { url: dashscopeUrl(url) };
+  if (o.api !== 'openai') return { url };
+  if (/\/(chat\/completions|completions|embeddings|reranks)$/.test(path)) return { url };
+  const full = url.replace(/\/+$/, '') + (endpoint === 'chat' ? '/chat/completions' : '/completions');
+  return { url: full, note: `--url ${url} has no endpoint path: using ${full} (give the full URL to choose another)` };
+}

@@ -22,6 +22,10 @@ interface Obs {
   serverEvents: number;
   mockCpu: number;
   clientCpu: number;
+  /** CPU seconds: whole process, main thread, wall seconds of the process */
+  cpuS: number;
+  mainCpuS: number;
+  wallS: number;
 }
 
 export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
@@ -47,6 +51,7 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
         serverEvents: (s1.completed - s0.completed - (s1.aborted - s0.aborted)) * c.outputTokens,
         mockCpu: (mock.cpuS() - cpu0) / (b.wallMs / 1000),
         clientCpu: b.cpuS / (b.wallMs / 1000),
+        cpuS: b.cpuS, mainCpuS: b.mainCpuS, wallS: b.wallMs / 1000,
       });
 
       ctx.log(`ceiling: llmperf run, constant-vus ${c.streams} VUs, ${c.durationMs} ms (rep ${rep + 1}/${c.reps})`);
@@ -65,6 +70,7 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
         serverEvents: (s1.completed - s0.completed - (s1.aborted - s0.aborted)) * c.outputTokens,
         mockCpu: (mock.cpuS() - cpu0) / (l.wallMs / 1000),
         clientCpu: l.cpuS / (l.wallMs / 1000),
+        cpuS: l.cpuS, mainCpuS: l.mainCpuS, wallS: l.wallMs / 1000,
       });
     }
   } finally {
@@ -89,7 +95,9 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
     notes: [[
       name,
       `mock ttft 0, itl 0, ${c.outputTokens} tokens, events-per-write 4, ${f(c.durationMs / 1000, 1)} s per run, best of ${c.reps}. ` +
-      `Mock CPU during the runs: ${pct(b.mockCpu, 0)} (baseline) vs ${pct(m.mockCpu, 0)} (llmperf) of its core; client CPU over the process life: ${pct(b.clientCpu, 0)} vs ${pct(m.clientCpu, 0)}. ` +
+      `Mock CPU during the runs: ${pct(b.mockCpu, 0)} (baseline) vs ${pct(m.mockCpu, 0)} (llmperf) of its core; client CPU over the process life: ${pct(b.clientCpu, 0)} vs ${pct(m.clientCpu, 0)} ` +
+      `(CPU s total / main thread / process wall s: baseline ${f(b.cpuS, 1)} / ${f(b.mainCpuS, 1)} / ${f(b.wallS, 1)}, llmperf ${f(m.cpuS, 1)} / ${f(m.mainCpuS, 1)} / ${f(m.wallS, 1)}; ` +
+      'llmperf\'s other threads are isolated-vm, V8 GC helpers and the requests.sqlite writer, all sharing the pinned core). ' +
       `All runs: baseline ${base.map((x) => int(x.evPerS)).join(', ')} ev/s; llmperf ${mine.map((x) => int(x.evPerS)).join(', ')} ev/s.`,
     ]],
     appendix: profileAppendix(`llmperf run, client ceiling (${c.streams} VUs)`, prof),

@@ -30,16 +30,22 @@ export interface LlmperfRun extends ChildResult {
 export const TREND_STATS = 'avg,p(50),p(90),p(99),max,count';
 
 /**
- * `llmperf run <script> --url <url>` as a user types it (default outputs), plus --summary-export.
+ * `llmperf run <script> --url <url>` as a user types it (default outputs: the run directory with
+ * requests.sqlite, placed next to `summaryFile` with --out-dir), plus --summary-export.
  * With `cpuProfDir`, the process also writes a .cpuprofile there.
  */
 export async function runLlmperfCli(script: string, url: string, summaryFile: string, timeoutMs: number, opts: { cpuProfDir?: string; extra?: string[] } = {}): Promise<LlmperfRun> {
   const node = ['--no-node-snapshot'];
   if (opts.cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-  const args = [...node, CLI, 'run', script, '--url', url, '--quiet', '--no-color', '--summary-export', summaryFile, '--summary-trend-stats', TREND_STATS, ...(opts.extra ?? [])];
+  const args = [...node, CLI, 'run', script, '--url', url, '--quiet', '--no-color', '--out-dir', runDirFor(summaryFile), '--summary-export', summaryFile, '--summary-trend-stats', TREND_STATS, ...(opts.extra ?? [])];
   const r = await runNode(1, args, timeoutMs);
   if (!existsSync(summaryFile)) throw new Error(`llmperf run exited with ${r.code} and wrote no summary: ${r.stderr.trim().slice(-800)}`);
   return { ...r, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as SummaryLite };
+}
+
+/** The run directory of a benchmark run: `x.json` -> `x-run/`. */
+export function runDirFor(file: string): string {
+  return file.replace(/\.[a-z]+$/, '') + '-run';
 }
 
 export interface RecordsRun extends ChildResult {
@@ -48,11 +54,11 @@ export interface RecordsRun extends ChildResult {
   durationMs: number;
 }
 
-/** The programmatic run() with a record listener (bench/llmperf-records.ts). */
+/** The programmatic run() with a record listener and a run directory (bench/llmperf-records.ts). */
 export async function runLlmperfRecords(script: string, url: string, recordsFile: string, timeoutMs: number, cpuProfDir?: string): Promise<RecordsRun> {
   const node = ['--no-node-snapshot'];
   if (cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-  const r = await runNode(1, [...node, '--import', 'tsx', path.join(ROOT, 'bench', 'llmperf-records.ts'), JSON.stringify({ script, url, recordsFile })], timeoutMs);
+  const r = await runNode(1, [...node, '--import', 'tsx', path.join(ROOT, 'bench', 'llmperf-records.ts'), JSON.stringify({ script, url, recordsFile, outDir: runDirFor(recordsFile) })], timeoutMs);
   if (r.code !== 0) throw new Error(`llmperf (programmatic run) exited with ${r.code}: ${r.stderr.trim().slice(-800)}`);
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { exitCode: number; requests: number; durationMs: number };
   return { ...r, ...o };

@@ -34,5 +34,7 @@ export function profileAppendix(title: string, dir: string | undefined): string[
   } catch {
     return [];
   }
-  return files.map((f) => `## CPU profile: ${title}\n\n${renderProfile(path.join(dir, f))}`);
+  // Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
+  files.sort((a, b) => a.split('.').slice(-3, -1).join('.').localeCompare(b.split('.').slice(-3, -1).join('.')));
+  return files.map((f, i) => `## CPU profile: ${title}, ${i === 0 ? 'main thread' : `worker thread ${i}`}\n\n${renderProfile(path.join(dir, f))}`);
 }

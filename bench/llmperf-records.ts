@@ -1,9 +1,9 @@
 /**
  * Runs an llmperf script through the programmatic API (runtime/api.ts run(), as `llmperf run`
- * does) and keeps each request's record: the benchmark's way to get per-request timings
+ * does, run directory included) and keeps each request's record: the benchmark's way to get per-request timings
  * (startMono, ttft, itl) for the accuracy comparison with the mock's trace.
  *
- *   node --no-node-snapshot --import tsx bench/llmperf-records.ts '{"script":"s.js","url":"http://127.0.0.1:8000/v1","recordsFile":"r.jsonl"}'
+ *   node --no-node-snapshot --import tsx bench/llmperf-records.ts '{"script":"s.js","url":"http://127.0.0.1:8000/v1","recordsFile":"r.jsonl","outDir":"run"}'
  *
  * Prints one JSON line ({exitCode, requests, durationMs}); writes one JSON line per record
  * ({vu, iter, ok, startMono, ttft, e2e, itl, chunks}) to recordsFile.
@@ -16,6 +16,8 @@ interface Config {
   script: string;
   url: string;
   recordsFile: string;
+  /** the run directory (summary.json, requests.sqlite, ...), as `llmperf run --out-dir` writes */
+  outDir: string;
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as Config;
@@ -23,6 +25,7 @@ const records: RequestRecord[] = [];
 const out = await run({
   script: cfg.script,
   overrides: { url: cfg.url },
+  outDir: cfg.outDir,
   listeners: [{ onRecord(r) { records.push(r); } }],
   log: (l) => process.stderr.write(l + '\n'),
 });

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(ROOT, 'bin', 'llmperf.js');
+/** USER_HZ of /proc/<pid>/stat and /proc/stat (100 on Linux builds in practice). */
+const CLK_TCK = 100;
 
 /** CLOCK_MONOTONIC ms, the clock of the mock's trace and of RequestRecord.startMono. */
 export function monoMs(): number {
@@ -33,12 +35,14 @@ export function spawnNode(core: 0 | 1, args: string[], opts: { cwd?: string; env
   return spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-const CLK_TCK = 100;
-/** CPU seconds (user + system) used so far by `pid`, or NaN when /proc is not readable. */
-export function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) used so far by `pid` (all its threads), or by its main thread only
+ * with `mainThread`; NaN when /proc is not readable.
+ */
+export function cpuSeconds(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return NaN;
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const s = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
   } catch {
@@ -57,12 +61,34 @@ export function peakRssMiB(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds used by the benchmark's own children so far (clients and mocks, as they end). */
+let ownChildCpu = 0;
+
+/** CPU seconds used by this process and its finished children: to tell our load from others'. */
+export function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return ownChildCpu + (u.user + u.system) / 1e6;
+}
+
+/** Busy CPU seconds of the whole machine (all cores) from /proc/stat, or NaN. */
+export function machineBusySeconds(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
 export interface ChildResult {
   code: number | null;
   stdout: string;
   stderr: string;
   /** CPU seconds of the process (last sample before it exited) */
   cpuS: number;
+  /** of which the main thread (the event loop); the rest is V8/GC, isolate and worker threads */
+  mainCpuS: number;
   /** peak RSS, MiB (last VmHWM sample before it exited) */
   peakRssMiB: number;
   wallMs: number;
@@ -78,13 +104,16 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
   let stdout = '';
   let stderr = '';
   let cpuS = 0;
+  let mainCpuS = 0;
   let rss = 0;
   child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const sample = (): void => {
     const c = cpuSeconds(child.pid);
     const r = peakRssMiB(child.pid);
+    const mc = cpuSeconds(child.pid, true);
     if (Number.isFinite(c)) cpuS = c;
+    if (Number.isFinite(mc)) mainCpuS = mc;
     if (Number.isFinite(r)) rss = r;
   };
   const poll = setInterval(sample, 100);
@@ -94,7 +123,8 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
     child.on('exit', (code) => {
       clearInterval(poll);
       clearTimeout(kill);
-      resolve({ code, stdout, stderr, cpuS, peakRssMiB: rss, wallMs: performance.now() - t0 });
+      ownChildCpu += cpuS;
+      resolve({ code, stdout, stderr, cpuS, mainCpuS, peakRssMiB: rss, wallMs: performance.now() - t0 });
     });
   });
 }
@@ -144,6 +174,8 @@ export function startMock(args: string[]): Promise<MockProc> {
         },
         cpuS: () => cpuSeconds(pid),
         async stop() {
+          const c = cpuSeconds(pid);
+          if (Number.isFinite(c)) ownChildCpu += c;
           child.kill('SIGTERM');
           const t = setTimeout(() => child.kill('SIGKILL'), 5000);
           await exited;

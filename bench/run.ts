@@ -6,8 +6,10 @@
  * Environment: BENCH_QUICK=1 (~1 minute smoke run), BENCH_SIZE=tiny|quick|full, BENCH_ONLY=a,b
  * (ceiling, accuracy, openloop, memory, metrics, startup), BENCH_PROFILE=1 (CPU profiles of the
  * llmperf processes in the ceiling and accuracy scenarios, summarised in the report),
- * BENCH_OUT_DIR (where the report goes), BENCH_KEEP=1 (keep the scratch folder).
- * Exit code 0 when the report was written (targets may fail), 1 when a scenario could not run.
+ * BENCH_OUT_DIR (where the report goes), BENCH_KEEP=1 (keep the scratch folder), BENCH_WAIT_QUIET=<s>
+ * (before each scenario, wait up to s seconds for other processes to stop using the CPU).
+ * Exit code 0 when the report was written (targets may fail), 1 when a scenario could not run,
+ * 2 for a bad BENCH_* setting.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { benchSize, selectedScenarios, type ScenarioName } from './config.ts';
 import type { BenchCtx, ScenarioOut } from './context.ts';
 import { memory, metricsMemory } from './memory.ts';
 import { openLoop } from './open-loop.ts';
-import { canPin, CLI, ROOT } from './procs.ts';
+import { canPin, CLI, machineBusySeconds, ownCpuSeconds, ROOT } from './procs.ts';
 import { startup } from './startup.ts';
 import { renderReport, type Report } from './table.ts';
 
@@ -39,6 +41,22 @@ function commit(): string {
 
 function version(): string {
   return (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** BENCH_WAIT_QUIET=<s>: before each scenario, wait (up to s seconds) for a second in which other processes use < 10% of a core. */
+async function waitQuiet(maxMs: number, log: (m: string) => void): Promise<void> {
+  const until = performance.now() + maxMs;
+  let warned = false;
+  while (performance.now() < until) {
+    const m0 = machineBusySeconds();
+    const o0 = ownCpuSeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    const other = machineBusySeconds() - m0 - (ownCpuSeconds() - o0);
+    if (!(other > 0.1)) return;
+    if (!warned) log(`waiting for other processes to go quiet (${(other * 100).toFixed(0)}% of a core busy)`);
+    warned = true;
+  }
+  log('the machine did not go quiet: running anyway');
 }
 
 async function main(): Promise<number> {
@@ -69,7 +87,14 @@ async function main(): Promise<number> {
     appendix: [],
   };
   let broken = false;
+  const background: string[] = [];
+  let noisy = false;
+  const quietWait = Number(process.env.BENCH_WAIT_QUIET ?? 0) * 1000;
   for (const n of names) {
+    if (quietWait > 0) await waitQuiet(quietWait, log);
+    const m0 = machineBusySeconds();
+    const o0 = ownCpuSeconds();
+    const w0 = performance.now();
     try {
       const out = await RUNNERS[n](ctx);
       report.rows.push(...out.rows);
@@ -80,6 +105,16 @@ async function main(): Promise<number> {
       log(`${n}: ERROR ${(e as Error).message}`);
       report.rows.push({ scenario: n, measure: 'error', llmperf: (e as Error).message.slice(0, 200), baseline: '-', result: '-', target: 'runs', pass: false });
     }
+    // CPU used by processes outside the benchmark while this scenario ran, in cores.
+    const other = (machineBusySeconds() - m0 - (ownCpuSeconds() - o0)) / ((performance.now() - w0) / 1000);
+    if (Number.isFinite(other)) {
+      background.push(`${n} ${Math.max(0, other * 100).toFixed(0)}%`);
+      if (other > 0.1) noisy = true;
+    }
+  }
+  if (background.length) {
+    report.notes.unshift(['Background load', `CPU used by processes outside the benchmark while each scenario ran, in % of one core: ${background.join(', ')}.`]);
+    if (noisy) report.header.push(['WARNING', 'other processes used more than 10% of a core during some scenarios (see Background load): the figures are disturbed; rerun on a quiet machine']);
   }
   report.header.push(['duration', `${((performance.now() - t0) / 1000).toFixed(0)} s`]);
   const md = renderReport(report);
@@ -94,4 +129,7 @@ async function main(): Promise<number> {
   return broken ? 1 : 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await main().catch((e: Error) => {
+  process.stderr.write(`bench: ${e.message}\n`);
+  return 2;
+});

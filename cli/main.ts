@@ -2,10 +2,14 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { mockCommand } from './mock.ts';
+import { mergeCommand } from './merge.ts';
 import { runCommand } from './run.ts';
 import { compareCommand } from './compare.ts';
 import { perfCommand } from './perf.ts';
 import { inspectCommand } from './inspect.ts';
+import { newCommand } from './new.ts';
+import { reportCommand } from './report.ts';
+import { k8sCommand } from './k8s.ts';
 import { fail } from './common.ts';
 import { VERSION } from '../runtime/summary/data.ts';
 
@@ -17,7 +21,11 @@ try {
     .command(compareCommand)
     .command(perfCommand)
     .command(inspectCommand)
+    .command(newCommand)
+    .command(reportCommand)
+    .command(k8sCommand)
     .command(mockCommand)
+    .command(mergeCommand)
     .demandCommand(1, 'give a command: run, perf, mock, ... (see --help)')
     .strict()
     .recommendCommands()

@@ -68,6 +68,7 @@ export function perfBuilder(y: Argv): Argv {
     .option('name', { ...str('name of the results folder (default: the model name)'), group: G.out })
     .option('outputs-dir', { ...str('where results are written'), default: 'outputs', group: G.out })
     .option('timestamp', { type: 'boolean', default: true, describe: 'a timestamp folder under --outputs-dir (--no-timestamp to skip)', group: G.out })
+    .option('out', { type: 'string', array: true, describe: 'llmperf outputs streamed during each run: prometheus-rw=URL, json=file, csv=file', group: G.out })
     .option('debug', { type: 'boolean', default: false, describe: 'print every request and response (secrets redacted) and the generated script path', group: G.out })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock when no --url is given, e.g. --mock ttft=200ms', group: G.out })
     .example('$0 perf --url http://127.0.0.1:8000/v1/chat/completions --model qwen --parallel 10 -n 100 --dataset openqa --dataset-path open_qa.jsonl', 'evalscope perf command lines run unchanged')
@@ -152,6 +153,7 @@ export function perfOptionsFrom(a: Args): PerfOptions {
   if (ids) o.stopTokenIds = ids;
   const extra = jsonObject(a['extra-args'], '--extra-args');
   if (extra) o.extraArgs = extra;
+  if (Array.isArray(a.out) && a.out.length) o.out = (a.out as unknown[]).map(String);
   if (Array.isArray(a.mock) && a.mock.length) {
     const m: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) m[k.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase())] = v;
@@ -178,6 +180,7 @@ export const perfCommand: CommandModule = {
         signal: sig.graceful.signal,
         hardSignal: sig.hard.signal,
         commandLine: commandLine(process.argv.slice(2)),
+        argv: process.argv.slice(2),
       });
       sig.dispose();
       process.exitCode = outcome.exitCode;

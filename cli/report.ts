@@ -17,7 +17,7 @@ interface ReportArgs {
   title?: string;
   requests?: string;
   failed?: boolean;
-  slowest?: 'ttft' | 'e2e';
+  slowest?: 'ttft' | 'e2e' | 'tpot' | 'ttfb';
   limit?: number;
   json?: boolean;
 }
@@ -31,13 +31,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('open', { type: 'boolean', default: false, describe: 'open the report in the default browser ($BROWSER, xdg-open, open)' })
       .option('out', { type: 'string', describe: 'write the HTML here instead of <run-dir>/report.html' })
       .option('title', { type: 'string', describe: 'page title (default: llmperf report — <run-dir name>)' })
-      .option('requests', { type: 'string', describe: 'query stored requests instead: a filter such as "ttft > 500 and status = 200" (see docs)' })
+      .option('requests', { type: 'string', describe: 'query the stored requests (requests.sqlite) instead: one SQL expression, e.g. "ttft > 500 AND status = 200"' })
       .option('failed', { type: 'boolean', describe: 'query: only failed requests' })
-      .option('slowest', { choices: ['ttft', 'e2e'] as const, describe: 'query: the slowest requests by ttft or e2e' })
-      .option('limit', { type: 'number', describe: 'query: at most N rows' })
-      .option('json', { type: 'boolean', describe: 'query: print JSON lines instead of a table' })
-      .example('$0 report runs/2026-01-01T10-00-00_quickstart --open', 'rebuild report.html and open it')
-      .example('$0 report runs/latest --slowest ttft --limit 5', 'the 5 requests with the longest time to first token') as unknown as Argv<ReportArgs>,
+      .option('slowest', { choices: ['ttft', 'e2e', 'tpot', 'ttfb'] as const, describe: 'query: the slowest requests first, by this timing' })
+      .option('limit', { type: 'number', describe: 'query: at most N rows (default 20; 0 = all)' })
+      .option('json', { type: 'boolean', describe: 'query: JSON lines with every column instead of a table' })
+      .example('$0 report llmperf-results/quickstart-20260101-100000 --open', 'rebuild report.html and open it')
+      .example('$0 report llmperf-results/quickstart-20260101-100000 --slowest ttft --limit 5', 'the 5 requests with the longest time to first token') as unknown as Argv<ReportArgs>,
   handler: async (a) => {
     try {
       const runDir = a['run-dir'];

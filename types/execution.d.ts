@@ -25,13 +25,33 @@ export interface VuInfo {
 export interface ScenarioInfo {
   /** The scenario's name (the key in options.scenarios; "default" for the shortcut options). */
   readonly name: string;
-  readonly executor: 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate';
+  readonly executor: 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'replay';
   /** The scenario's startTime, ms from the start of the run. */
   readonly startTime: number;
   /** The iteration's number within the scenario, from 0. */
   readonly iterationInTest: number;
   /** How far the scenario has got, 0..1 (iterations done or time elapsed). */
   readonly progress: number;
+  /** In a `replay` scenario: the trace record this iteration replays; undefined elsewhere. */
+  readonly replay: ReplayRecord | undefined;
+}
+
+/** One record of a replayed trace, as the iteration that replays it sees it. */
+export interface ReplayRecord {
+  /** The record's number in the trace (sorted by timestamp), from 0. */
+  readonly index: number;
+  /** The trace's timestamp (ms) and the planned start after timeScale (ms from the scenario's start). */
+  readonly timestamp: number;
+  readonly offset: number;
+  /** Prompt tokens and tokens to generate (use as max_tokens). */
+  readonly inputLength: number;
+  readonly outputLength: number;
+  /** The trace's block hash ids (512-token blocks; equal ids, equal text). */
+  readonly hashIds: readonly number[];
+  /** A prompt of about inputLength tokens whose leading blocks follow hashIds (exact with a tokenizer). */
+  readonly prompt: string;
+  /** Line of the trace file. */
+  readonly line: number;
 }
 
 export interface InstanceInfo {

@@ -3,7 +3,9 @@
  * (`llmperf`, `llmperf/llm`, ...) references this file, so importing any of them brings these in.
  *
  * A script runs inside an isolated V8 context, not in Node: there is no `process`, `require`, `fs`
- * or `fetch`. Use `__ENV` for the environment, `open()` for files and `llmperf/llm` for requests.
+ * or `fetch`. Use `__ENV` for the environment, `open()` for files, `sleep()` from `llmperf` to wait
+ * and `llmperf/llm` for requests. (setTimeout/clearTimeout exist too, but are not declared here so
+ * that these declarations never clash with Node's in a program that imports `run` from 'llmperf'.)
  */
 
 declare global {
@@ -34,10 +36,6 @@ declare global {
     debug(...data: unknown[]): void;
   }
   var console: Console;
-
-  /** Runs `fn` after `ms` milliseconds (timed on the host; a hard stop cancels it). */
-  function setTimeout<A extends unknown[]>(fn: (...args: A) => void, ms?: number, ...args: A): number;
-  function clearTimeout(id: number | undefined): void;
 }
 
 export {};

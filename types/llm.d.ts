@@ -30,8 +30,6 @@ export interface ChatMessage {
   name?: string;
   tool_call_id?: string;
   tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
-  /** Anything else the server accepts on a message. */
-  [key: string]: unknown;
 }
 
 /** Body fields shared by chat and completions requests (OpenAI names; vLLM/SGLang extras allowed). */

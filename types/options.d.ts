@@ -17,17 +17,13 @@
 // ---------------------------------------------------------------------------------------------
 // Durations
 
-type DurationUnit = 'h' | 'm' | 's' | 'ms' | 'us' | 'µs' | 'ns';
 /**
- * A duration: a string such as "30s", "1m30s", "500ms", "1.5h", "2h30m15s" (units h m s ms us ns),
- * a bare numeric string (seconds, as k6), or a number of milliseconds.
+ * A duration: a string of <number><unit> parts such as "30s", "1m30s", "500ms", "1.5h" (units h m s
+ * ms us ns), a bare numeric string (seconds, as k6), or a number of milliseconds. Any string is
+ * accepted here so that values from __ENV fit (`__ENV.DURATION ?? '30s'`); a malformed one stops the
+ * run before it starts (exit 104).
  */
-export type Duration =
-  | number
-  | `${number}`
-  | `${number}${DurationUnit}`
-  | `${number}${DurationUnit}${number}${DurationUnit}`
-  | `${number}${DurationUnit}${number}${DurationUnit}${number}${DurationUnit}`;
+export type Duration = string | number;
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios: one shape per executor (runtime/executors/*.ts)
@@ -129,7 +125,27 @@ export interface RampingArrivalRateScenario extends BaseScenario {
   seed?: number;
 }
 
+/**
+ * Replays a Mooncake-style JSONL trace (`{"timestamp": ms, "input_length": n, "output_length": n,
+ * "hash_ids": [...]}` a line): one iteration per record at its timestamp (from the first record)
+ * times timeScale. The iteration reads its record as `exec.scenario.replay` (prompt, outputLength, ...).
+ */
+export interface ReplayScenario extends BaseScenario {
+  executor: 'replay';
+  /** The trace file, relative to the script. */
+  trace: string;
+  /** Multiplies the trace's time offsets: 0.5 replays twice as fast (default 1). */
+  timeScale?: number;
+  /** Replay only the records within this much (scaled) time from the first (default: the whole trace). */
+  duration?: Duration;
+  /** VUs initialised before the start (default 10). */
+  preAllocatedVUs?: number;
+  /** More VUs are added, up to this, when all are busy (default max(preAllocatedVUs, 100)); beyond it arrivals are dropped. */
+  maxVUs?: number;
+}
+
 export type Scenario =
+  | ReplayScenario
   | SharedIterationsScenario
   | PerVuIterationsScenario
   | ConstantVusScenario
@@ -199,10 +215,14 @@ export interface ThresholdObject<E extends string = ThresholdExpression> {
 /** One expression, one object, or an array of either. */
 export type Threshold<E extends string = ThresholdExpression> = E | ThresholdObject<E> | ReadonlyArray<E | ThresholdObject<E>>;
 
-type TrendThreshold = Threshold<ThresholdExpression<TrendAggregation>>;
-type CounterThreshold = Threshold<ThresholdExpression<CounterAggregation>>;
-type RateThreshold = Threshold<ThresholdExpression<RateAggregation>>;
-type GaugeThreshold = Threshold<ThresholdExpression<GaugeAggregation>>;
+/** A threshold on a trend metric: avg, min, max, med, p(N), count, sum. */
+export type TrendThreshold = Threshold<ThresholdExpression<TrendAggregation>>;
+/** A threshold on a counter metric: count, rate (per second). */
+export type CounterThreshold = Threshold<ThresholdExpression<CounterAggregation>>;
+/** A threshold on a rate metric: rate (0..1), count. */
+export type RateThreshold = Threshold<ThresholdExpression<RateAggregation>>;
+/** A threshold on a gauge metric: value, min, max. */
+export type GaugeThreshold = Threshold<ThresholdExpression<GaugeAggregation>>;
 
 /**
  * Keys are metric names or sub-metric selectors, `name{tag:value,...}` (e.g.
@@ -281,4 +301,16 @@ export interface Options {
   tags?: Record<string, string>;
   /** A name for the run (shown in results). */
   name?: string;
+  /** Load levels for `llmperf sweep` (ignored by `llmperf run`; --concurrency / --rate flags win). */
+  sweep?: SweepOptions;
+}
+
+/** `options.sweep`: one of concurrency or rate. */
+export interface SweepOptions {
+  /** Closed-loop levels: VUs looping for levelDuration each. */
+  concurrency?: number[];
+  /** Open-loop levels: Poisson arrivals per second for levelDuration each. */
+  rate?: number[];
+  /** Length of each level (default "30s"). */
+  levelDuration?: Duration;
 }

@@ -116,6 +116,16 @@ export interface RunOptions {
   color?: boolean;
   /** Also write the summary JSON to this file. */
   summaryExport?: string;
+  /** Keep a run directory (summary.json, requests.sqlite, report.html, ...); default false here, true for `llmperf run`. */
+  save?: boolean;
+  /** The exact run directory (implies save); else llmperf-results/<name>-<YYYYmmdd-HHMMSS>/. */
+  outDir?: string;
+  /** The run's name, used in the run directory's name (default: options.name, else the script's file name). */
+  name?: string;
+  /** Streaming outputs, as `--out`: ["json=points.jsonl", "csv=points.csv"]. */
+  outputs?: string[];
+  /** Longest time the init code of one VU may take, ms (default 60000). */
+  initTimeoutMs?: number;
 }
 
 /** 0 ok, 1 generic, 99 thresholds failed, 100 target unreachable, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */
@@ -143,6 +153,8 @@ export interface RunOutput {
   stderr: string;
   /** Files written by handleSummary or summaryExport (absolute paths). */
   files: string[];
+  /** The run directory, when saved. */
+  runDir?: string;
 }
 
 /**

@@ -9,7 +9,7 @@ import { LlmperfError, ScriptAbort, ScriptError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { parseSegment, isFirstSegment } from '../executors/segment.ts';
 import { readSetupData, writeSetupData } from './setup-data.ts';
-import { applySegment, planScenario, runScenario, type ExecutionPlan, type ExecutorContext, type ScenarioConfig } from '../executors/index.ts';
+import { applySegment, parseScenario, planScenario, prepareScenarios, runScenario, type ExecutionPlan, type ExecutorContext, type ScenarioConfig } from '../executors/index.ts';
 import type { VuHandle } from '../executors/types.ts';
 import type { ApiAdapter } from '../llm/api.ts';
 import { LlmClient } from '../llm/client.ts';
@@ -29,6 +29,8 @@ import { VuFactory } from './vus.ts';
 export interface RunRequest {
   script: { path: string } | { source: string; filename?: string; baseDir?: string };
   overrides?: Overrides;
+  /** replaces the resolved scenarios (sweeps and capacity searches: one load level per run); raw scenario objects by name */
+  scenarioOverride?: Record<string, Record<string, unknown>>;
   /** the --config file's options: the layer between the defaults and the script's options */
   config?: ScriptOptions;
   /** -e KEY=VALUE variables (on top of the system environment unless systemEnv is false) */
@@ -220,8 +222,10 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     let scriptOptions: ScriptOptions = {};
     if (exp.options) scriptOptions = JSON.parse(exp.options) as ScriptOptions;
     const options = resolveOptions(scriptOptions, env, req.overrides ?? {}, req.config);
+    if (req.scenarioOverride) options.scenarios = Object.entries(req.scenarioOverride).map(([name, raw]) => parseScenario(name, raw));
     const segment = req.segment ? parseSegment(req.segment.segment, req.segment.sequence) : undefined;
     if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
+    options.scenarios = await prepareScenarios(options.scenarios, { baseDir: bundle.baseDir, tokenizer: async () => (options.llm.tokenizer ? holder.services!.tokenizer(options.llm.tokenizer) : undefined) });
     holder.options = options;
     for (const s of options.scenarios) {
       if (!exp.functions.includes(s.exec)) {
@@ -387,7 +391,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
           let outcome;
           try {
             outcome = await vu.iterate(
-              { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: iterInScenario++, scenarioStartTime: c.startTimeMs, scenarioTags: tags },
+              { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: iterInScenario++, scenarioStartTime: c.startTimeMs, scenarioTags: tags, ...(r.replay ? { replay: r.replay } : {}) },
               cpuTimeoutMs,
             );
           } catch (e) {

@@ -8,9 +8,10 @@ import { fieldReader } from './fields.ts';
 import { perVuIterations } from './per-vu-iterations.ts';
 import { rampingArrivalRate } from './ramping-arrival-rate.ts';
 import { rampingVus } from './ramping-vus.ts';
+import { replay } from './replay.ts';
 import { sharedIterations } from './shared-iterations.ts';
 import { scaleInt, type ExecutionSegment } from './segment.ts';
-import type { CommonConfig, ExecutionPlan, ExecutorContext, ExecutorDef, ExecutorName, ScenarioConfig } from './types.ts';
+import type { CommonConfig, ExecutionPlan, ExecutorContext, ExecutorDef, ExecutorName, PrepareEnv, ScenarioConfig } from './types.ts';
 
 export const EXECUTORS = {
   'shared-iterations': sharedIterations,
@@ -19,6 +20,7 @@ export const EXECUTORS = {
   'ramping-vus': rampingVus,
   'constant-arrival-rate': constantArrivalRate,
   'ramping-arrival-rate': rampingArrivalRate,
+  replay,
 } satisfies { [K in ExecutorName]: ExecutorDef<Extract<ScenarioConfig, { executor: K }>> };
 
 export const SCENARIO_NAME_RE = /^[a-zA-Z0-9_-]{1,100}$/;
@@ -88,9 +90,15 @@ export function applySegment(c: ScenarioConfig, seg: ExecutionSegment | undefine
         preAllocatedVUs: atLeast1(c.preAllocatedVUs, scaleInt(c.preAllocatedVUs, seg)),
         maxVUs: atLeast1(c.maxVUs, scaleInt(c.maxVUs, seg)),
       };
+    case 'replay':
     case 'ramping-arrival-rate':
       return { ...c, segment: seg, preAllocatedVUs: atLeast1(c.preAllocatedVUs, scaleInt(c.preAllocatedVUs, seg)), maxVUs: atLeast1(c.maxVUs, scaleInt(c.maxVUs, seg)) };
   }
+}
+
+/** Runs each executor's prepare() (I/O such as reading a replay trace) before the scenarios are planned. */
+export async function prepareScenarios(list: ScenarioConfig[], env: PrepareEnv): Promise<ScenarioConfig[]> {
+  return Promise.all(list.map((c) => def(c.executor).prepare?.(c, env) ?? c));
 }
 
 export function runScenario(c: ScenarioConfig, ctx: ExecutorContext): Promise<void> {

@@ -1,7 +1,11 @@
 import type { ExecutionSegment } from './segment.ts';
 /** Executor configuration (normalised from script options) and the contract between executors and the engine. */
 
-export type ExecutorName = 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate';
+import type { TraceRecord } from '../datasets/replay.ts';
+import type { Tokenizer } from '../tokenizers/index.ts';
+import type { ReplayIterationData } from '../vu/protocol.ts';
+
+export type ExecutorName = 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'replay';
 
 export type ArrivalProcess = 'constant' | 'poisson' | { gamma: number };
 
@@ -69,7 +73,32 @@ export interface RampingArrivalRateConfig extends CommonConfig {
   seed: number;
 }
 
+/** replay: one iteration per record of a Mooncake-style JSONL trace, at the trace's timestamps (see replay.ts). */
+export interface ReplayConfig extends CommonConfig {
+  executor: 'replay';
+  /** the trace file as given (relative to the script); `traceFile` once resolved by prepare() */
+  trace: string;
+  traceFile?: string;
+  /** multiplies the trace's time offsets: 0.5 replays twice as fast */
+  timeScale: number;
+  /** replay only the records whose scaled offset is below this (0 = the whole trace) */
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  /** set by prepare() (not enumerable: kept out of run.json): this instance's records, in order */
+  readonly entries?: readonly ReplayEntry[];
+  readonly tokenizer?: Tokenizer;
+}
+
+/** One trace record to replay: its number in the whole trace and its planned offset (ms, after timeScale). */
+export interface ReplayEntry {
+  index: number;
+  offset: number;
+  record: TraceRecord;
+}
+
 export type ScenarioConfig =
+  | ReplayConfig
   | SharedIterationsConfig
   | PerVuIterationsConfig
   | ConstantVusConfig
@@ -108,6 +137,8 @@ export interface IterationRequest {
   plannedStart: number | null;
   /** interrupts this iteration only (ramping-vus' gracefulRampDown) */
   signal?: AbortSignal;
+  /** the trace record this iteration replays (replay executor), seen by the script as exec.scenario.replay */
+  replay?: ReplayIterationData;
 }
 
 /** A VU as executors see it: an opaque handle they pass back to the engine. */
@@ -140,9 +171,18 @@ export interface ExecutorContext {
   setProgress(p: number): void;
 }
 
+/** What an executor's prepare() may use: files resolve against the script's folder. */
+export interface PrepareEnv {
+  baseDir: string;
+  /** the run's tokenizer (options.llm.tokenizer), loaded on demand */
+  tokenizer(): Promise<Tokenizer | undefined>;
+}
+
 export interface ExecutorDef<C extends ScenarioConfig> {
   /** validates and normalises the raw scenario object (throws ConfigError) */
   parse(raw: Record<string, unknown>, common: CommonConfig, f: FieldReader): C;
+  /** optional I/O before planning (the replay executor reads its trace); returns the config to plan and run */
+  prepare?(config: C, env: PrepareEnv): Promise<C>;
   plan(config: C): ExecutionPlan;
   run(config: C, ctx: ExecutorContext): Promise<void>;
 }

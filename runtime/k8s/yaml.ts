@@ -50,7 +50,9 @@ function scalar(v: unknown, where: string): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new Error(`YAML: ${where} is ${v}, not a finite number`);
-    return String(v);
+    // YAML 1.1 floats need a dot before the exponent ("1.0e+21", not "1e+21")
+    const t = String(v);
+    return /e/.test(t) && !t.includes('.') ? t.replace('e', '.0e') : t;
   }
   if (typeof v === 'string') return scalarString(v);
   throw new Error(`YAML: ${where} has unsupported type ${typeof v}`);

@@ -37,6 +37,8 @@ export interface ScriptOptions {
   iterationTimeout?: string | number;
   tags?: Record<string, string>;
   name?: string;
+  /** load levels for `llmperf sweep` (ignored by a plain run) */
+  sweep?: { concurrency?: number[]; rate?: number[]; levelDuration?: string | number };
 }
 
 export interface LlmOptions {

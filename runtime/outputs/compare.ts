@@ -130,7 +130,9 @@ function fmt(v: number | null, unit: string): string {
 
 function signed(v: number | null, unit: string, suffix = ''): string {
   if (v === null) return '-';
-  return (v > 0 ? '+' : v < 0 ? '' : '±') + fmt(v, unit) + suffix;
+  const t = fmt(v, unit);
+  if (Number(t) === 0) return `±${fmt(0, unit)}${suffix}`;
+  return (v > 0 ? '+' : '') + t + suffix;
 }
 
 /** The comparison as a text table; colours only when `color`. */

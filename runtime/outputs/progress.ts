@@ -134,7 +134,7 @@ export class Progress implements SampleListener {
   }
 
   private redraw(): void {
-    const cols = Math.max(40, (this.stream.columns ?? 120) - 1);
+    const cols = Math.max(40, (this.stream.columns || 120) - 1);
     const lines = [...this.scenarios.values()].map((s) => truncate(liveLine(s, this.lastTickMs, true), cols));
     let out = this.drawn ? `\x1b[${this.drawn}A` : '';
     for (const l of lines) out += `\r\x1b[2K${l}\n`;

@@ -156,6 +156,8 @@ export class PrometheusRwOutput implements Output {
   private lastTs = 0;
   private failing = false;
   private closed = false;
+  /** samples arrived since the last snapshot */
+  private dirty = false;
   /** pushes attempted / failed, for the closing notice and tests */
   readonly stats = { pushes: 0, failures: 0, lastError: '' };
 
@@ -198,6 +200,7 @@ export class PrometheusRwOutput implements Output {
       st = { metric: s.metric, type, labels: k.labels, sum: 0, count: 0, trues: 0, last: 0, trend: type === 'trend' ? new TrendSink() : undefined };
       this.series.set(key, st);
     }
+    this.dirty = true;
     st.count++;
     if (st.trend) st.trend.add(s.value);
     else {
@@ -262,9 +265,10 @@ export class PrometheusRwOutput implements Output {
     // strictly increasing timestamps: a duplicate timestamp with another value is rejected
     const ts = Math.max(Date.now(), this.lastTs + 1);
     this.lastTs = ts;
-    const body = snappyCompress(encodeWriteRequest(this.snapshot(ts)));
+    this.dirty = false;
     this.stats.pushes++;
     try {
+      const body = snappyCompress(encodeWriteRequest(this.snapshot(ts)));
       const res = await fetch(this.config.url, {
         method: 'POST',
         headers: {
@@ -285,6 +289,7 @@ export class PrometheusRwOutput implements Output {
       if (this.failing) this.log(`prometheus-rw: pushing to ${this.config.url} works again`);
       this.failing = false;
     } catch (e) {
+      this.dirty = true; // not delivered: the final flush must try again
       this.stats.failures++;
       const err = e as Error & { cause?: { code?: string; message?: string } };
       const msg = err.cause?.code ?? err.cause?.message ?? err.message;
@@ -296,9 +301,10 @@ export class PrometheusRwOutput implements Output {
     }
   }
 
+  /** pushes what arrived since the last push (periodic pushes go on regardless, keeping series fresh) */
   async flush(): Promise<void> {
     await this.inflight;
-    await this.push();
+    if (this.dirty) await this.push();
   }
 
   async close(): Promise<void> {

@@ -63,6 +63,8 @@ export interface PerfOptions {
   extraArgs?: Record<string, unknown>;
   outputsDir: string;
   noTimestamp: boolean;
+  /** llmperf's streaming outputs (`--out prometheus-rw=URL`, json=..., csv=...) for the measured runs */
+  out?: string[];
   /** options of the built-in mock, used when no --url is given */
   mockOptions?: Record<string, unknown>;
 }

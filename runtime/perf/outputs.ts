@@ -4,8 +4,8 @@
  *     benchmark_summary.json     evalscope's summary keys
  *     benchmark_percentile.json  evalscope's percentile rows
  *     benchmark_args.json        the options (API key and header values redacted)
- *     summary.json               llmperf's full summary (handleSummary's shape)
  *     perf.ts                    the generated script (runnable with `llmperf run`)
+ *     + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/outputs)
  * and perf_summary.json (one object per run) beside the run folders.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -54,7 +54,6 @@ export function writeRunFiles(dir: string, o: PerfOptions, r: PerfResult): void 
   writeJson(join(dir, 'benchmark_summary.json'), r.keys);
   writeJson(join(dir, 'benchmark_percentile.json'), r.percentiles);
   writeJson(join(dir, 'benchmark_args.json'), { ...redactedArgs(o), run: r.run });
-  writeJson(join(dir, 'summary.json'), r.summary);
 }
 
 export function writeSweepSummary(root: string, results: PerfResult[]): string {

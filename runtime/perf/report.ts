@@ -20,16 +20,16 @@ export interface PerfResult {
   dir?: string;
 }
 
-/** [column label, metric name, divisor (ms -> s)] of the percentile table. */
-const PERCENTILE_COLUMNS: Array<[string, string, number]> = [
-  ['TTFT (s)', 'llm_ttft', 1000],
-  ['ITL (s)', 'llm_itl', 1000],
-  ['TPOT (s)', 'llm_tpot', 1000],
-  ['Latency (s)', 'llm_e2e', 1000],
-  ['Input tokens', 'llm_input_tokens', 1],
-  ['Output tokens', 'llm_output_tokens', 1],
-  ['Output (tok/s)', 'perf_output_tps', 1],
-  ['Total (tok/s)', 'perf_total_tps', 1],
+/** [column label, metric name, divisor (ms -> s), whole numbers] of the percentile table. */
+const PERCENTILE_COLUMNS: Array<[string, string, number, boolean]> = [
+  ['TTFT (s)', 'llm_ttft', 1000, false],
+  ['ITL (s)', 'llm_itl', 1000, false],
+  ['TPOT (s)', 'llm_tpot', 1000, false],
+  ['Latency (s)', 'llm_e2e', 1000, false],
+  ['Input tokens', 'llm_input_tokens', 1, true],
+  ['Output tokens', 'llm_output_tokens', 1, true],
+  ['Output (tok/s)', 'perf_output_tps', 1, false],
+  ['Total (tok/s)', 'perf_total_tps', 1, false],
 ];
 
 function stat(s: SummaryData, metric: string, key: string): number {
@@ -65,7 +65,11 @@ export function summaryKeys(run: PerfRun, s: SummaryData): SummaryRow {
 export function percentileRows(s: SummaryData): Array<Record<string, string | number>> {
   return PERCENTILES.map((p) => {
     const row: Record<string, string | number> = { Percentiles: `${p}%` };
-    for (const [label, metric, div] of PERCENTILE_COLUMNS) row[label] = r4(stat(s, metric, `p(${p})`) / div);
+    for (const [label, metric, div, whole] of PERCENTILE_COLUMNS) {
+      const v = stat(s, metric, `p(${p})`) / div;
+      // token counts are whole numbers; the histogram's bucket edge (3.001) is not what anyone sent
+      row[label] = whole && Number.isFinite(v) ? Math.round(v) : r4(v);
+    }
     return row;
   });
 }
@@ -90,7 +94,7 @@ export function gridTable(header: string[], rows: Array<Array<string | number>>,
       const left = Math.floor((w - s.length) / 2);
       return ' '.repeat(left) + s + ' '.repeat(w - s.length - left);
     }
-    return i === 0 ? s.padEnd(w) : s.padStart(w);
+    return i === 0 && !/^-?[\d.]+%?$|^INF$/.test(s) ? s.padEnd(w) : s.padStart(w);
   };
   const line = (r: string[]) => '| ' + r.map((c, i) => pad(c, widths[i]!, i)).join(' | ') + ' |';
   return [sep('-'), line(header), sep('='), ...cells.flatMap((r, i) => (i === 0 ? [line(r)] : [sep('-'), line(r)])), sep('-')].join('\n');

@@ -32,6 +32,8 @@ export interface PerfIO {
   commandLine: string;
   /** folder relative paths (dataset, prompt, template, plugins) resolve against (default: cwd) */
   baseDir?: string;
+  /** the raw command line, stored redacted in each run directory's run.json */
+  argv?: readonly string[];
 }
 
 export interface PerfOutcome {
@@ -196,10 +198,11 @@ async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: On
       systemEnv: false,
       apis: t.apis,
       embeddedMock: false,
-      storeBodies: false,
       debug: o.debug && !one.warmup,
       log: io.log,
       listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label)],
+      // the measured run keeps llmperf's run directory (summary.json, requests.sqlite, report.html, ...) in its folder
+      ...(dir ? { outDir: dir, ...(o.out?.length ? { outputs: o.out } : {}), ...(io.argv ? { argv: io.argv } : {}) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.hardSignal ? { hardSignal: io.hardSignal } : {}),
     });

@@ -9,6 +9,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
+import { isPluginSpec } from '../llm/plugins.ts';
 import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, type PerfOptions } from './config.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
@@ -65,10 +66,10 @@ export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; ar
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const args: ScriptDatasetArgs = {};
   const isFile = FILE_DATASETS.includes(o.dataset);
-  const isPlugin = !isFile && !['random', 'shared_prefix'].includes(o.dataset);
+  const isPlugin = isPluginSpec(o.dataset);
   if (o.datasetPath !== undefined) args.path = abs(o.datasetPath);
   if (o.tokenizerPath !== undefined) args.tokenizer = o.tokenizerPath.startsWith('tiktoken:') ? o.tokenizerPath : abs(o.tokenizerPath);
-  if (isFile || isPlugin) {
+  if (isFile || isPlugin || !['random', 'shared_prefix'].includes(o.dataset)) {
     args.maxPromptLength = o.maxPromptLength ?? DEFAULT_MAX_PROMPT_LENGTH;
     if (o.minPromptLength) args.minPromptLength = o.minPromptLength;
   } else {
@@ -179,6 +180,7 @@ function body(item) {
   // DashScope's own shape ({input, parameters}): the parameters go under "parameters"
   const native = b.input && typeof b.input === 'object';
   const target = native ? (b.parameters = Object.assign({}, b.parameters)) : b;
+  b.model = MODEL; // --model always wins, as in evalscope
   for (const k of Object.keys(DEFAULTS)) if (target[k] === undefined) target[k] = DEFAULTS[k];
   Object.assign(target, PARAMS, EXTRA);
   if (native) {

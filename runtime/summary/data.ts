@@ -104,7 +104,15 @@ export function redactOptions(v: unknown, key = ''): unknown {
   return v;
 }
 
-export function buildSummary(r: RunResult): SummaryData {
+/** What the summary is built from: a run's result, or merged instances (runtime/merge). */
+export type SummaryInput = Pick<
+  RunResult,
+  | 'durationMs' | 'options' | 'scriptOptions' | 'evaluator' | 'registry' | 'checks' | 'scriptErrors' | 'plans' | 'startedAt' | 'stopReason'
+  | 'abortMessage' | 'targetUrl' | 'embeddedMock' | 'peakInflight' | 'errorCounts' | 'errorSamples' | 'iterations' | 'interruptedIterations'
+  | 'droppedIterations' | 'vusMax'
+>;
+
+export function buildSummary(r: SummaryInput): SummaryData {
   const d = r.durationMs;
   const stats = r.options.summaryTrendStats;
   const metrics: Record<string, SummaryMetric> = {};

@@ -158,6 +158,7 @@ const execution = {
     get startTime() { return iterCtx.scenarioStartTime; },
     get iterationInTest() { return iterCtx.iterInScenario; },
     get progress() { return H.execInfo('progress').progress; },
+    get replay() { return iterCtx.replay; },
   },
   instance: {
     get vusActive() { return H.execInfo('instance').vusActive; },

@@ -28,6 +28,24 @@ export interface IterationInfo {
   iterInScenario: number;
   scenarioStartTime: number;
   scenarioTags: Record<string, string>;
+  /** replay executor: the trace record this iteration replays (exec.scenario.replay) */
+  replay?: ReplayIterationData;
+}
+
+/** One trace record as a replay iteration sees it (types/execution.d.ts ReplayRecord). */
+export interface ReplayIterationData {
+  /** the record's number in the trace (sorted by timestamp), from 0 */
+  index: number;
+  /** the trace's timestamp, ms, and the planned start offset after timeScale, ms from the scenario's start */
+  timestamp: number;
+  offset: number;
+  inputLength: number;
+  outputLength: number;
+  hashIds: number[];
+  /** a prompt of about inputLength tokens whose leading blocks follow hash_ids (shared prefixes) */
+  prompt: string;
+  /** line of the trace file */
+  line: number;
 }
 
 /** Result of one iteration as the VU reports it. */

@@ -65,7 +65,8 @@ export class VU {
     const host: HostImpl = {
       llm: (kind, params, opts, group) => services.llm(state, kind, params, opts, group),
       sleep: (ms) => services.sleep(state, ms),
-      dataset: (kind, args) => services.dataset(kind, args),
+      // applySyncPromise resolves only to transferable values: copy the handle object in
+      dataset: async (kind, args) => copyOut(await services.dataset(kind, args)) as DatasetHandle,
       datasetGet: (id2, i) => copyOut(services.datasetGet(id2, i)),
       datasetNext: (id2) => copyOut(services.datasetNext(id2)),
       open: (p, b) => services.open(p, b),

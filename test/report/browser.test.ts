@@ -74,7 +74,7 @@ describe('report.html in Chromium', { skip }, () => {
     return page.$$eval('figure.chart', (figs) =>
       figs.map((f) => {
         const svg = f.querySelector('svg');
-        const shapes = Array.from(f.querySelectorAll('path.series, path.bar')) as SVGGeometryElement[];
+        const shapes = Array.from(f.querySelectorAll('path.series, path.bar')) as unknown as Array<{ getAttribute(n: string): string | null; getTotalLength(): number; getBBox(): { height: number } }>;
         const drawn = shapes.filter((p) => (p.getAttribute('d') ?? '').length > 0 && (p.getTotalLength() > 0 || p.getBBox().height > 0)).length;
         const box = svg?.getBoundingClientRect();
         return { id: f.id, points: Number(f.getAttribute('data-points')), hasSvg: !!svg, drawn, width: box?.width ?? 0, height: box?.height ?? 0 };

@@ -52,8 +52,9 @@ export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: numbe
   const widthSec: number[] = [];
   for (let i = 0; i < n; i++) {
     x.push((i * w) / 1000);
-    const covered = durationMs > 0 ? Math.min(w, durationMs - i * w) : w;
-    widthSec.push(Math.max(covered, w / 2) / 1000);
+    // the last bucket of the run is partial: rates over the time it covers (at least half a bucket)
+    const covered = durationMs - i * w;
+    widthSec.push((covered > 0 && covered < w ? Math.max(covered, w / 2) : w) / 1000);
   }
   const perSec = (a: number[] | undefined) => (a ?? []).map((v, i) => v / widthSec[i]!);
   const hoverX = x.map((v) => `${fmtNum(v)}–${fmtNum(v + w / 1000)} s`);

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { ERROR_CODES } from '../../llm/error-codes.ts';
 import type { SummaryData } from '../../summary/data.ts';
 import { histogramCharts, METRIC_TITLES, stat, sweepCharts, timeSeriesCharts, type SweepPoint } from './charts.ts';
-import { CLIENT_SCRIPT, STYLE } from './client.ts';
+import { CLIENT_SCRIPT } from './client.ts';
+import { STYLE } from './style.ts';
 import { esc, fmtMs, fmtNum, fmtPct } from './html.ts';
 import type { TimelineData } from './timeline.ts';
 
@@ -80,14 +81,14 @@ function header(s: SummaryData, title: string, sweep: SweepPoint[] | undefined):
     .join('')}</div>${verdict}${s.state?.abortMessage ? `<p class="bad">aborted: ${esc(s.state.abortMessage)}</p>` : ''}</header>`;
 }
 
-function card(k: string, v: string, sub = ''): string {
-  return `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div>${sub ? `<div class="sub">${esc(sub)}</div>` : ''}</div>`;
+function card(k: string, v: string, sub = '', cls = ''): string {
+  return `<div class="card${cls ? ` ${cls}` : ''}"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div>${sub ? `<div class="sub">${esc(sub)}</div>` : ''}</div>`;
 }
 
 function cards(s: SummaryData): string {
   const l = s.llm;
   if (!l) return '<p class="note">no llm section in summary.json</p>';
-  const lat = (m: string, name: string) => card(`${name} p50 / p99`, `${fmtMs(stat(s, m, 'p(50)'))} / ${fmtMs(stat(s, m, 'p(99)'))}`, `avg ${fmtMs(stat(s, m, 'avg'))}`);
+  const lat = (m: string, name: string) => card(`${name} p50 / p99`, `${fmtMs(stat(s, m, 'p(50)'))} / ${fmtMs(stat(s, m, 'p(99)'))}`, `avg ${fmtMs(stat(s, m, 'avg'))}`, 'lat');
   return `<div class="cards">${[
     card('requests', fmtNum(l.requests), `${fmtNum(l.succeeded)} ok, ${fmtNum(l.failed)} failed${l.interrupted ? `, ${fmtNum(l.interrupted)} interrupted` : ''}`),
     card('success rate', fmtPct(l.successRate)),

@@ -50,7 +50,8 @@ interface Axis {
   ticks: number[];
 }
 
-function axis(lo0: number, hi0: number, log: boolean, size: number, flip: boolean): Axis {
+/** flip: values grow upwards (y). tight: the range ends at the data, not at the next round tick (x). */
+function axis(lo0: number, hi0: number, log: boolean, size: number, flip: boolean, tight = false): Axis {
   let lo = lo0;
   let hi = hi0;
   if (log) {
@@ -58,7 +59,7 @@ function axis(lo0: number, hi0: number, log: boolean, size: number, flip: boolea
     if (!(hi > lo)) hi = lo * 2;
   } else if (!(hi > lo)) hi = lo + (lo === 0 ? 1 : Math.abs(lo));
   const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
-  if (!log) {
+  if (!log && !tight) {
     lo = Math.min(lo, ticks[0]!);
     hi = Math.max(hi, ticks[ticks.length - 1]!);
   }
@@ -152,7 +153,7 @@ export function lineChart(spec: LineChartSpec): string {
   }
   if (points === 0) return emptyChart(spec.id, spec.title, 'no data');
   const xs = spec.x.filter((v) => Number.isFinite(v) && (!spec.xLog || v > 0));
-  const x = axis(spec.xLog ? Math.min(...xs) : Math.min(0, ...xs), Math.max(...xs), !!spec.xLog, PW, false);
+  const x = axis(spec.xLog ? Math.min(...xs) : Math.min(0, ...xs), Math.max(...xs), !!spec.xLog, PW, false, !spec.markers);
   const y = axis(spec.yLog ? yMin / 1.2 : 0, spec.yLog ? yMax * 1.2 : yMax * 1.05, !!spec.yLog, PH, true);
   const colored = spec.series.map((s, i) => ({ ...s, color: s.color ?? PALETTE[i % PALETTE.length]! }));
   const markers = spec.markers || spec.x.length <= 40;

@@ -1,0 +1,114 @@
+/**
+ * replay: replays a Mooncake-style JSONL trace (`{timestamp, input_length, output_length, hash_ids?}`
+ * a line, see runtime/datasets/replay.ts): one iteration per record, started at the record's
+ * timestamp (relative to the first record) times `timeScale` (0.5 = twice as fast), on an idle VU as
+ * the arrival-rate executors do (preAllocatedVUs / maxVUs; no idle VU = a dropped iteration).
+ *
+ * The iteration sees its record as `exec.scenario.replay` (types/execution.d.ts): index, timestamp,
+ * offset, inputLength, outputLength, hashIds, line, and `prompt`, a text of about inputLength tokens
+ * whose leading blocks follow hash_ids (equal ids, equal text: the trace's prefix sharing), built on
+ * the host with the run's tokenizer when one is configured (else one word ≈ one token).
+ *
+ * The trace is read by prepare(), before the run is planned, relative to the script's folder.
+ */
+import path from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { loadReplayTrace, promptForLength } from '../datasets/replay.ts';
+import type { ReplayIterationData } from '../vu/protocol.ts';
+import { fmt, runArrivals } from './loop.ts';
+import { ownsArrival } from './segment.ts';
+import type { ExecutorContext, ExecutorDef, ReplayConfig, ReplayEntry } from './types.ts';
+
+export const replay: ExecutorDef<ReplayConfig> = {
+  parse(raw, common, f) {
+    f.only(['trace', 'timeScale', 'duration', 'preAllocatedVUs', 'maxVUs']);
+    const trace = raw.trace;
+    if (typeof trace !== 'string' || trace === '') {
+      throw new ConfigError(`scenarios.${common.name}.trace is required: the path of a JSONL trace ({"timestamp": ms, "input_length": n, "output_length": n, "hash_ids": [...]} a line), relative to the script`);
+    }
+    const timeScale = f.num('timeScale', 1);
+    if (!(timeScale > 0)) throw new ConfigError(`scenarios.${common.name}.timeScale must be > 0 (0.5 replays twice as fast, 2 half as fast)`);
+    const pre = f.int('preAllocatedVUs', 10, 0);
+    return {
+      ...common,
+      executor: 'replay',
+      trace,
+      timeScale,
+      durationMs: f.duration('duration', 0),
+      preAllocatedVUs: pre,
+      maxVUs: Math.max(pre, f.int('maxVUs', Math.max(pre, 100), 0)),
+    };
+  },
+
+  async prepare(c, env) {
+    const records = await loadReplayTrace(c.trace, env.baseDir);
+    const t0 = records[0]!.timestamp;
+    const entries: ReplayEntry[] = [];
+    records.forEach((record, index) => {
+      const offset = (record.timestamp - t0) * c.timeScale;
+      if (c.durationMs > 0 && offset >= c.durationMs) return;
+      if (ownsArrival(index, c.segment)) entries.push({ index, offset, record });
+    });
+    const tokenizer = await env.tokenizer();
+    const out: ReplayConfig = { ...c, traceFile: path.resolve(env.baseDir, c.trace) };
+    // not enumerable: the run directory's run.json lists scenario configs, not the whole trace
+    Object.defineProperty(out, 'entries', { value: entries, enumerable: false });
+    if (tokenizer) Object.defineProperty(out, 'tokenizer', { value: tokenizer, enumerable: false });
+    return out;
+  },
+
+  plan(c) {
+    const vus = `${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)}`;
+    const scale = c.timeScale === 1 ? '' : `timeScale ${c.timeScale}, `;
+    if (!c.entries) {
+      return { preAllocatedVUs: c.preAllocatedVUs, maxVUs: c.maxVUs, durationMs: c.durationMs, iterations: null, description: `replay of ${c.trace} (${scale}${vus}; the trace is read when the run starts)` };
+    }
+    const span = spanOf(c.entries);
+    return {
+      preAllocatedVUs: c.preAllocatedVUs,
+      maxVUs: c.maxVUs,
+      durationMs: span,
+      iterations: c.entries.length,
+      description: `replay of ${c.entries.length} requests from ${path.basename(c.trace)} over ${fmt(span)} (${scale}${vus})`,
+    };
+  },
+
+  run(c, ctx) {
+    const entries = c.entries;
+    if (!entries) throw new Error(`scenarios.${c.name}: the replay trace was not read (prepare() did not run)`);
+    let cursor = 0;
+    // runArrivals calls iterate() or dropped() once per offset, in order: the cursor follows it
+    const wrapped: ExecutorContext = {
+      ...ctx,
+      config: ctx.config,
+      iterate: (vu, req) => {
+        const e = entries[cursor++];
+        return ctx.iterate(vu, e ? { ...req, replay: iterationData(e, c) } : req);
+      },
+      dropped: (n) => {
+        cursor += n;
+        ctx.dropped(n);
+      },
+    };
+    return runArrivals(wrapped, entries.map((e) => e.offset), spanOf(entries), c.maxVUs);
+  },
+};
+
+/** From the first arrival to just after the last (runArrivals stops at offsets >= duration). */
+function spanOf(entries: readonly ReplayEntry[]): number {
+  return entries.length ? entries[entries.length - 1]!.offset + 1 : 0;
+}
+
+export function iterationData(e: ReplayEntry, c: ReplayConfig): ReplayIterationData {
+  const r = e.record;
+  return {
+    index: e.index,
+    timestamp: r.timestamp,
+    offset: e.offset,
+    inputLength: r.inputLength,
+    outputLength: r.outputLength,
+    hashIds: r.hashIds,
+    prompt: promptForLength(c.tokenizer, r.inputLength, e.index, r.hashIds),
+    line: r.line,
+  };
+}

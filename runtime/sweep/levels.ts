@@ -1,0 +1,106 @@
+/**
+ * Load levels of a sweep or a capacity search, and the scenario each one runs (pure). A level
+ * replaces the script's scenarios with one scenario named `level`:
+ *  - concurrency c: `constant-vus` with c VUs for the level's duration (closed loop), or, with
+ *    requestsPerLevel, `shared-iterations` of that many iterations among c VUs;
+ *  - rate r: `constant-arrival-rate` at r iterations/s with Poisson arrivals (open loop), VUs
+ *    pre-allocated for about 2 s of work and grown on demand up to maxVUs.
+ * An iteration is one call of the script's default function (one request for most scripts).
+ */
+import { ConfigError } from '../errors.ts';
+
+export type LoadKind = 'concurrency' | 'rate';
+
+export interface LevelSpec {
+  kind: LoadKind;
+  value: number;
+  /** shown in tables and the report; default `8 VUs` / `2.5 req/s` */
+  label?: string;
+}
+
+export interface LevelShape {
+  durationMs: number;
+  /** shared-iterations instead of a duration (concurrency levels) or an iteration cap (rate levels) */
+  requestsPerLevel?: number;
+  /** most VUs a rate level may use */
+  maxVUs: number;
+  gracefulStopMs: number;
+  /** seed of the Poisson arrivals */
+  seed?: number;
+  exec?: string;
+}
+
+export const LEVEL_SCENARIO = 'level';
+
+export function levelLabel(l: LevelSpec): string {
+  if (l.label) return l.label;
+  return l.kind === 'concurrency' ? `${l.value} VU${l.value === 1 ? '' : 's'}` : `${fmtRate(l.value)} req/s`;
+}
+
+/** A rate with at most 3 significant digits (never 0 for a positive rate). */
+export function roundRate(r: number): number {
+  if (!(r > 0)) return r;
+  const mag = Math.pow(10, Math.floor(Math.log10(r)) - 2);
+  return Math.max(mag, Math.round(r / mag) * mag);
+}
+
+export function fmtRate(r: number): string {
+  return String(Number(roundRate(r).toPrecision(3)));
+}
+
+/** The scenario override (RunRequest.scenarioOverride) of one level. */
+export function levelScenario(l: LevelSpec, s: LevelShape): Record<string, Record<string, unknown>> {
+  const common: Record<string, unknown> = { gracefulStop: `${Math.round(s.gracefulStopMs)}ms`, ...(s.exec ? { exec: s.exec } : {}) };
+  if (l.kind === 'concurrency') {
+    const vus = Math.round(l.value);
+    if (!(vus >= 1)) throw new ConfigError(`concurrency level ${l.value}: must be a whole number >= 1`);
+    if (s.requestsPerLevel) {
+      return { [LEVEL_SCENARIO]: { executor: 'shared-iterations', vus, iterations: Math.max(s.requestsPerLevel, vus), maxDuration: `${Math.round(s.durationMs)}ms`, ...common } };
+    }
+    return { [LEVEL_SCENARIO]: { executor: 'constant-vus', vus, duration: `${Math.round(s.durationMs)}ms`, ...common } };
+  }
+  if (!(l.value > 0) || !Number.isFinite(l.value)) throw new ConfigError(`rate level ${l.value}: must be a number > 0 (requests per second)`);
+  const pre = Math.min(s.maxVUs, Math.max(2, Math.ceil(l.value * 2)));
+  return {
+    [LEVEL_SCENARIO]: {
+      executor: 'constant-arrival-rate',
+      rate: l.value,
+      timeUnit: '1s',
+      duration: `${Math.round(s.durationMs)}ms`,
+      arrival: 'poisson',
+      seed: s.seed ?? 1,
+      preAllocatedVUs: pre,
+      maxVUs: Math.max(pre, s.maxVUs),
+      ...(s.requestsPerLevel ? { iterations: s.requestsPerLevel } : {}),
+      ...common,
+    },
+  };
+}
+
+/** Parses "1,2,4,8" (flags) or an array (options.sweep) into levels; `what` names the source in errors. */
+export function parseLevelList(v: unknown, kind: LoadKind, what: string): LevelSpec[] {
+  const items = Array.isArray(v) ? v : String(v).split(',');
+  const out: LevelSpec[] = [];
+  for (const raw of items) {
+    const s = String(raw).trim();
+    if (s === '') continue;
+    const n = Number(s);
+    if (kind === 'concurrency' && !(Number.isInteger(n) && n >= 1)) throw new ConfigError(`${what}: ${JSON.stringify(s)} is not a whole number >= 1 (write e.g. 1,2,4,8)`);
+    if (kind === 'rate' && !(Number.isFinite(n) && n > 0)) throw new ConfigError(`${what}: ${JSON.stringify(s)} is not a rate > 0 in requests per second (write e.g. 1,2,5,10)`);
+    out.push({ kind, value: n });
+  }
+  if (!out.length) throw new ConfigError(`${what}: give at least one level`);
+  return out;
+}
+
+/**
+ * GuideLLM's sweep: after a synchronous level (rate s) and a saturating one (rate t), `total - 2`
+ * rates evenly spaced from s to t, s excluded and t included: linspace(s, t, total - 1)[1:].
+ */
+export function autoRates(syncRate: number, saturatedRate: number, total: number): number[] {
+  const n = total - 1;
+  if (n < 2 || !(syncRate > 0) || !(saturatedRate > 0)) return [];
+  const out: number[] = [];
+  for (let i = 1; i < n; i++) out.push(roundRate(syncRate + ((saturatedRate - syncRate) * i) / (n - 1)));
+  return out;
+}

@@ -1,0 +1,12 @@
+// PyYAML (python3-yaml) as an independent YAML 1.1 parser for the tests, when installed.
+import { spawnSync } from 'node:child_process';
+
+export const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
+export const NO_PYYAML = 'python3-yaml is not installed (apt-get install -y python3-yaml)';
+
+/** Parses YAML documents with PyYAML's safe loader and returns them as JSON values. */
+export function pyYamlLoadAll(text: string): unknown[] {
+  const r = spawnSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(list(yaml.safe_load_all(sys.stdin.read()))))'], { input: text, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`PyYAML could not parse:\n${r.stderr}\n---\n${text}`);
+  return JSON.parse(r.stdout) as unknown[];
+}

@@ -1,0 +1,136 @@
+/**
+ * `llmperf perf` through the built CLI: the issue's evalscope command line unchanged against the
+ * mock, a sweep, an unreachable URL, visualiser flags, refused flags.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
+import { ROOT, runCli } from '../helpers.ts';
+import { DATASETS } from './helpers.ts';
+
+/** The command line of the issue, as an evalscope user types it. */
+const ISSUE_COMMAND = `perf --url http://127.0.0.1:9000/v1/chat/completions
+  --parallel 10 --model test --log-every-n-query 10 --read-timeout=120
+  --dataset-path ./data/open_qa.jsonl -n 10 --max-prompt-length 128000
+  --api openai --stream --dataset openqa --debug`;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Every folder under `dir` that holds a file named `name`. */
+function foldersWith(dir: string, name: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name === name) out.push(d);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('llmperf perf (built CLI)', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'llmperf-perf-cli-'));
+  let mock: MockServer;
+  let port = 9000;
+
+  before(async () => {
+    const b = spawnSync(process.execPath, ['build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    mkdirSync(path.join(tmp, 'data'));
+    copyFileSync(path.join(DATASETS, 'open_qa.jsonl'), path.join(tmp, 'data', 'open_qa.jsonl'));
+    try {
+      mock = await startMockServer({ port: 9000, ttftMs: 10, itlMs: 1, outputTokens: 16 });
+    } catch {
+      // port 9000 is taken on this machine: the same command line on a free port
+      mock = await startMockServer({ port: 0, ttftMs: 10, itlMs: 1, outputTokens: 16 });
+      port = mock.port;
+    }
+  });
+  after(async () => {
+    await mock.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("the issue's evalscope command line runs unchanged against the mock", async (t) => {
+    if (port !== 9000) t.diagnostic(`port 9000 in use: ran on ${port}`);
+    const args = ISSUE_COMMAND.replace(':9000/', `:${port}/`).split(/\s+/);
+    const before = mock.stats().requests;
+    const r = await runCli(args, { cwd: tmp });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(mock.stats().requests - before, 10, 'exactly -n 10 requests reached the server');
+    // evalscope's two tables, with evalscope's keys
+    assert.match(r.stdout, /Benchmarking summary:\n\+-+\+-+\+\n\| Key +\| +Value \|/);
+    assert.match(r.stdout, /\| Number of concurrency +\| +10 \|/);
+    assert.match(r.stdout, /\| Total requests +\| +10 \|/);
+    assert.match(r.stdout, /\| Succeed requests +\| +10 \|/);
+    assert.match(r.stdout, /\| Average output tokens per request +\| +16 \|/);
+    assert.match(r.stdout, /Percentile results:\n.*\n\| Percentiles \| TTFT \(s\) \| ITL \(s\) \| TPOT \(s\) \| Latency \(s\) \| Input tokens \| Output tokens \| Output \(tok\/s\) \| Total \(tok\/s\) \|/);
+    for (const p of ['10%', '25%', '50%', '66%', '75%', '80%', '90%', '95%', '98%', '99%']) assert.match(r.stdout, new RegExp(`\\|\\s+${p}\\s+\\|`));
+    // --log-every-n-query 10: one progress line at the 10th request
+    assert.match(r.stderr, /^10\/10 requests: 10 succeeded, 0 failed \| [\d.]+ req\/s/m);
+    // --debug: every request and response, and the generated script
+    assert.equal((r.stderr.match(/^DEBUG > POST http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions /gm) ?? []).length, 10);
+    assert.equal((r.stderr.match(/^DEBUG < 200 ok /gm) ?? []).length, 10);
+    const script = /^DEBUG generated script: (.+)$/m.exec(r.stderr)?.[1];
+    assert.ok(script && existsSync(script), 'the generated script was written');
+    assert.match(readFileSync(script, 'utf8'), /import llm from 'llmperf\/llm';/);
+    const dir = path.dirname(script);
+    const summary = JSON.parse(readFileSync(path.join(dir, 'benchmark_summary.json'), 'utf8')) as Record<string, number>;
+    assert.equal(summary['Total requests'], 10);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'benchmark_percentile.json'), 'utf8')).length, 10);
+    assert.ok(existsSync(path.join(dir, 'summary.json')) && existsSync(path.join(dir, 'requests.sqlite')), 'llmperf run directory in the same folder');
+    assert.ok(dir.startsWith(path.join(tmp, 'outputs')), 'evalscope default --outputs-dir ./outputs');
+  });
+
+  test('a sweep: --parallel 1 2 --number 4 8 runs twice and prints one combined table', async () => {
+    const out = path.join(tmp, 'sweep');
+    const before = mock.stats().requests;
+    const r = await runCli(['perf', '--url', `http://127.0.0.1:${port}/v1/chat/completions`, '--model', 'm', '--parallel', '1', '2', '--number', '4', '8', '--prompt', 'hello', '--sleep-interval', '0', '--outputs-dir', out], { cwd: tmp });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(mock.stats().requests - before, 12);
+    const table = r.stdout.slice(r.stdout.indexOf('Performance Test Summary Report'));
+    assert.match(table, /\| +1 \| +INF \| +4 \|/);
+    assert.match(table, /\| +2 \| +INF \| +8 \|/);
+    const runs = foldersWith(out, 'benchmark_summary.json');
+    assert.deepEqual(runs.map((d) => path.basename(d)), ['parallel_1_number_4', 'parallel_2_number_8']);
+    const all = JSON.parse(readFileSync(path.join(path.dirname(runs[0]!), 'perf_summary.json'), 'utf8')) as Array<{ summary: Record<string, number> }>;
+    assert.deepEqual(all.map((x) => [x.summary['Number of concurrency'], x.summary['Total requests']]), [[1, 4], [2, 8]]);
+  });
+
+  test('an unreachable URL: one clear line and exit 100', async () => {
+    const closed = await freePort();
+    const r = await runCli(['perf', '--url', `http://127.0.0.1:${closed}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '2', '--outputs-dir', path.join(tmp, 'x')], { cwd: tmp });
+    assert.equal(r.code, 100);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: cannot reach http://127\\.0\\.0\\.1:${closed} .*connection refused.*--no-test-connection`));
+  });
+
+  test('visualiser flags are answered with one line; the run goes on', async () => {
+    const r = await runCli(['perf', '--url', `http://127.0.0.1:${port}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '1', '--wandb-api-key', 'secret-w', '--name', 'vis', '--outputs-dir', path.join(tmp, 'vis')], { cwd: tmp });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('wandb'));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^--wandb-api-key: llmperf sends nothing to wandb\/swanlab; the same figures are in the results folder/);
+    assert.doesNotMatch(r.stderr + r.stdout, /secret-w/);
+    assert.equal(foldersWith(path.join(tmp, 'vis'), 'benchmark_summary.json').length, 1);
+  });
+
+  test('flags llmperf has no equivalent for are refused with the reason (exit 104)', async () => {
+    const r = await runCli(['perf', '--model', 'm', '--prompt', 'hi', '--multi-turn'], { cwd: tmp });
+    assert.equal(r.code, 104);
+    assert.match(r.stderr, /^error: --multi-turn: multi-turn conversations are not part of llmperf perf/);
+  });
+});

@@ -7,6 +7,8 @@ import { runCommand } from './run.ts';
 import { compareCommand } from './compare.ts';
 import { perfCommand } from './perf.ts';
 import { inspectCommand } from './inspect.ts';
+import { sweepCommand } from './sweep.ts';
+import { capacityCommand } from './capacity.ts';
 import { newCommand } from './new.ts';
 import { reportCommand } from './report.ts';
 import { k8sCommand } from './k8s.ts';
@@ -21,6 +23,8 @@ try {
     .command(compareCommand)
     .command(perfCommand)
     .command(inspectCommand)
+    .command(sweepCommand)
+    .command(capacityCommand)
     .command(newCommand)
     .command(reportCommand)
     .command(k8sCommand)

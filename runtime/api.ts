@@ -5,7 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { runTest, type RunRequest, type RunResult } from './engine/run.ts';
-import { LlmperfError } from './errors.ts';
+import { ConfigError, LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { buildSummary, type SummaryData } from './summary/data.ts';
 import { renderTextSummary } from './summary/text.ts';
@@ -49,7 +49,8 @@ export interface RunOutput {
 
 export async function run(opts: RunOptions): Promise<RunOutput> {
   const script = typeof opts.script === 'string' ? { path: opts.script } : opts.script;
-  const save = opts.save === true || opts.outDir !== undefined;
+  if (opts.save === false && opts.outDir !== undefined) throw new ConfigError('outDir (--out-dir) and save: false (--no-save) contradict each other: give one of them');
+  const save = opts.save ?? opts.outDir !== undefined;
   let results: ResultsSession | undefined;
   if (save || opts.outputs?.length || opts.progress) {
     results = await prepareResults({

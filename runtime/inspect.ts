@@ -105,7 +105,7 @@ export function resolvedRows(r: InspectResult): Array<[string, string]> {
   add('summaryTimeUnit', o.summaryTimeUnit ?? '(auto)');
   add('setupTimeout', formatDuration(o.setupTimeoutMs));
   add('teardownTimeout', formatDuration(o.teardownTimeoutMs));
-  add('iterationTimeout', o.iterationTimeoutMs ? formatDuration(o.iterationTimeoutMs) : '(none)');
+  add('iterationTimeout', o.iterationTimeoutMs ? formatDuration(o.iterationTimeoutMs) : '(default: 30s of CPU)');
   for (const [k, v] of Object.entries(o.tags)) add(`tags.${k}`, v);
   if (o.name !== undefined) add('name', o.name);
   return rows;

@@ -47,7 +47,7 @@ export interface FileDatasetOptions {
   minPromptLength?: number;
   /** Drop items whose prompt is longer than this (inclusive limit). */
   maxPromptLength?: number;
-  /** Tokenizer for lengths: a folder with tokenizer.json, or "tiktoken:o200k_base" (default options.llm.tokenizer). */
+  /** Tokenizer for lengths: a folder with tokenizer.json, or "tiktoken:o200k_base". */
   tokenizer?: string;
 }
 
@@ -66,7 +66,7 @@ export interface RandomDatasetOptions {
   prefixLength?: number;
   /** The same seed gives the same prompts (default 0). */
   seed?: number;
-  /** Required here or in options.llm.tokenizer: prompts are made of its vocabulary. */
+  /** Required: the prompts are made of its vocabulary (e.g. "tiktoken:o200k_base", or a folder with tokenizer.json). */
   tokenizer?: string;
 }
 

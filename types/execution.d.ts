@@ -16,7 +16,10 @@ export interface VuInfo {
   readonly idInInstance: number;
   /** Iterations this VU has started, from 0 (same as __ITER). */
   readonly iterationInInstance: number;
-  /** The iteration's number within its scenario, from 0. */
+  /**
+   * The iteration's number within its scenario, from 0, counted across all the scenario's VUs (today
+   * the same as scenario.iterationInTest; k6 counts it per VU).
+   */
   readonly iterationInScenario: number;
   /** The tags of the current scenario (run tags, scenario tags and `scenario`): a copy. */
   readonly tags: Readonly<Record<string, string>>;
@@ -28,7 +31,7 @@ export interface ScenarioInfo {
   readonly executor: 'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'replay';
   /** The scenario's startTime, ms from the start of the run. */
   readonly startTime: number;
-  /** The iteration's number within the scenario, from 0. */
+  /** The iteration's number within the scenario, from 0, across all its VUs. */
   readonly iterationInTest: number;
   /** How far the scenario has got, 0..1 (iterations done or time elapsed). */
   readonly progress: number;

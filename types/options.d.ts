@@ -36,7 +36,7 @@ export interface BaseScenario {
   gracefulStop?: Duration;
   /** The exported function to run (default: the default export). */
   exec?: string;
-  /** Extra `__ENV` variables for this scenario's iterations. */
+  /** k6's per-scenario `__ENV` variables: accepted and validated, but not applied yet (every scenario sees the same `__ENV`). */
   env?: Record<string, string>;
   /** Tags added to every sample of this scenario (besides `scenario: <name>`). */
   tags?: Record<string, string>;
@@ -102,6 +102,8 @@ export interface ConstantArrivalRateScenario extends BaseScenario {
   /** Default "1s". */
   timeUnit?: Duration;
   duration: Duration;
+  /** Stop after this many iterations have started, even before `duration` ends (default: no limit). */
+  iterations?: number;
   /** VUs initialised before the start. */
   preAllocatedVUs: number;
   /** More VUs are added, up to this, when all are busy (default preAllocatedVUs); beyond it arrivals are dropped. */
@@ -295,7 +297,7 @@ export interface Options {
   setupTimeout?: Duration;
   /** Default "60s". */
   teardownTimeout?: Duration;
-  /** Interrupt a CPU-bound iteration after this long (default 0: no limit). */
+  /** Stop an iteration that runs on the CPU (without awaiting) longer than this; its VU is replaced (default "30s"). */
   iterationTimeout?: Duration;
   /** Tags added to every sample of the run. */
   tags?: Record<string, string>;

@@ -46,7 +46,7 @@ export async function loadScriptOptions(
     emitter: new Emitter(registry),
     // init code makes no requests: llm calls fail with "no target URL" as they would at init time
     client: undefined as unknown as LlmClient,
-    llm: { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: env.LLMPERF_TOKENIZER || undefined },
+    llm: { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: undefined },
     apis: new Map([[openaiApi.name, openaiApi]]),
     baseDir: bundle.baseDir,
     runTags: {},

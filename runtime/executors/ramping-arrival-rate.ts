@@ -34,7 +34,7 @@ export const rampingArrivalRate: ExecutorDef<RampingArrivalRateConfig> = {
       maxVUs: c.maxVUs,
       durationMs: dur,
       iterations: c.arrival === 'constant' ? ownedCount(Math.ceil(expectedCount(rateProfile(c.startRate, c.stages, c.timeUnitMs))), c.segment) : null,
-      description: `${c.arrival === 'constant' ? 'Up to' : describeArrival(c.arrival) + ' arrivals up to'} ${trim(peak)} iterations/${unit} for ${fmt(dur)} over ${c.stages.length} stages (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
+      description: `${c.arrival === 'constant' ? 'Up to' : describeArrival(c.arrival) + ' arrivals up to'} ${trim(peak)} iterations/${unit} for ${fmt(dur)} over ${c.stages.length} stage${c.stages.length === 1 ? '' : 's'} (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   run(c, ctx) {

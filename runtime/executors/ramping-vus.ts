@@ -46,7 +46,7 @@ export const rampingVus: ExecutorDef<RampingVusConfig> = {
       maxVUs: max,
       durationMs: dur,
       iterations: null,
-      description: `Up to ${max} looping VUs for ${fmt(dur)} over ${c.stages.length} stages (gracefulRampDown: ${fmt(c.gracefulRampDownMs)}, gracefulStop: ${fmt(c.gracefulStopMs)})`,
+      description: `Up to ${max} looping VUs for ${fmt(dur)} over ${c.stages.length} stage${c.stages.length === 1 ? '' : 's'} (gracefulRampDown: ${fmt(c.gracefulRampDownMs)}, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   async run(c, ctx) {

@@ -12,9 +12,7 @@
 const PLAIN_RE = /^[A-Za-z_/][A-Za-z0-9_./@+=:-]*$/;
 const RESERVED = new Set(['y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null']);
 /** Characters YAML wants escaped in a double-quoted scalar beyond what JSON.stringify escapes. */
-// eslint-disable-next-line no-control-regex
 const NON_PRINTABLE_RE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-// eslint-disable-next-line no-control-regex
 const BLOCK_UNSAFE_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function quoteString(s: string): string {

@@ -13,7 +13,7 @@ import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
 import type { RequestRecord } from '../llm/types.ts';
 import type { Sample } from '../metrics/types.ts';
 import { VERSION, type SummaryData } from '../summary/data.ts';
-import { createOutputs } from './kinds.ts';
+import { createOutputs, parseOutSpec } from './kinds.ts';
 import type { Output } from './output.ts';
 import { Progress, type ProgressOptions } from './progress.ts';
 import { Timeline, writeReport } from './report/index.ts';
@@ -61,28 +61,32 @@ export interface ResultsSession {
 
 /** Queues samples and records that arrive before the run directory and outputs exist (setup()). */
 class EarlyBuffer implements SampleListener {
-  samples: Sample[] = [];
-  records: RequestRecord[] = [];
-  target: SampleListener[] | null = null;
+  private samples: Sample[] | null = [];
+  private records: RequestRecord[] | null = [];
+  private sampleTo: SampleListener[] = [];
+  private recordTo: SampleListener[] = [];
   onSample(s: Sample): void {
-    if (this.target) for (const l of this.target) l.onSample?.(s);
-    else this.samples.push(s);
+    if (this.samples) this.samples.push(s);
+    else for (let i = 0; i < this.sampleTo.length; i++) this.sampleTo[i]!.onSample!(s);
   }
   onRecord(r: RequestRecord): void {
-    if (this.target) for (const l of this.target) l.onRecord?.(r);
-    else this.records.push(r);
+    if (this.records) this.records.push(r);
+    else for (let i = 0; i < this.recordTo.length; i++) this.recordTo[i]!.onRecord!(r);
   }
   release(to: SampleListener[]): void {
-    this.target = to;
-    for (const s of this.samples) this.onSample(s);
-    for (const r of this.records) this.onRecord(r);
-    this.samples = [];
-    this.records = [];
+    this.sampleTo = to.filter((l) => l.onSample);
+    this.recordTo = to.filter((l) => l.onRecord);
+    const [samples, records] = [this.samples ?? [], this.records ?? []];
+    this.samples = null;
+    this.records = null;
+    for (const s of samples) this.onSample(s);
+    for (const r of records) this.onRecord(r);
   }
 }
 
 export async function prepareResults(opts: ResultsOptions): Promise<ResultsSession> {
   const baseLog = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  for (const spec of opts.outputs ?? []) parseOutSpec(spec); // unknown kinds fail before anything is created
   const save = opts.save !== false;
   const progress = opts.progress ? new Progress(opts.progress) : undefined;
   const log = progress ? progress.wrapLog(baseLog) : baseLog;

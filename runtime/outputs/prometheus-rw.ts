@@ -76,12 +76,13 @@ export function parsePrometheusRwArg(arg: string, env: { runDir?: string | undef
   const parts = arg.split(',').map((s) => s.trim());
   const rawUrl = parts.shift() ?? '';
   if (!rawUrl) throw new ConfigError(`--out prometheus-rw: give the remote-write URL, ${example}`);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(rawUrl)) throw new ConfigError(`--out prometheus-rw: ${JSON.stringify(rawUrl)}: the URL must start with http:// or https://; ${example}`);
+  const shown = JSON.stringify(rawUrl.replace(/\/\/[^/@]*@/, '//***@')); // never echo credentials
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(rawUrl)) throw new ConfigError(`--out prometheus-rw: ${shown}: the URL must start with http:// or https://; ${example}`);
   let u: URL;
   try {
     u = new URL(rawUrl);
   } catch {
-    throw new ConfigError(`--out prometheus-rw: ${JSON.stringify(rawUrl)} is not a URL; ${example}`);
+    throw new ConfigError(`--out prometheus-rw: ${shown} is not a URL; ${example}`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`--out prometheus-rw: the URL must be http:// or https://, not ${u.protocol}; ${example}`);
   const headers: Record<string, string> = {};

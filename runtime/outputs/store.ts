@@ -99,6 +99,7 @@ export class RequestStore implements SampleListener {
   private scheduled = false;
   private closed = false;
   private error: string | null = null;
+  private dead = false;
   private closedReply: Promise<void> = Promise.resolve();
   private readonly onExit = () => this.flushSync();
   private readonly onSignal = (sig: NodeJS.Signals) => {
@@ -133,7 +134,9 @@ export class RequestStore implements SampleListener {
     }
     const ack = new SharedArrayBuffer(4);
     const data: StoreWorkerData = { file: this.file, runId: this.runId, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'), columns: COLUMNS, ack };
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
+    // execArgv: [] keeps loaders such as tsx out of the writer thread: it needs none, and a loader
+    // hooked to the main thread would deadlock the synchronous flush on 'exit'.
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data, execArgv: [] });
     w.unref();
     this.closedReply = new Promise<void>((resolve) => {
       w.on('message', (m: StoreWorkerReply) => {
@@ -141,10 +144,14 @@ export class RequestStore implements SampleListener {
         else this.fail(m.message);
       });
       w.on('error', (e) => {
+        this.dead = true;
         this.fail(e.message);
         resolve();
       });
-      w.on('exit', () => resolve());
+      w.on('exit', () => {
+        this.dead = true;
+        resolve();
+      });
     });
     this.worker = w;
     this.ack = new Int32Array(ack);
@@ -178,7 +185,7 @@ export class RequestStore implements SampleListener {
   flushSync(timeoutMs = 10_000): void {
     this.flush();
     const ack = this.ack;
-    if (!ack || !this.worker) return;
+    if (!ack || !this.worker || this.dead) return;
     const deadline = Date.now() + timeoutMs;
     for (let seen = Atomics.load(ack, 0); seen < this.posted; seen = Atomics.load(ack, 0)) {
       const left = deadline - Date.now();
@@ -206,11 +213,6 @@ export class RequestStore implements SampleListener {
     } finally {
       db.close();
     }
-  }
-
-  /** Rows the writer has committed or is committing (for tests and progress). */
-  get pendingBatches(): number {
-    return this.ack ? this.posted - Atomics.load(this.ack, 0) : 0;
   }
 
   private post(m: StoreWorkerMessage): void {

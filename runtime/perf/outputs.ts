@@ -8,8 +8,9 @@
  *     + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/outputs)
  * and perf_summary.json (one object per run) beside the run folders.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.ts';
 import type { PerfOptions, PerfRun } from './config.ts';
 import type { PerfResult } from './report.ts';
 
@@ -44,6 +45,9 @@ export function writeJson(file: string, data: unknown): void {
 /** Makes a run's folder and writes its script; returns the folder and the script's path. */
 export function prepareRunDir(root: string, run: PerfRun, script: string): { dir: string; scriptPath: string } {
   const dir = join(root, runDirName(run));
+  if (existsSync(join(dir, 'summary.json')) || existsSync(join(dir, 'requests.sqlite'))) {
+    throw new ConfigError(`${dir} already holds the results of a run: remove it, or choose another --name or --outputs-dir (with --no-timestamp every run writes to the same folder)`);
+  }
   mkdirSync(dir, { recursive: true });
   const scriptPath = join(dir, 'perf.ts');
   writeFileSync(scriptPath, script);

@@ -98,7 +98,7 @@ const SECRET_KEY = /key|token|secret|authorization|password/i;
 
 /** Options as stored (summary.json, run.json): secrets replaced. */
 export function redactOptions(v: unknown, key = ''): unknown {
-  if (typeof v === 'string' && SECRET_KEY.test(key) && !/^max|tokens?$/i.test(key)) return '[REDACTED]';
+  if (typeof v === 'string' && SECRET_KEY.test(key) && !/^max|tokens$|^tokenizer$/i.test(key)) return '[REDACTED]';
   if (Array.isArray(v)) return v.map((x) => redactOptions(x));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactOptions(x, k)]));
   return v;

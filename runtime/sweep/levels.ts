@@ -8,6 +8,7 @@
  * An iteration is one call of the script's default function (one request for most scripts).
  */
 import { ConfigError } from '../errors.ts';
+import { formatDuration } from '../options/duration.ts';
 
 export type LoadKind = 'concurrency' | 'rate';
 
@@ -39,13 +40,17 @@ export function levelLabel(l: LevelSpec): string {
 
 /** A rate with at most 3 significant digits (never 0 for a positive rate). */
 export function roundRate(r: number): number {
-  if (!(r > 0)) return r;
-  const mag = Math.pow(10, Math.floor(Math.log10(r)) - 2);
-  return Math.max(mag, Math.round(r / mag) * mag);
+  return r > 0 && Number.isFinite(r) ? Number(r.toPrecision(3)) : r;
 }
 
 export function fmtRate(r: number): string {
-  return String(Number(roundRate(r).toPrecision(3)));
+  return String(roundRate(r));
+}
+
+/** "20s" or "200 requests (max 20s)" */
+export function describeShape(s: LevelShape): string {
+  const d = formatDuration(s.durationMs);
+  return s.requestsPerLevel ? `${s.requestsPerLevel} iterations (at most ${d})` : d;
 }
 
 /** The scenario override (RunRequest.scenarioOverride) of one level. */

@@ -100,7 +100,10 @@ export function createScript(file: string, template: string): CreatedScript {
   const abs = path.resolve(file);
   if (!/\.ts$/i.test(abs)) throw new ConfigError(`${file}: templates are TypeScript; give a file name ending in .ts`, 'INVALID_FILE_NAME');
   if (existsSync(abs)) {
-    throw new ConfigError(`${file} already exists; llmperf new never overwrites a file: give another name (llmperf new other.ts) or remove it`, 'FILE_EXISTS');
+    let n = 2;
+    while (existsSync(abs.replace(/\.ts$/i, `-${n}.ts`))) n++;
+    const free = file.replace(/\.ts$/i, `-${n}.ts`);
+    throw new ConfigError(`${file} already exists; llmperf new never overwrites a file: give another name (llmperf new ${free}) or remove it`, 'FILE_EXISTS');
   }
   const dir = path.dirname(abs);
   mkdirSync(dir, { recursive: true });

@@ -49,7 +49,7 @@ function runPod(s: ReturnType<typeof setup>, pod: Pod, env: Record<string, strin
     const t = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`pod timed out: ${stderr}`));
-    }, 30_000);
+    }, 60_000);
     child.on('exit', (code) => {
       clearTimeout(t);
       resolve({ code, stderr });
@@ -108,7 +108,7 @@ test('a pod outside an Indexed Job says so', async () => {
   assert.match(r.stderr, /JOB_COMPLETION_INDEX is not set: run this in an Indexed Job/);
 });
 
-test('with the real CLI: two pods split the example iterations and each writes its run directory', async () => {
+test('with the real CLI: two pods split the example iterations, write their run directories, the merge pod merges them', async () => {
   const files = await collectScriptFiles(path.join(ROOT, 'scripts-examples/quickstart.ts'));
   const s = setup(2, 30, { files, runArgs: ['--quiet'] });
   // the pods see the ConfigMap's files under /scripts; here the args point at the checkout instead
@@ -124,4 +124,10 @@ test('with the real CLI: two pods split the example iterations and each writes i
     assert.equal(readFileSync(path.join(s.runDir, '.status', String(i)), 'utf8').trim(), '0');
   }
   assert.equal(total, 40);
+
+  // the merge pod, with the real `llmperf merge`
+  const m = await runPod(s, s.merge, {});
+  assert.equal(m.code, 0, m.stderr);
+  const merged = JSON.parse(readFileSync(path.join(s.runDir, 'merged', 'summary.json'), 'utf8')) as { metrics: Record<string, { values: { count: number } }> };
+  assert.equal(merged.metrics.llm_reqs!.values.count, 40);
 });

@@ -2,10 +2,11 @@
 // what Prometheus stores must equal what the run's summary says.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../../runtime/api.ts';
+import { runCli } from '../helpers.ts';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
 import { parsePrometheusRwArg, PrometheusRwOutput } from '../../runtime/outputs/prometheus-rw.ts';
 import { dashboardQueries, labelValuesSelector, substitute } from './dashboard.ts';
@@ -136,6 +137,23 @@ describe('prometheus remote write', { skip }, () => {
     const tb = b.r.summary.metrics.llm_ttft!.values;
     const want = (ta.avg! * ta.count! + tb.avg! * tb.count!) / (ta.count! + tb.count!);
     assert.ok(Math.abs(avg!.value - want) < 1e-6, `merged avg ${avg!.value} vs ${want}`);
+  });
+
+  test('the built CLI: --out prometheus-rw with the run id from --out-dir and the instance from LLMPERF_INSTANCE', async () => {
+    const out = path.join(path.dirname(scriptPath), 'cli-run-7');
+    const summaryFile = path.join(path.dirname(scriptPath), 'cli-summary.json');
+    const r = await runCli(
+      ['run', scriptPath, '--url', mock.url, '-e', 'DURATION=800ms', '--quiet', '--out-dir', out, '--summary-export', summaryFile, '--out', `prometheus-rw=${prom.writeUrl},interval=300ms`],
+      { env: { LLMPERF_INSTANCE: 'cli-instance' } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /prometheus-rw/, 'no push failed');
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+    const rows = await prom.query('sum by (run, instance) (llmperf_llm_reqs_total{run="cli-run-7"})');
+    assert.deepEqual(rows.map((x) => x.metric), [{ run: 'cli-run-7', instance: 'cli-instance' }]);
+    assert.equal(rows[0]!.value, summary.metrics.llm_reqs!.values.count);
+    const [p95] = await prom.query('llmperf_llm_e2e_p95{run="cli-run-7"}');
+    assert.ok(Math.abs(p95!.value - summary.metrics.llm_e2e!.values['p(95)']!) < 1e-9, `${p95!.value} vs ${summary.metrics.llm_e2e!.values['p(95)']}`);
   });
 
   test('an unreachable endpoint: the run is unaffected, one clear warning, a closing count', async () => {

@@ -133,6 +133,7 @@ test('--out prometheus-rw argument: URL, options, credentials and errors', () =>
     ['127.0.0.1:9090', /must start with http:\/\/ or https:\/\//],
     ['ftp://x/y', /must be http:\/\/ or https:\/\//],
     ['http://exa mple/x', /is not a URL/],
+    ['http://user:s3cret@exa mple/x', /"http:\/\/\*\*\*@exa mple\/x" is not a URL/],
     ['http://x/api/v1/write,interval=fast', /interval.*not a valid duration/],
     ['http://x/api/v1/write,every=2s', /unknown option "every"/],
     ['http://x/api/v1/write,tags=scenario+run', /"run" is always a label/],

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Progress, type ProgressStream } from '../../runtime/outputs/progress.ts';
-import { createRunDir, redactArgs, redactUrl, safeName, timestamp } from '../../runtime/outputs/run-dir.ts';
+import { createRunDir, redactArgs, redactDeep, redactUrl, safeName, timestamp } from '../../runtime/outputs/run-dir.ts';
 import { BufferedFileWriter } from '../../runtime/outputs/file-writer.ts';
 import type { RequestRecord } from '../../runtime/llm/types.ts';
 import type { RunTick } from '../../runtime/engine/run.ts';
@@ -81,6 +81,10 @@ test('redaction of the stored command line and URLs', () => {
     ['run', 'x.ts', '--api-key', '[REDACTED]', '--api-key=[REDACTED]', '-H', 'Authorization=[REDACTED]', '--header', 'X-Trace=1', '-e', 'MY_TOKEN=[REDACTED]', '--url', 'http://u:***@h:8000/v1'],
   );
   assert.equal(redactUrl('see https://user:secret@example.com/x'), 'see https://user:***@example.com/x');
+  assert.deepEqual(
+    redactDeep({ llm: { url: 'http://u:pw@h/v1', apiKey: 'k', tokenizer: 'tiktoken:o200k_base', headers: { Authorization: 'Bearer k', 'X-Auth-Token': 't', 'X-Trace': '1' } }, maxTokens: 'n' }),
+    { llm: { url: 'http://u:***@h/v1', apiKey: '[REDACTED]', tokenizer: 'tiktoken:o200k_base', headers: { Authorization: '[REDACTED]', 'X-Auth-Token': '[REDACTED]', 'X-Trace': '1' } }, maxTokens: 'n' },
+  );
 });
 
 test('run directory names: <name>-<YYYYmmdd-HHMMSS>, unique, safe', () => {
@@ -132,4 +136,22 @@ export default async function () { await llm.chat({ messages: [{ role: 'user', c
   } finally {
     process.chdir(cwd);
   }
+});
+
+test('the store flushes synchronously when the process exits with records still buffered', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'llmperf-exit-'));
+  const file = path.join(dir, 'r.sqlite');
+  const code = `
+    import { RequestStore } from ${JSON.stringify(path.resolve('runtime/outputs/store.ts'))};
+    const s = new RequestStore(${JSON.stringify(file)}, 'x', console.error, { flushMs: 60_000, maxRows: 1_000_000 });
+    s.open({ name: 'x', script: 'x', startedAt: new Date().toISOString(), targetUrl: 'u', options: {}, llmperfVersion: '0' });
+    for (let i = 1; i <= 500; i++) s.onRecord({ id: i, scenario: 's', vu: 1, iter: i, api: 'openai', model: 'm', url: 'u', tags: {}, plannedStart: null, start: i, startWall: i, startMono: i,
+      ttfb: 1, ttft: 2, e2e: 3, tpot: null, itl: [], chunks: 1, inputTokens: 1, outputTokens: 1, inputTokenSource: 'usage', outputTokenSource: 'usage', status: 200, ok: true,
+      errorCode: null, errorMessage: null, finishReason: 'stop', bytesSent: 1, bytesReceived: 1, requestBody: null, responseText: null, good: null });
+    process.exit(3);`;
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 3, r.stderr);
+  const { countRows } = await import('./helpers.ts');
+  assert.equal(countRows(file), 500);
 });

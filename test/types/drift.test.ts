@@ -10,7 +10,7 @@ import { checkFiles } from './tsc.ts';
 import { parseScenario } from '../../runtime/executors/index.ts';
 import { resolveOptions } from '../../runtime/options/resolve.ts';
 import type {
-  ConstantArrivalRateScenario, ConstantVusScenario, Options, PerVuIterationsScenario, RampingArrivalRateScenario, RampingVusScenario, SharedIterationsScenario,
+  ConstantArrivalRateScenario, ConstantVusScenario, Options, PerVuIterationsScenario, RampingArrivalRateScenario, RampingVusScenario, ReplayScenario, SharedIterationsScenario,
 } from '../../types/options.d.ts';
 
 test('types/*.d.ts agree with the runtime types (fixtures/drift.mts compiles)', () => {
@@ -28,11 +28,12 @@ const everyField = {
   'constant-vus': { ...common, executor: 'constant-vus', vus: 2, duration: '1m' } satisfies Required<ConstantVusScenario>,
   'ramping-vus': { ...common, executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '10s', target: 3 }], gracefulRampDown: '5s' } satisfies Required<RampingVusScenario>,
   'constant-arrival-rate': {
-    ...common, executor: 'constant-arrival-rate', rate: 5, timeUnit: '1s', duration: '1m', preAllocatedVUs: 2, maxVUs: 5, arrival: 'poisson', seed: 3,
+    ...common, executor: 'constant-arrival-rate', rate: 5, timeUnit: '1s', duration: '1m', iterations: 100, preAllocatedVUs: 2, maxVUs: 5, arrival: 'poisson', seed: 3,
   } satisfies Required<ConstantArrivalRateScenario>,
   'ramping-arrival-rate': {
     ...common, executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1s', stages: [{ duration: '10s', target: 5 }], preAllocatedVUs: 2, maxVUs: 5, arrival: { gamma: 0.5 }, seed: 3,
   } satisfies Required<RampingArrivalRateScenario>,
+  replay: { ...common, executor: 'replay', trace: 'trace.jsonl', timeScale: 0.5, duration: '1m', preAllocatedVUs: 2, maxVUs: 5 } satisfies Required<ReplayScenario>,
 };
 
 test('every field the public scenario types declare is accepted by its executor', () => {

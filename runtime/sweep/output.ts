@@ -1,0 +1,56 @@
+/**
+ * The folder a sweep or a capacity search leaves: `llmperf-results/<kind>-<script>-<stamp>/` (or
+ * --out-dir) with sweep.json (every level: label, load, summary, SLO results, goodput), report.html
+ * (the throughput-vs-latency curves and the last level's details), capacity.json for a search, and
+ * with --save-levels one full run directory per level under levels/.
+ */
+import path from 'node:path';
+import { writeSweepReport, type SweepPoint } from '../outputs/report/index.ts';
+import { createRunDir, safeName, writeJson } from '../outputs/run-dir.ts';
+import { levelLabel } from './levels.ts';
+import type { LevelResult } from './runner.ts';
+
+export interface SweepLevelJson extends SweepPoint {
+  kind: LevelResult['spec']['kind'];
+  value: number;
+  ok: boolean;
+  failReason: string | null;
+  saturated: string | null;
+  goodput: number | null;
+  slo: Array<{ source: string; observed: number | null; ok: boolean }>;
+  latency: LevelResult['latency'];
+  runDir?: string;
+}
+
+export function createSweepDir(kind: 'sweep' | 'capacity', script: string, outDir?: string): string {
+  return createRunDir({ ...(outDir ? { outDir } : {}), name: `${kind}-${safeName(path.basename(script))}` });
+}
+
+/** The run directory of level number `i` (from 0) under the sweep folder. */
+export function levelDir(root: string, i: number, l: LevelResult['spec']): string {
+  return path.join(root, 'levels', `${String(i + 1).padStart(2, '0')}-${safeName(levelLabel(l).replace('/', 'per'))}`);
+}
+
+export function toJson(l: LevelResult): SweepLevelJson {
+  return {
+    label: l.label,
+    ...(l.spec.kind === 'concurrency' ? { concurrency: l.spec.value } : { rate: l.spec.value }),
+    kind: l.spec.kind,
+    value: l.spec.value,
+    ok: l.ok,
+    failReason: l.failReason,
+    saturated: l.saturated,
+    goodput: l.goodput,
+    slo: l.slo.map((r) => ({ source: r.slo.source, observed: r.observed, ok: r.ok })),
+    latency: l.latency,
+    ...(l.runDir ? { runDir: l.runDir } : {}),
+    summary: l.summary,
+  };
+}
+
+/** Writes sweep.json and report.html (levels in the order given); returns the report's path. */
+export async function writeSweepFiles(dir: string, levels: readonly LevelResult[], title: string): Promise<string | null> {
+  writeJson(path.join(dir, 'sweep.json'), levels.map(toJson));
+  if (!levels.length) return null;
+  return writeSweepReport(path.join(dir, 'report.html'), levels.map(toJson), { title });
+}

@@ -3,14 +3,14 @@
  * mock, a sweep, an unreachable URL, visualiser flags, refused flags.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
-import { ROOT, runCli } from '../helpers.ts';
+import { BIN, ROOT, runCli } from '../helpers.ts';
 import { DATASETS } from './helpers.ts';
 
 /** The command line of the issue, as an evalscope user types it. */
@@ -126,6 +126,37 @@ describe('llmperf perf (built CLI)', () => {
     assert.match(lines[0]!, /^--wandb-api-key: llmperf sends nothing to wandb\/swanlab; the same figures are in the results folder/);
     assert.doesNotMatch(r.stderr + r.stdout, /secret-w/);
     assert.equal(foldersWith(path.join(tmp, 'vis'), 'benchmark_summary.json').length, 1);
+  });
+
+  test('Ctrl-C: the run stops, its tables are printed, exit 105 as llmperf run', async () => {
+    const slow = await startMockServer({ ttftMs: 50, itlMs: 5, outputTokens: 10 });
+    try {
+      const child = spawn(process.execPath, ['--no-node-snapshot', BIN, 'perf', '--url', `${slow.url}/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '1000', '--parallel', '2', '--log-every-n-query', '1', '--outputs-dir', path.join(tmp, 'int')], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no exit after SIGINT\n${stderr}`));
+        }, 30_000);
+        child.stderr.on('data', (d: Buffer) => {
+          const first = !/^\d+\/1000 requests/m.test(stderr);
+          stderr += d.toString();
+          if (first && /^\d+\/1000 requests/m.test(stderr)) child.kill('SIGINT');
+        });
+        child.on('exit', (c) => {
+          clearTimeout(t);
+          setImmediate(() => resolve(c));
+        });
+      });
+      assert.equal(code, 105, stderr);
+      const total = Number(/\| Total requests +\| +(\d+) \|/.exec(stdout)?.[1]);
+      assert.ok(total >= 1 && total < 1000, `${total} requests before the interrupt`);
+      assert.match(stderr, /stopped early: interrupted/);
+    } finally {
+      await slow.close();
+    }
   });
 
   test('flags llmperf has no equivalent for are refused with the reason (exit 104)', async () => {

@@ -78,6 +78,12 @@ describe('llmperf perf: load', () => {
     assert.match(lines[3]!, /^10\/10 requests: 10 succeeded, 0 failed \| [\d.]+ req\/s, [\d.]+ output tok\/s \| avg latency [\d.]+ s, avg TTFT [\d.]+ s$/);
   });
 
+  test('--no-timestamp: a second run into the same folder is refused, not mixed in', async () => {
+    const o = perfOptions({ url, prompt: 'hi', number: [1], noTimestamp: true, name: 'same' });
+    await perfRun(o);
+    await assert.rejects(perfRun(o), /already holds the results of a run: remove it, or choose another --name or --outputs-dir/);
+  });
+
   test('failed requests are counted and explained', async () => {
     const flaky = await startMockServer({ ttftMs: 2, itlMs: 1, outputTokens: 4, seed: 3, faults: { http_500: 0.5 } });
     try {

@@ -64,6 +64,13 @@ describe('llmperf perf: datasets', () => {
     }
   });
 
+  test('shared_prefix: prompts of a group share their system prompt', async () => {
+    const r = await perfRun(perfOptions({ url, dataset: 'shared_prefix', number: [2], parallel: [1] }));
+    assert.equal(r.exitCode, 0, r.log.join('\n'));
+    assert.equal(r.results[0]!.keys['Succeed requests'], 2);
+    assert.ok(r.results[0]!.keys['Average input tokens per request']! > 1000, 'long shared prefix sent');
+  });
+
   test('the length filter counts tokens with a real HF tokenizer (--tokenizer-path)', async () => {
     const tok = await loadTokenizer(HF_DIR);
     const file = path.join(PERF_FIXTURES, 'lines.txt');

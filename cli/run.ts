@@ -34,6 +34,7 @@ export interface RunArgs {
   'isolate-memory': number;
   'vus-per-isolate': number;
   'init-timeout': string;
+  'test-connection': boolean;
   'execution-segment'?: string;
   'execution-segment-sequence'?: string;
   'setup-once': boolean;
@@ -74,6 +75,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV (--no-system-env)' })
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
+    .option('test-connection', { type: 'boolean', default: true, describe: 'check that the target answers before starting (--no-test-connection to skip)' })
     .option('init-timeout', { type: 'string', default: '60s', describe: 'max time for the script\'s init code in one VU' })
     .option('execution-segment', { type: 'string', describe: 'run only this share of the test, k6 syntax: 1/4:2/4 or 25%:50%' })
     .option('execution-segment-sequence', { type: 'string', describe: 'all segments of a distributed run, e.g. 0,1/4,2/4,3/4,1 (give the same to every instance)' })
@@ -137,6 +139,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         isolateMemoryMb: a['isolate-memory'],
         vusPerIsolate: a['vus-per-isolate'],
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
+        testConnection: a['test-connection'],
         ...(a['execution-segment'] ? { segment: { segment: a['execution-segment'], ...(a['execution-segment-sequence'] ? { sequence: a['execution-segment-sequence'] } : {}) } } : {}),
         setupOnce: a['setup-once'],
         ...(a['setup-data'] ? { setupDataFile: a['setup-data'] } : {}),

@@ -29,6 +29,7 @@ export interface LevelArgs {
   tag?: string[];
   slo?: string[];
   'level-duration'?: string;
+  warmup?: string;
   'requests-per-level'?: number;
   'max-vus': number;
   'graceful-stop': string;
@@ -58,6 +59,7 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every sample (repeatable)' })
     .option('slo', { type: 'string', array: true, describe: "SLO on a whole level, repeatable: 'p99(llm_ttft)<500', 'avg(llm_tpot)<50', 'rate(llm_req_failed)<0.01' (docs/capacity.md)" })
     .option('level-duration', { type: 'string', describe: `length of each level (default ${defaultDuration})` })
+    .option('warmup', { type: 'string', describe: 'run each level this much longer first and leave that part out of its figures and SLOs, e.g. 5s (default 0)' })
     .option('requests-per-level', { type: 'number', describe: 'iterations per level instead of a duration (concurrency: shared among the VUs; rate: cap)' })
     .option('max-vus', { type: 'number', default: 1000, describe: 'most VUs a rate level may use (arrivals beyond them are dropped)' })
     .option('graceful-stop', { type: 'string', default: '30s', describe: 'how long in-flight iterations may finish at the end of a level' })
@@ -96,6 +98,7 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
   const shape: LevelShape = {
     durationMs: a['requests-per-level'] && a['level-duration'] === undefined ? 10 * 60_000 : durationMs,
     ...(a['requests-per-level'] ? { requestsPerLevel: a['requests-per-level'] } : {}),
+    ...(a.warmup !== undefined ? { warmupMs: parseDuration(a.warmup, '--warmup') } : {}),
     maxVUs: a['max-vus'],
     gracefulStopMs: parseDuration(a['graceful-stop'], '--graceful-stop'),
   };

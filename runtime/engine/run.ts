@@ -13,6 +13,7 @@ import { applySegment, parseScenario, planScenario, prepareScenarios, runScenari
 import type { VuHandle } from '../executors/types.ts';
 import type { ApiAdapter } from '../llm/api.ts';
 import { LlmClient } from '../llm/client.ts';
+import { probeTarget } from '../llm/probe.ts';
 import { openaiApi } from '../llm/openai.ts';
 import { initHistograms } from '../metrics/hdr.ts';
 import { Registry } from '../metrics/registry.ts';
@@ -45,6 +46,8 @@ export interface RunRequest {
   listeners?: SampleListener[];
   /** extra API adapters (dashscope, plugins) by name */
   apis?: ApiAdapter[];
+  /** probe the target before the run (default true; --no-test-connection) */
+  testConnection?: boolean;
   /** start the embedded mock when no URL is configured (default true) */
   embeddedMock?: boolean;
   mockOptions?: Record<string, unknown>;
@@ -253,10 +256,12 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       options.llm.url = targetUrl;
       log(`no target URL given: benchmarking the built-in mock LLM server at ${targetUrl} (give --url to test a real server)`);
     }
+    if (!embedded && req.testConnection !== false) await probeTarget(targetUrl, options.llm.connectTimeoutMs);
     const maxVUs = plans.reduce((a, p) => a + p.plan.maxVUs, 0);
     const client = new LlmClient({ connections: Math.max(1, maxVUs), connectTimeoutMs: options.llm.connectTimeoutMs, readTimeoutMs: options.llm.readTimeoutMs });
     cleanup.push(() => client.close());
     const services = makeServices(options, client);
+    services.inheritFrom(holder.services!);
     if (options.llm.tokenizer) {
       const tok = await services.tokenizer(options.llm.tokenizer);
       (services as unknown as { d: { tokenizer: unknown } }).d.tokenizer = tok;

@@ -44,18 +44,29 @@ const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i
 
 export class Services implements VuServices {
   private seq = 0;
-  private readonly files = new Map<string, string | ArrayBuffer>();
-  private readonly datasets: Array<{ ds: Dataset; cursor: number }> = [];
-  private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
-  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
+  private files = new Map<string, string | ArrayBuffer>();
+  private datasets: Array<{ ds: Dataset; cursor: number }> = [];
+  private datasetCache = new Map<string, Promise<DatasetHandle>>();
+  private tokenizers = new Map<string, Promise<Tokenizer>>();
   inflight = 0;
   peakInflight = 0;
+  /** ConfigErrors raised by host services during init (they cross the isolate as plain errors) */
+  readonly hostConfigErrors: ConfigError[] = [];
   /** failed requests per error code */
   readonly errorCounts = new Map<string, number>();
   /** last error message per code (for the summary) */
   readonly errorSamples = new Map<string, string>();
 
   constructor(private readonly d: ServiceDeps) {}
+
+  /** Shares files, datasets and tokenizers already loaded by `prev` (the probe VU's init). */
+  inheritFrom(prev: Services): void {
+    this.files = prev.files;
+    this.datasets = prev.datasets;
+    this.datasetCache = prev.datasetCache;
+    this.tokenizers = prev.tokenizers;
+    this.checkNames.clear();
+  }
 
   async llm(vu: VuState, kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string): Promise<LlmResult> {
     const d = this.d;
@@ -184,6 +195,8 @@ export class Services implements VuServices {
       this.datasetCache.set(key, h);
     }
     return h.catch((e: Error) => {
+      // host config errors (missing file, bad line) keep their class and exit code: remember them
+      if (e instanceof ConfigError) this.hostConfigErrors.push(e);
       throw new Error(e.message);
     });
   }

@@ -1,6 +1,6 @@
 /** Creates, initialises and disposes VUs; maps init-time failures to ScriptError with the user's position. */
 import type { PositionMapper } from '../bundle/sourcemap.ts';
-import { ScriptError } from '../errors.ts';
+import { ConfigError, ScriptError } from '../errors.ts';
 import type { IsolatePool } from '../vu/isolates.ts';
 import { VU, type VuServices } from '../vu/vu.ts';
 
@@ -44,11 +44,14 @@ export class VuFactory {
     return out;
   }
 
-  initError(e: unknown): ScriptError {
+  initError(e: unknown): ScriptError | ConfigError {
     const err = e as Error;
     const stack = String(err?.stack ?? err);
     const pos = this.mapper.firstPosition(stack);
     const msg = err?.message ?? String(e);
+    // a bad data file or option met by a host service: a configuration error (exit 104), not a script bug
+    const hostErr = (this.services as { hostConfigErrors?: ConfigError[] }).hostConfigErrors?.find((c) => msg.includes(c.message));
+    if (hostErr) return new ConfigError(`${pos ? pos + ': ' : ''}${hostErr.message}`, hostErr.code);
     if (/memory limit/i.test(msg)) return new ScriptError(`the script's init code exceeded the isolate memory limit${pos ? ` at ${pos}` : ''}: ${msg} (raise --isolate-memory or load less data per VU)`, 'SCRIPT_OOM');
     if (/timed out/i.test(msg)) return new ScriptError(`the script's init code did not finish within ${this.initTimeoutMs / 1000}s${pos ? ` at ${pos}` : ''} (an endless loop at the top level?): ${msg}`, 'SCRIPT_TIMEOUT');
     return new ScriptError(`${pos ? pos + ': ' : ''}error in init code: ${msg}${pos ? '' : '\n' + this.mapper.mapStack(stack)}`, 'SCRIPT_INIT_ERROR');

@@ -12,7 +12,7 @@ import type { Overrides } from '../options/resolve.ts';
 import { planRuns, scenarioFor, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
 import { perfRoot, prepareRunDir, redactedArgs, writeRunFiles, writeSweepSummary } from './outputs.ts';
-import { probeTarget } from './probe.ts';
+import { probeTarget } from '../llm/probe.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
@@ -198,6 +198,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: On
       systemEnv: false,
       apis: t.apis,
       embeddedMock: false,
+      testConnection: false, // probed once above, before all runs
       debug: o.debug && !one.warmup,
       log: io.log,
       listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label)],

@@ -110,7 +110,7 @@ export async function runCapacity(req: CapacityRequest): Promise<CapacityOutcome
 
 function stepJson(s: SearchStep<LevelResult>): Record<string, unknown> {
   const j = toJson(s.result);
-  return { label: j.label, ok: j.ok, failReason: j.failReason, goodput: j.goodput, requestThroughput: s.result.summary.llm.requestThroughput, slo: j.slo, ...(j.runDir ? { runDir: j.runDir } : {}) };
+  return { label: j.label, ok: j.ok, failReason: j.failReason, goodput: j.goodput, requestThroughput: s.result.stats.requestThroughput, slo: j.slo, ...(j.runDir ? { runDir: j.runDir } : {}) };
 }
 
 function unit(over: LoadKind, v: number): string {
@@ -136,7 +136,7 @@ export function answerLine(req: Pick<CapacityRequest, 'over' | 'min' | 'max'>, s
     return `capacity: none — even ${unit(req.over, s.firstFailure?.value ?? req.min)} fails: ${f ? breakage(f) : 'failed'}${maxGood}`;
   }
   const at = s.atCapacity?.result;
-  const perf = at ? ` — ${fmtNum(at.summary.llm.requestThroughput)} req/s, goodput ${fmtNum(at.goodput ?? 0)} req/s` : '';
+  const perf = at ? ` — ${fmtNum(at.stats.requestThroughput)} req/s, goodput ${fmtNum(at.goodput ?? 0)} req/s` : '';
   const status = s.stopped ? 'interrupted, not confirmed' : s.confirmed ? 'confirmed' : 'not confirmed';
   const above = s.atMax
     ? `; --max ${unit(req.over, req.max)} itself passed: the capacity is at least that (raise --max)`

@@ -20,7 +20,10 @@ export interface LevelSpec {
 }
 
 export interface LevelShape {
+  /** the measured part of a level */
   durationMs: number;
+  /** run this long before it, unmeasured (connections, caches, the first burst); default 0 */
+  warmupMs?: number;
   /** shared-iterations instead of a duration (concurrency levels) or an iteration cap (rate levels) */
   requestsPerLevel?: number;
   /** most VUs a rate level may use */
@@ -50,19 +53,21 @@ export function fmtRate(r: number): string {
 /** "20s" or "200 requests (max 20s)" */
 export function describeShape(s: LevelShape): string {
   const d = formatDuration(s.durationMs);
-  return s.requestsPerLevel ? `${s.requestsPerLevel} iterations (at most ${d})` : d;
+  const w = s.warmupMs ? ` after a ${formatDuration(s.warmupMs)} warm-up` : '';
+  return (s.requestsPerLevel ? `${s.requestsPerLevel} iterations (at most ${d})` : d) + w;
 }
 
 /** The scenario override (RunRequest.scenarioOverride) of one level. */
 export function levelScenario(l: LevelSpec, s: LevelShape): Record<string, Record<string, unknown>> {
+  const total = Math.round(s.durationMs + (s.warmupMs ?? 0));
   const common: Record<string, unknown> = { gracefulStop: `${Math.round(s.gracefulStopMs)}ms`, ...(s.exec ? { exec: s.exec } : {}) };
   if (l.kind === 'concurrency') {
     const vus = Math.round(l.value);
     if (!(vus >= 1)) throw new ConfigError(`concurrency level ${l.value}: must be a whole number >= 1`);
     if (s.requestsPerLevel) {
-      return { [LEVEL_SCENARIO]: { executor: 'shared-iterations', vus, iterations: Math.max(s.requestsPerLevel, vus), maxDuration: `${Math.round(s.durationMs)}ms`, ...common } };
+      return { [LEVEL_SCENARIO]: { executor: 'shared-iterations', vus, iterations: Math.max(s.requestsPerLevel, vus), maxDuration: `${total}ms`, ...common } };
     }
-    return { [LEVEL_SCENARIO]: { executor: 'constant-vus', vus, duration: `${Math.round(s.durationMs)}ms`, ...common } };
+    return { [LEVEL_SCENARIO]: { executor: 'constant-vus', vus, duration: `${total}ms`, ...common } };
   }
   if (!(l.value > 0) || !Number.isFinite(l.value)) throw new ConfigError(`rate level ${l.value}: must be a number > 0 (requests per second)`);
   const pre = Math.min(s.maxVUs, Math.max(2, Math.ceil(l.value * 2)));
@@ -71,7 +76,7 @@ export function levelScenario(l: LevelSpec, s: LevelShape): Record<string, Recor
       executor: 'constant-arrival-rate',
       rate: l.value,
       timeUnit: '1s',
-      duration: `${Math.round(s.durationMs)}ms`,
+      duration: `${total}ms`,
       arrival: 'poisson',
       seed: s.seed ?? 1,
       preAllocatedVUs: pre,

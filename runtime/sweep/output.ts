@@ -18,6 +18,8 @@ export interface SweepLevelJson extends SweepPoint {
   saturated: string | null;
   goodput: number | null;
   slo: Array<{ source: string; observed: number | null; ok: boolean }>;
+  /** throughput of the steady window (after the warm-up) */
+  stats: LevelResult['stats'];
   latency: LevelResult['latency'];
   runDir?: string;
 }
@@ -42,6 +44,7 @@ export function toJson(l: LevelResult): SweepLevelJson {
     saturated: l.saturated,
     goodput: l.goodput,
     slo: l.slo.map((r) => ({ source: r.slo.source, observed: r.observed, ok: r.ok })),
+    stats: l.stats,
     latency: l.latency,
     ...(l.runDir ? { runDir: l.runDir } : {}),
     summary: l.summary,

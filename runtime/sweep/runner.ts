@@ -1,13 +1,19 @@
 /**
  * Runs one load level through runtime/api.ts's run() (the same engine as `llmperf run`) with the
  * script's scenarios replaced by the level's (levels.ts), then reads what a sweep or a capacity search
- * needs: latency percentiles (exact, from the level's histograms), SLO results, goodput, and whether
- * an open-loop level was stopped early as saturated (saturation.ts).
+ * needs: throughput, latency percentiles, SLO results and goodput, and whether an open-loop level was
+ * stopped early as saturated (saturation.ts).
+ *
+ * Warm-up: with shape.warmupMs, the level runs that much longer and the figures above cover only the
+ * steady window after it: every metric sample recorded (request ended) after the warm-up goes into a
+ * second registry, which the SLOs, percentiles and throughputs are read from. The level's summary
+ * (summary.json shape, the report's details) still covers the whole level.
  */
 import { run, type RunOptions } from '../api.ts';
 import type { RunResult } from '../engine/run.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';
 import type { RequestRecord } from '../llm/types.ts';
+import { Registry } from '../metrics/registry.ts';
 import type { Sample } from '../metrics/types.ts';
 import type { SummaryData } from '../summary/data.ts';
 import { levelLabel, levelScenario, type LevelShape, type LevelSpec } from './levels.ts';
@@ -17,10 +23,24 @@ import { bindSlos, evaluateSlos, requestMeetsSlos, type Slo, type SloResult } fr
 export const LATENCY_METRICS = ['llm_ttft', 'llm_tpot', 'llm_e2e'] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
+/** What the level achieved in its steady window (after the warm-up). */
+export interface LevelStats {
+  windowMs: number;
+  requests: number;
+  succeeded: number;
+  successRate: number;
+  /** successful requests per second */
+  requestThroughput: number;
+  outputTokenThroughput: number;
+  /** completed iterations per second (the auto profile's rates) */
+  iterationThroughput: number;
+}
+
 export interface LevelResult {
   spec: LevelSpec;
   label: string;
   summary: SummaryData;
+  stats: LevelStats;
   /** p50 / p99 per latency metric, ms (null: no samples) */
   latency: Record<LatencyMetric, { p50: number | null; p99: number | null }>;
   /** requests/s that succeeded and met every per-request SLO bound (null without SLOs) */
@@ -57,11 +77,15 @@ export interface LevelRunnerOptions {
 /** Runs one level; `dir` keeps a full run directory for it. */
 export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: string): Promise<LevelResult> {
   const label = levelLabel(spec);
+  const warmupMs = o.shape.warmupMs ?? 0;
   const stop = new AbortController();
   const hard = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   const hardSignal = o.hardSignal ? AbortSignal.any([o.hardSignal, hard.signal]) : hard.signal;
   const meets = requestMeetsSlos(o.slos);
+  const steady = new Registry();
+  let t0 = Infinity;
+  const inWindow = () => performance.now() - t0 >= warmupMs;
   let good = 0;
   let saturated: string | null = null;
   let detector: SaturationDetector | null = null;
@@ -70,6 +94,7 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
   let graceTimer: NodeJS.Timeout | undefined;
   const listener = {
     onSample(s: Sample) {
+      if (inWindow() && steady.get(s.metric)) steady.add(s.metric, s.value, s.tags, s.time);
       if (!detector) return;
       const t = performance.now();
       if (s.metric === 'llm_schedule_lag') detector.iterationStarted(t);
@@ -77,13 +102,11 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       else if (s.metric === 'dropped_iterations') detector.arrivalsDropped(t, s.value);
     },
     onRecord(r: RequestRecord) {
-      if (meets(r)) good++;
+      if (inWindow() && meets(r)) good++;
       if (detector && r.ttft !== null) detector.ttft(performance.now(), r.ttft);
     },
   };
-  let latency = emptyLatency();
-  let sloResults: SloResult[] = [];
-  let durationMs = 0;
+  let measured: Omit<LevelResult, 'spec' | 'label' | 'summary' | 'goodput' | 'saturated' | 'ok' | 'failReason' | 'interrupted' | 'exitCode'> | undefined;
   try {
     const out = await run({
       ...o.base,
@@ -95,9 +118,11 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       hardSignal,
       listeners: [listener],
       onStart: (info) => {
-        bindSlos(o.slos, info.registry);
+        for (const m of info.registry.all()) if (!m.builtin) steady.define(m.name, m.type, m.kind);
+        bindSlos(o.slos, steady);
+        t0 = performance.now();
         if (watch) {
-          detector = new SaturationDetector(performance.now(), o.saturation);
+          detector = new SaturationDetector(t0, o.saturation);
           timer = setInterval(() => {
             const why = detector?.check(performance.now());
             if (why && !saturated) {
@@ -109,25 +134,23 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
         }
       },
       onResult: (r: RunResult) => {
-        durationMs = r.durationMs;
-        latency = latencyOf(r);
-        sloResults = evaluateSlos(o.slos, r.registry, r.durationMs);
+        const windowMs = Math.max(1, r.durationMs - warmupMs);
+        measured = { stats: statsOf(steady, windowMs), latency: latencyOf(steady, windowMs), slo: evaluateSlos(o.slos, steady, windowMs) };
       },
     });
-    const summary = out.summary;
+    const m = measured!;
     const interrupted = !!o.signal?.aborted;
-    const broken = sloResults.filter((x) => !x.ok);
+    const broken = m.slo.filter((x) => !x.ok);
     let failReason: string | null = null;
     if (saturated) failReason = saturated;
-    else if (summary.llm.succeeded === 0) failReason = 'no successful requests';
+    else if (m.stats.succeeded === 0) failReason = warmupMs > 0 && out.summary.llm.succeeded > 0 ? 'no request ended after the warm-up' : 'no successful requests';
     else if (broken.length) failReason = broken.map((b) => `${b.slo.source} (${b.observed === null ? 'no data' : round(b.observed)})`).join(', ');
     return {
       spec,
       label,
-      summary,
-      latency,
-      goodput: o.slos.length ? (durationMs > 0 ? good / (durationMs / 1000) : 0) : null,
-      slo: sloResults,
+      summary: out.summary,
+      ...m,
+      goodput: o.slos.length ? good / (m.stats.windowMs / 1000) : null,
       saturated,
       ok: failReason === null,
       failReason,
@@ -141,17 +164,32 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
   }
 }
 
-function emptyLatency(): LevelResult['latency'] {
-  return { llm_ttft: { p50: null, p99: null }, llm_tpot: { p50: null, p99: null }, llm_e2e: { p50: null, p99: null } };
+function statsOf(reg: Registry, windowMs: number): LevelStats {
+  const count = (name: string, method: 'count' | 'sum') => {
+    const sink = reg.get(name)?.sink;
+    const v = sink ? sink.value({ name: method }, windowMs) : 0;
+    return Number.isFinite(v) ? v : 0;
+  };
+  const requests = count('llm_reqs', 'count');
+  const succeeded = requests - count('llm_req_failed', 'count');
+  const sec = windowMs / 1000;
+  return {
+    windowMs,
+    requests,
+    succeeded,
+    successRate: requests ? succeeded / requests : 0,
+    requestThroughput: succeeded / sec,
+    outputTokenThroughput: count('llm_output_tokens', 'sum') / sec,
+    iterationThroughput: count('iterations', 'count') / sec,
+  };
 }
 
-function latencyOf(r: RunResult): LevelResult['latency'] {
-  const out = emptyLatency();
+function latencyOf(reg: Registry, windowMs: number): LevelResult['latency'] {
+  const out = {} as LevelResult['latency'];
   for (const m of LATENCY_METRICS) {
-    const sink = r.registry.get(m)?.sink;
-    if (!sink || sink.count === 0) continue;
+    const sink = reg.get(m)?.sink;
     const p = (q: number) => {
-      const v = sink.value({ name: 'p', arg: q }, r.durationMs);
+      const v = sink && sink.count > 0 ? sink.value({ name: 'p', arg: q }, windowMs) : NaN;
       return Number.isFinite(v) ? v : null;
     };
     out[m] = { p50: p(50), p99: p(99) };

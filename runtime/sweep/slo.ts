@@ -133,8 +133,8 @@ function severityOf(slo: Slo, observed: number | null): number {
 const RECORD_FIELD: Record<string, 'ttft' | 'tpot' | 'e2e' | 'ttfb'> = { llm_ttft: 'ttft', llm_tpot: 'tpot', llm_e2e: 'e2e', llm_ttfb: 'ttfb' };
 
 /**
- * The per-request goodput test built from the SLOs (see the top of this file), or null when no SLO
- * bounds a per-request latency (then every successful request counts as good).
+ * The per-request goodput test built from the SLOs (see the top of this file); with no SLO bounding a
+ * per-request latency, every successful request counts as good.
  */
 export function requestMeetsSlos(slos: readonly Slo[]): (r: RequestRecord) => boolean {
   const bounds: Array<{ field: 'ttft' | 'tpot' | 'e2e' | 'ttfb'; bound: number; strict: boolean }> = [];
@@ -161,7 +161,7 @@ export function describeResult(r: SloResult): string {
 }
 
 export function fmtNum(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
+  if (!Number.isFinite(v) || v === 0) return String(v);
   const a = Math.abs(v);
   if (a >= 100) return v.toFixed(0);
   if (a >= 10) return v.toFixed(1);

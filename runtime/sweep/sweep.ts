@@ -73,11 +73,10 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
     const total = req.autoLevels ?? 10;
     if (total < 2) throw new ConfigError('--levels: the auto profile needs at least 2 levels (synchronous and saturating)');
     const vus = req.saturationVUs ?? 128;
-    const iterRate = (r: LevelResult) => r.summary.iterations.completed / Math.max(1e-9, r.summary.llm.durationMs / 1000);
     const sync = await runOne({ kind: 'concurrency', value: 1, label: 'synchronous' }, total);
     if (!req.signal?.aborted) {
       const sat = await runOne({ kind: 'concurrency', value: vus, label: `saturation (${vus} VUs)` }, total);
-      const rates = autoRates(iterRate(sync), iterRate(sat), total);
+      const rates = autoRates(sync.stats.iterationThroughput, sat.stats.iterationThroughput, total);
       if (total > 2 && !rates.length) log('auto profile: no rate levels (no iteration completed in the synchronous or the saturating level)');
       for (const rate of rates) {
         if (req.signal?.aborted) break;

@@ -12,7 +12,7 @@ function ms(v: number | null): string {
 export function renderLevelsTable(levels: readonly LevelResult[], opts: { slo: boolean }): string {
   const head = [...HEAD, ...(opts.slo ? ['goodput', 'SLOs'] : [])];
   const rows = levels.map((l) => {
-    const s = l.summary.llm;
+    const s = l.stats;
     const row = [
       l.label,
       fmtNum(s.requestThroughput),
@@ -35,7 +35,7 @@ export function renderLevelsTable(levels: readonly LevelResult[], opts: { slo: b
 
 /** One progress line for a finished level (stderr). */
 export function levelLine(l: LevelResult): string {
-  const s = l.summary.llm;
+  const s = l.stats;
   const parts = [
     `${fmtNum(s.requestThroughput)} req/s`,
     `${fmtNum(s.outputTokenThroughput)} tok/s`,

@@ -38,7 +38,7 @@ test('capacity over concurrency finds the knee of p99(llm_ttft) within one step'
   assert.equal(knee, 8);
   const out = path.join(dir, 'cap');
   const t0 = Date.now();
-  const r = await runCli(['capacity', path.join(dir, 'chat.ts'), '--url', mock.url, '--slo', `p99(llm_ttft)<${SLO_MS}`, '--over', 'concurrency', '--max', '16', '--level-duration', '1500ms', '--out-dir', out], { timeoutMs: 90_000 });
+  const r = await runCli(['capacity', path.join(dir, 'chat.ts'), '--url', mock.url, '--slo', `p99(llm_ttft)<${SLO_MS}`, '--over', 'concurrency', '--max', '16', '--level-duration', '1500ms', '--warmup', '300ms', '--out-dir', out], { timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
   const m = /^capacity: (\d+) VUs \(concurrency\), (confirmed|not confirmed) — [\d.]+ req\/s, goodput [\d.]+ req\/s; above it, at (\d+) VUs, p99\(llm_ttft\)<100 breaks first/m.exec(r.stdout);
   assert.ok(m, r.stdout);

@@ -1,12 +1,12 @@
 /**
- * The start-up connection probe of `llmperf perf` (evalscope's connection test; skip it with
+ * The start-up connection probe of `llmperf run` and `llmperf perf` (evalscope's connection test; skip it with
  * --no-test-connection): one GET to the target URL. Any HTTP answer (or a connection that stays silent), even 404 or 405, means the
  * server is there; a refused, unresolvable or silent address is a TargetUnreachable (exit 100) with
  * one line that says what failed.
  */
 import { Agent, request } from 'undici';
 import { TargetUnreachable } from '../errors.ts';
-import { transportErrorCode } from '../llm/error-codes.ts';
+import { transportErrorCode } from './error-codes.ts';
 
 export async function probeTarget(url: string, connectTimeoutMs: number): Promise<void> {
   const agent = new Agent({ connect: { timeout: connectTimeoutMs }, headersTimeout: connectTimeoutMs + 5000, bodyTimeout: 5000 });

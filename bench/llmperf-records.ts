@@ -1,7 +1,8 @@
 /**
- * Runs an llmperf script through the programmatic API (runtime/api.ts run(), as `llmperf run`
- * does, run directory included) and keeps each request's record: the benchmark's way to get per-request timings
- * (startMono, ttft, itl) for the accuracy comparison with the mock's trace.
+ * Runs an llmperf script through the programmatic API (run() from the built dist/index.js, as
+ * `llmperf run` does, run directory included) and keeps each request's record: the benchmark's
+ * way to get per-request timings (startMono, ttft, itl) for the accuracy comparison with the
+ * mock's trace.
  *
  *   node --no-node-snapshot --import tsx bench/llmperf-records.ts '{"script":"s.js","url":"http://127.0.0.1:8000/v1","recordsFile":"r.jsonl","outDir":"run"}'
  *
@@ -9,8 +10,10 @@
  * ({vu, iter, ok, startMono, ttft, e2e, itl, chunks}) to recordsFile.
  */
 import { writeFileSync } from 'node:fs';
-import { run } from '../runtime/api.ts';
 import type { RequestRecord } from '../runtime/llm/types.ts';
+
+// The built bundle (dist/index.js), the same code `llmperf run` executes, typed by its source.
+const { run } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof import('../runtime/api.ts');
 
 interface Config {
   script: string;

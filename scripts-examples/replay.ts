@@ -17,7 +17,7 @@ export const options = {
       executor: 'replay',
       trace: __ENV.TRACE ?? '../test/fixtures/traces/mooncake-sample.jsonl', // relative to this script
       timeScale: Number(__ENV.TIME_SCALE ?? 1),
-      preAllocatedVUs: 10,
+      preAllocatedVUs: 20, // about arrival rate x latency; more are added up to maxVUs (an arrival finding none idle is dropped)
       maxVUs: 100,
     },
   },

@@ -16,10 +16,7 @@ export interface VuInfo {
   readonly idInInstance: number;
   /** Iterations this VU has started, from 0 (same as __ITER). */
   readonly iterationInInstance: number;
-  /**
-   * The iteration's number within its scenario, from 0, counted across all the scenario's VUs (today
-   * the same as scenario.iterationInTest; k6 counts it per VU).
-   */
+  /** This VU's iterations in the current scenario so far, from 0 (as k6). */
   readonly iterationInScenario: number;
   /** The tags of the current scenario (run tags, scenario tags and `scenario`): a copy. */
   readonly tags: Readonly<Record<string, string>>;

@@ -36,7 +36,7 @@ export interface BaseScenario {
   gracefulStop?: Duration;
   /** The exported function to run (default: the default export). */
   exec?: string;
-  /** k6's per-scenario `__ENV` variables: accepted and validated, but not applied yet (every scenario sees the same `__ENV`). */
+  /** k6's per-scenario `__ENV` variables: added to `__ENV` in this scenario's VUs. */
   env?: Record<string, string>;
   /** Tags added to every sample of this scenario (besides `scenario: <name>`). */
   tags?: Record<string, string>;

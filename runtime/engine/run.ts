@@ -178,7 +178,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     new Services({
       emitter,
       client: client as LlmClient,
-      llm: options?.llm ?? { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: undefined },
+      llm: options?.llm ?? { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: req.overrides?.tokenizer ?? env.LLMPERF_TOKENIZER },
       apis,
       baseDir: bundle.baseDir,
       runTags: options?.tags ?? {},
@@ -297,7 +297,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
         hardStop: new AbortController(),
       });
     }
-    for (const s of scenarios) s.vus = await vus.createMany(s.plan.preAllocatedVUs);
+    for (const s of scenarios) s.vus = await vus.createMany(s.plan.preAllocatedVUs, s.config.env);
     cleanup.push(() => vus.dispose());
     emitter.sample('vus_max', vus.initialised, {}, Date.now());
 
@@ -359,7 +359,8 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     const runOne = async (s: ScenarioState): Promise<void> => {
       const c = s.config;
       const tags = { ...options.tags, ...c.tags, scenario: c.name };
-      let iterInScenario = 0;
+      let iterInTest = 0;
+      const perVu = new Map<number, number>();
       const ctx: ExecutorContext = {
         config: c,
         now,
@@ -369,7 +370,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
         vus: s.vus as unknown as VuHandle[],
         allocateVU: async () => {
           if (s.stopNew.signal.aborted) return null;
-          const vu = await vus.create();
+          const vu = await vus.create(false, c.env);
           s.vus.push(vu);
           emitter.sample('vus_max', vus.initialised, {}, Date.now());
           return vu as unknown as VuHandle;
@@ -396,7 +397,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
           let outcome;
           try {
             outcome = await vu.iterate(
-              { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: iterInScenario++, scenarioStartTime: c.startTimeMs, scenarioTags: tags, ...(r.replay ? { replay: r.replay } : {}) },
+              { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: bump(perVu, vu.id), iterInTest: iterInTest++, scenarioStartTime: c.startTimeMs, scenarioTags: tags, ...(r.replay ? { replay: r.replay } : {}) },
               cpuTimeoutMs,
             );
           } catch (e) {
@@ -534,6 +535,12 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     await closeAll();
     throw e;
   }
+}
+
+function bump(m: Map<number, number>, k: number): number {
+  const v = m.get(k) ?? 0;
+  m.set(k, v + 1);
+  return v;
 }
 
 /** Per-check pass/fail counts, from `checks` sub-metrics created on demand by the services. */

@@ -18,11 +18,12 @@ export class VuFactory {
   ) {}
 
   /** A VU with init code run (id 0 is the probe/setup VU, not counted as a test VU). */
-  async create(probe = false): Promise<VU> {
+  async create(probe = false, scenarioEnv?: Record<string, string>): Promise<VU> {
     const id = probe ? 0 : ++this.nextId;
     let vu: VU;
     try {
-      vu = await VU.create(id, this.pool, this.services, this.env, this.initTimeoutMs);
+      const env = scenarioEnv && Object.keys(scenarioEnv).length ? { ...this.env, ...scenarioEnv } : this.env;
+      vu = await VU.create(id, this.pool, this.services, env, this.initTimeoutMs);
     } catch (e) {
       throw this.initError(e);
     }
@@ -35,11 +36,11 @@ export class VuFactory {
   }
 
   /** Creates n VUs, a few at a time (VU init is CPU-bound). */
-  async createMany(n: number): Promise<VU[]> {
+  async createMany(n: number, scenarioEnv?: Record<string, string>): Promise<VU[]> {
     const out: VU[] = [];
     const batch = 8;
     for (let i = 0; i < n; i += batch) {
-      out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => this.create()))));
+      out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => this.create(false, scenarioEnv)))));
     }
     return out;
   }

@@ -67,7 +67,7 @@ export const replay: ExecutorDef<ReplayConfig> = {
     return {
       preAllocatedVUs: c.preAllocatedVUs,
       maxVUs: c.maxVUs,
-      durationMs: span,
+      durationMs: span + STOP_MARGIN_MS,
       iterations: c.entries.length,
       description: `replay of ${c.entries.length} requests from ${path.basename(c.trace)} over ${fmt(span)} (${scale}${vus})`,
     };
@@ -81,6 +81,8 @@ export const replay: ExecutorDef<ReplayConfig> = {
     const wrapped: ExecutorContext = {
       ...ctx,
       config: ctx.config,
+      // once every record has had its turn, don't idle until the end of the plan's margin
+      sleepUntil: (t) => (cursor >= entries.length ? Promise.resolve(!ctx.stopNew.aborted) : ctx.sleepUntil(t)),
       iterate: (vu, req) => {
         const e = entries[cursor++];
         return ctx.iterate(vu, e ? { ...req, replay: iterationData(e, c) } : req);
@@ -90,9 +92,16 @@ export const replay: ExecutorDef<ReplayConfig> = {
         ctx.dropped(n);
       },
     };
-    return runArrivals(wrapped, entries.map((e) => e.offset), spanOf(entries), c.maxVUs);
+    return runArrivals(wrapped, entries.map((e) => e.offset), spanOf(entries) + STOP_MARGIN_MS, c.maxVUs);
   },
 };
+
+/**
+ * The plan lasts this much past the last record, so that the engine's end-of-scenario timer never
+ * races the last arrival (a late timer would drop it); the executor ends as soon as every record
+ * has started.
+ */
+const STOP_MARGIN_MS = 1000;
 
 /** From the first arrival to just after the last (runArrivals stops at offsets >= duration). */
 function spanOf(entries: readonly ReplayEntry[]): number {

@@ -26,7 +26,7 @@ for (const name of Object.keys(MODES)) {
 }
 let initPhase = true;
 let group = '';
-let iterCtx = { scenario: '', executor: '', iterInScenario: 0, scenarioStartTime: 0, scenarioTags: {} };
+let iterCtx = { scenario: '', executor: '', iterInScenario: 0, iterInTest: 0, scenarioStartTime: 0, scenarioTags: {} };
 let setupData = undefined;
 
 class LlmperfFail extends Error { constructor(m) { super(m); this.name = 'LlmperfFail'; } }
@@ -156,7 +156,7 @@ const execution = {
     get name() { return iterCtx.scenario; },
     get executor() { return iterCtx.executor; },
     get startTime() { return iterCtx.scenarioStartTime; },
-    get iterationInTest() { return iterCtx.iterInScenario; },
+    get iterationInTest() { return iterCtx.iterInTest; },
     get progress() { return H.execInfo('progress').progress; },
     get replay() { return iterCtx.replay; },
   },

@@ -25,7 +25,10 @@ export interface IterationInfo {
   iter: number;
   scenario: string;
   executor: string;
+  /** this VU's iterations in this scenario so far (k6 exec.vu.iterationInScenario) */
   iterInScenario: number;
+  /** unique iteration number across the scenario (k6 exec.scenario.iterationInTest) */
+  iterInTest: number;
   scenarioStartTime: number;
   scenarioTags: Record<string, string>;
   /** replay executor: the trace record this iteration replays (exec.scenario.replay) */

@@ -34,11 +34,11 @@ test('replay: prepare() reads the trace relative to the script; the plan spans i
   assert.equal(c.entries!.length, lines.length);
   const p = planScenario(c);
   assert.equal(p.iterations, lines.length);
-  assert.equal(p.durationMs, last - first + 1);
+  assert.equal(p.durationMs, last - first + 1 + 1000); // the span and a margin for the last arrival
   assert.match(p.description, new RegExp(`^replay of ${lines.length} requests from ${TRACE} over`));
   assert.equal(JSON.stringify(c).includes('"entries"'), false, 'the records stay out of run.json');
   const half = await prepared({ timeScale: 0.5, preAllocatedVUs: 3, maxVUs: 7 });
-  assert.equal(planScenario(half).durationMs, (last - first) / 2 + 1);
+  assert.equal(planScenario(half).durationMs, (last - first) / 2 + 1 + 1000);
   assert.deepEqual([half.entries![1]!.offset, planScenario(half).maxVUs], [(lines[1]!.timestamp - first) / 2, 7]);
   const cut = await prepared({ duration: '500ms' });
   assert.equal(cut.entries!.length, lines.filter((l) => l.timestamp - first < 500).length);

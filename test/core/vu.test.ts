@@ -89,3 +89,27 @@ export default async function () {
   const out = await run({ script: path.join(dir, 's.ts'), log: () => {} });
   assert.equal(out.summary.metrics.leaks?.values.count, 0);
 });
+
+test('a scenario env adds to __ENV for its VUs only; exec.vu.iterationInScenario counts per VU', async () => {
+  const dir = tempFiles({
+    's.ts': `import { Counter } from 'llmperf/metrics';
+import exec from 'llmperf/execution';
+const a = new Counter('saw_a');
+const b = new Counter('saw_b');
+const perVu = new Counter('per_vu_ok');
+export const options = { scenarios: {
+  one: { executor: 'per-vu-iterations', vus: 2, iterations: 3, env: { WHO: 'a' } },
+  two: { executor: 'per-vu-iterations', vus: 1, iterations: 2, env: { WHO: 'b' } },
+} };
+export default function () {
+  if (__ENV.WHO === 'a' && exec.scenario.name === 'one') a.add(1);
+  if (__ENV.WHO === 'b' && exec.scenario.name === 'two') b.add(1);
+  if (exec.vu.iterationInScenario === __ITER) perVu.add(1);
+}
+`,
+  });
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {} });
+  assert.equal(out.summary.metrics.saw_a?.values.count, 6);
+  assert.equal(out.summary.metrics.saw_b?.values.count, 2);
+  assert.equal(out.summary.metrics.per_vu_ok?.values.count, 8);
+});

@@ -145,7 +145,7 @@ describe('no samples (k6: skipped during the run, zero values at the end, empty 
   });
 
   test('an empty metric never requests an abort, even if its final evaluation fails', () => {
-    const { ev } = setup({ llm_good_reqs: [{ threshold: 'count>0', abortOnFail: true }] });
+    const { ev } = setup({ llm_goodput: [{ threshold: 'count>0', abortOnFail: true }] });
     assert.equal(ev.abortRequested(5_000), undefined);
     assert.equal(ev.abortRequested(500_000), undefined);
     assert.equal(ev.evaluate(600_000)[0]!.ok, false);

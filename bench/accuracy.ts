@@ -80,11 +80,11 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   let mockCpuB = NaN;
   let mockCpuL = NaN;
   try {
-    ctx.log(`accuracy: baseline, ${a.streams} streams, ${a.durationMs} ms`);
+    ctx.log(`accuracy: baseline, ${a.streams} loops started over ${rampMs} ms, then ${a.durationMs} ms`);
     let cpu0 = mock.cpuS();
     const b = await runBaselineProc({ url: mock.url, concurrency: a.streams, durationMs: a.durationMs, maxTokens: a.outputTokens, rampMs, recordsFile: baseFile }, timeout);
     mockCpuB = (mock.cpuS() - cpu0) / (b.wallMs / 1000);
-    ctx.log(`accuracy: llmperf, constant-vus ${a.streams} VUs, ${a.durationMs} ms`);
+    ctx.log(`accuracy: llmperf, ramping-vus to ${a.streams} VUs over ${rampMs} ms, then ${a.durationMs} ms`);
     cpu0 = mock.cpuS();
     const l = await runLlmperfRecords(script, mock.url, mineFile, timeout, prof);
     mockCpuL = (mock.cpuS() - cpu0) / (l.wallMs / 1000);

@@ -7,7 +7,6 @@
 import path from 'node:path';
 import { writeSweepReport, type SweepPoint } from '../outputs/report/index.ts';
 import { createRunDir, safeName, writeJson } from '../outputs/run-dir.ts';
-import { levelLabel } from './levels.ts';
 import type { LevelResult } from './runner.ts';
 
 export interface SweepLevelJson extends SweepPoint {
@@ -30,7 +29,7 @@ export function createSweepDir(kind: 'sweep' | 'capacity', script: string, outDi
 
 /** The run directory of level number `i` (from 0) under the sweep folder. */
 export function levelDir(root: string, i: number, l: LevelResult['spec']): string {
-  return path.join(root, 'levels', `${String(i + 1).padStart(2, '0')}-${safeName(levelLabel(l).replace('/', 'per'))}`);
+  return path.join(root, 'levels', `${String(i + 1).padStart(2, '0')}-${l.kind === 'concurrency' ? 'vus' : 'rate'}-${l.value}`);
 }
 
 export function toJson(l: LevelResult): SweepLevelJson {

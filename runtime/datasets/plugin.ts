@@ -4,11 +4,8 @@
  * included) into a temporary .mjs, imported on the host, and its items are validated one by one.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type Message } from 'esbuild';
+import { basename, extname, resolve } from 'node:path';
+import { importHostModule } from '../bundle/host-module.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import type { DatasetPlugin, DatasetPluginContext } from '../../types/dataset-plugin.d.ts';
 import type { DatasetItem, DatasetOptions } from './index.ts';
@@ -17,45 +14,9 @@ import { invalid, readLines } from './read.ts';
 
 const SHAPE = 'a dataset plugin must `export default { name?: string, load(ctx) { … } }` (see types/dataset-plugin.d.ts)';
 
-function formatEsbuild(messages: Message[]): string {
-  return messages
-    .slice(0, 5)
-    .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text))
-    .join('\n');
-}
-
 /** Bundles `file` and imports it; returns its default export. */
-async function importPlugin(file: string): Promise<unknown> {
-  let code: string;
-  try {
-    const out = await build({
-      entryPoints: [file],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      // Bundled CommonJS dependencies may call require(): give them one.
-      banner: { js: "import { createRequire as __llmperfCreateRequire } from 'node:module'; const require = __llmperfCreateRequire(import.meta.url);" },
-    });
-    code = out.outputFiles[0]?.text ?? '';
-  } catch (err) {
-    const errors = (err as { errors?: Message[] }).errors;
-    const detail = errors?.length ? formatEsbuild(errors) : (err as Error).message;
-    throw new ConfigError(`dataset plugin ${file} does not build:\n${detail}`, 'INVALID_DATASET_PLUGIN', { cause: err });
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'llmperf-plugin-'));
-  try {
-    const out = join(dir, `${basename(file, extname(file))}.mjs`);
-    await writeFile(out, code);
-    const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
-    return mod.default;
-  } catch (err) {
-    throw new ConfigError(`dataset plugin ${file} failed while loading: ${(err as Error).message}`, 'INVALID_DATASET_PLUGIN', { cause: err });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+function importPlugin(file: string): Promise<unknown> {
+  return importHostModule(file, 'dataset plugin', 'INVALID_DATASET_PLUGIN');
 }
 
 const positiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;

@@ -2,6 +2,7 @@
  * Small seeded PRNG for synthetic datasets: the same seed gives the same prompts on every machine.
  * mulberry32 over a seed mixed from any number of parts (numbers or strings).
  */
+import { mulberry32 } from '../rng.ts';
 
 /** A uniform float in [0, 1). */
 export type Rand = () => number;
@@ -24,14 +25,7 @@ export function mixSeed(...parts: Array<number | string>): number {
 
 /** A generator seeded from `parts` (mulberry32). */
 export function seeded(...parts: Array<number | string>): Rand {
-  let state = mixSeed(...parts);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(mixSeed(...parts));
 }
 
 /** A uniform integer in [lo, hi] (both inclusive). */

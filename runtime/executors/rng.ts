@@ -1,17 +1,9 @@
-/** A small seeded PRNG (mulberry32) and the distributions the executors draw from. Pure. */
+/** The distributions the executors draw from, on the project's seeded PRNG. Pure. */
+import { mulberry32, type Rng } from '../rng.ts';
 
-export type Rng = () => number;
+export { mulberry32, type Rng };
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** Exponential(1): inter-arrival gap of a unit-rate Poisson process. */
 export function exp1(rng: Rng): number {

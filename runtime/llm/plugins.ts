@@ -8,11 +8,8 @@
  * the adapters to register (RunRequest.apis) and the name the run's options.llm.api must carry.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type Message } from 'esbuild';
+import { resolve } from 'node:path';
+import { importHostModule } from '../bundle/host-module.ts';
 import { ConfigError } from '../errors.ts';
 import type { ApiAdapter } from './api.ts';
 import { dashscopeApi } from './dashscope.ts';
@@ -81,42 +78,7 @@ function checkAdapter(value: unknown, file: string): ApiAdapter {
   return value as ApiAdapter;
 }
 
-function formatEsbuild(messages: Message[]): string {
-  return messages
-    .slice(0, 5)
-    .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ${m.text}` : m.text))
-    .join('\n');
-}
-
-/** Bundles `file` for node and imports it from a temporary .mjs; returns its default export. */
-async function importDefault(file: string): Promise<unknown> {
-  let code: string;
-  try {
-    const out = await build({
-      entryPoints: [file],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      banner: { js: "import { createRequire as __llmperfCreateRequire } from 'node:module'; const require = __llmperfCreateRequire(import.meta.url);" },
-    });
-    code = out.outputFiles[0]?.text ?? '';
-  } catch (err) {
-    const errors = (err as { errors?: Message[] }).errors;
-    const detail = errors?.length ? formatEsbuild(errors) : (err as Error).message;
-    throw new ConfigError(`API plugin ${file} does not build:\n${detail}`, 'INVALID_API_PLUGIN', { cause: err });
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'llmperf-api-plugin-'));
-  try {
-    const out = join(dir, `${basename(file, extname(file))}.mjs`);
-    await writeFile(out, code);
-    const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
-    return mod.default;
-  } catch (err) {
-    throw new ConfigError(`API plugin ${file} failed while loading: ${(err as Error).message}`, 'INVALID_API_PLUGIN', { cause: err });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Bundles `file` for node and imports it; returns its default export. */
+function importDefault(file: string): Promise<unknown> {
+  return importHostModule(file, 'API plugin', 'INVALID_API_PLUGIN');
 }

@@ -6,6 +6,9 @@
  * Every request gets its own RNG streams derived from (seed, request number), so a run with the same
  * seed and the same request order produces the same lengths, faults and words.
  */
+import { mulberry32, type Rng } from '../rng.ts';
+
+export { mulberry32, type Rng };
 
 /** 64 plain ASCII words: no JSON escaping is ever needed when they are spliced into events. */
 const WORDS = [
@@ -18,18 +21,7 @@ const WORDS = [
 export const VOCAB: readonly string[] = WORDS.map((w) => ' ' + w);
 const VOCAB_MASK = VOCAB.length - 1; // 63: the length is a power of two
 
-export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for load shapes. Returns floats in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes the server seed, the request number and a stream id into one 32-bit seed. */
 export function requestSeed(seed: number, n: number, stream: number): number {

@@ -19,6 +19,7 @@
  * A request's end is t0 + e2e when e2e is known, else the moment its record arrived (records are
  * emitted as requests finish), on the monotonic clock aligned to the run start with startMono.
  */
+import { mulberry32 } from '../../rng.ts';
 import type { SampleListener } from '../../engine/emitter.ts';
 import type { RequestRecord } from '../../llm/types.ts';
 import { LogHistogram, type LogHistData } from './loghist.ts';
@@ -252,13 +253,3 @@ function nearestRank(sorted: number[], p: number): number {
   return sorted[k]!;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,33 +3,8 @@ import type { ErrorCode } from './error-codes.ts';
 
 export type TokenSource = 'usage' | 'tokenizer' | 'estimated';
 
-export interface Usage {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
-}
-
-/** What a script gets back from llm.chat / llm.complete / llm.request. */
-export interface LlmResult {
-  status: number;
-  ok: boolean;
-  text: string;
-  reasoning: string;
-  finishReason: string | null;
-  usage: Usage | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  /** ms from t0 (just before the request is written). null when not reached. */
-  ttfb: number | null;
-  ttft: number | null;
-  tpot: number | null;
-  e2e: number | null;
-  /** gaps between consecutive output-bearing events, ms */
-  itl: number[];
-  /** number of output-bearing events */
-  chunks: number;
-  error: { code: ErrorCode; message: string } | null;
-}
+// The script-facing shapes are defined once, in the public types (types/llm.d.ts).
+export type { LlmResult, Usage } from '../../types/llm.d.ts';
 
 /** One request as it is stored (SQLite, outputs) and aggregated into metrics. */
 export interface RequestRecord {

@@ -31,21 +31,6 @@ export async function memory(ctx: BenchCtx): Promise<ScenarioOut> {
         result: `${f(l.peakRssMiB, 0)} MiB (${f((l.peakRssMiB * 1024) / vus, 0)} KiB/VU)`,
         target: judged ? `< ${TARGET_MIB} MiB` : 'reported', pass: judged ? l.peakRssMiB < TARGET_MIB : null,
       });
-      if (vus === Math.max(...m.vus)) {
-        // Diagnostic: the same run with every VU in one isolate, to separate per-isolate from per-VU memory.
-        // 5,000 contexts can exceed the default 256 MB isolate heap limit during init; a shared isolate's heap grows towards its limit, so 512 MB.
-        ctx.log(`memory: llmperf run, constant-vus ${vus} VUs, --vus-per-isolate ${vus} --isolate-memory 512`);
-        const measure = `peak RSS, --vus-per-isolate ${vus} (MiB)`;
-        try {
-          const one = await runLlmperfCli(script, mock.url, path.join(ctx.tmp, `memory-${vus}-one-isolate.json`), m.durationMs + 300_000, { extra: ['--vus-per-isolate', String(vus), '--isolate-memory', '512'] });
-          rows.push({
-            scenario: `Memory, ${int(vus)} streaming VUs`, measure, llmperf: f(one.peakRssMiB, 0), baseline: '-',
-            result: `${f(one.peakRssMiB, 0)} MiB (${f((one.peakRssMiB * 1024) / vus, 0)} KiB/VU)`, target: 'reported (one isolate)', pass: null,
-          });
-        } catch (e) {
-          rows.push({ scenario: `Memory, ${int(vus)} streaming VUs`, measure, llmperf: 'error', baseline: '-', result: (e as Error).message.slice(0, 200), target: 'reported (one isolate)', pass: false });
-        }
-      }
       notes.push([`Memory, ${int(vus)} VUs`,
         `peak concurrency ${int(l.summary.llm.peakConcurrency)} requests in flight, ${int(l.summary.llm.requests)} requests, ` +
         `process wall time ${f(l.wallMs / 1000, 1)} s (run ${f(l.summary.llm.durationMs / 1000, 1)} s; the rest is start-up, VU initialisation and shutdown); ` +

@@ -20,7 +20,7 @@ before(async () => {
   const common = ['run', 'chat.ts', '--mock', 'output-tokens=16', '-q'];
   const [a, b] = await Promise.all([
     runCli([...common, '--mock', 'ttft=20ms', '--mock', 'itl=2ms', '--out-dir', 'fast'], { cwd: dir }),
-    runCli([...common, '--mock', 'ttft=120ms', '--mock', 'itl=20ms', '--mock', 'fault=http_429=0.3', '--out-dir', 'slow'], { cwd: dir }),
+    runCli([...common, '--mock', 'ttft=150ms', '--mock', 'itl=60ms', '--mock', 'fault=http_429=0.3', '--out-dir', 'slow'], { cwd: dir }),
   ]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);

@@ -9,8 +9,7 @@ import { LlmperfError, ScriptAbort, ScriptError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { parseSegment, isFirstSegment } from '../executors/segment.ts';
 import { readSetupData, writeSetupData } from './setup-data.ts';
-import { applySegment, parseScenario, planScenario, prepareScenarios, runScenario, type ExecutionPlan, type ExecutorContext, type ScenarioConfig } from '../executors/index.ts';
-import type { VuHandle } from '../executors/types.ts';
+import { applySegment, parseScenario, planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from '../executors/index.ts';
 import type { ApiAdapter } from '../llm/api.ts';
 import { LlmClient } from '../llm/client.ts';
 import { probeTarget } from '../llm/probe.ts';
@@ -21,9 +20,10 @@ import { resolveOptions, type Overrides, type ResolvedOptions, type ScriptOption
 import { compileThresholds, ThresholdEvaluator } from '../thresholds/index.ts';
 import { IsolatePool } from '../vu/isolates.ts';
 import type { LogLevel } from '../vu/protocol.ts';
-import type { VU } from '../vu/vu.ts';
 import { Emitter, type SampleListener } from './emitter.ts';
 import { ScriptErrorLog } from './script-errors.ts';
+import { newScenarioState, runScenarioState, type RunCounters, type ScenarioDeps, type ScenarioState } from './scenario.ts';
+import { CpuWatchdog } from './watchdog.ts';
 import { Services } from './services.ts';
 import { VuFactory } from './vus.ts';
 
@@ -115,16 +115,6 @@ export interface RunResult {
   interruptedIterations: number;
 }
 
-interface ScenarioState {
-  config: ScenarioConfig;
-  plan: ExecutionPlan;
-  progress: number;
-  active: number;
-  iterations: number;
-  vus: VU[];
-  stopNew: AbortController;
-  hardStop: AbortController;
-}
 
 export async function runTest(req: RunRequest): Promise<RunResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
@@ -147,9 +137,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   const stop: { reason: RunResult['stopReason'] } = { reason: 'completed' };
   const scenarios: ScenarioState[] = [];
   const checks = new Map<string, { passes: number; fails: number }>();
-  let interruptedIterations = 0;
-  let droppedIterations = 0;
-  let iterationsDone = 0;
+  const counters: RunCounters = { iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
 
   const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32 });
   const apis = new Map<string, ApiAdapter>([[openaiApi.name, openaiApi]]);
@@ -195,8 +183,8 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
         return {
           vusActive: scenarios.reduce((a, s) => a + s.active, 0),
           vusInitialized: vus.initialised,
-          iterationsCompleted: iterationsDone,
-          iterationsInterrupted: interruptedIterations,
+          iterationsCompleted: counters.iterationsDone,
+          iterationsInterrupted: counters.interruptedIterations,
           currentTestRunDuration: now(),
         };
       },
@@ -285,18 +273,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     }
 
     // ---- VUs
-    for (const { scenario, plan } of plans) {
-      scenarios.push({
-        config: scenario,
-        plan,
-        progress: 0,
-        active: 0,
-        iterations: 0,
-        vus: [],
-        stopNew: new AbortController(),
-        hardStop: new AbortController(),
-      });
-    }
+    for (const { scenario, plan } of plans) scenarios.push(newScenarioState(scenario, plan));
     for (const s of scenarios) s.vus = await vus.createMany(s.plan.preAllocatedVUs, s.config.env);
     cleanup.push(() => vus.dispose());
     emitter.sample('vus_max', vus.initialised, {}, Date.now());
@@ -315,28 +292,8 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     }, { once: true });
     if (req.signal?.aborted) requestStop('interrupted');
 
-    const cpuTimeoutMs = options.iterationTimeoutMs || 30_000;
-    const stuckSlots = new Set<number>();
-    const reportedSlots = new Set<number>();
-    const watch = new Map<number, { cpu: number; busySince: number | null }>();
-    let lastWatch = performance.now();
-    const watchdog = setInterval(() => {
-      const t = performance.now();
-      const wall = t - lastWatch;
-      lastWatch = t;
-      for (const slot of pool.live()) {
-        const cpu = slot.cpuMs();
-        const w = watch.get(slot.id) ?? { cpu, busySince: null };
-        const busy = cpu - w.cpu > wall * 0.8;
-        w.busySince = busy ? (w.busySince ?? t - wall) : null;
-        w.cpu = cpu;
-        watch.set(slot.id, w);
-        if (w.busySince !== null && t - w.busySince > cpuTimeoutMs) {
-          stuckSlots.add(slot.id);
-          slot.dispose();
-        }
-      }
-    }, 500);
+    const watchdog = new CpuWatchdog(pool, options.iterationTimeoutMs || 30_000);
+    watchdog.start();
     const thresholdTimer = setInterval(() => {
       const hit = evaluator.abortRequested(now());
       if (hit) requestStop('threshold-abort', `threshold ${hit.metric}: ${hit.source} crossed (abortOnFail)`);
@@ -350,125 +307,25 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
           });
         }, 1000)
       : undefined;
-    let activeTotal = 0;
-    const vusGauge = (d: number) => {
-      activeTotal += d;
-      emitter.sample('vus', activeTotal, {}, Date.now());
-    };
 
-    const runOne = async (s: ScenarioState): Promise<void> => {
-      const c = s.config;
-      const tags = { ...options.tags, ...c.tags, scenario: c.name };
-      let iterInTest = 0;
-      const perVu = new Map<number, number>();
-      const ctx: ExecutorContext = {
-        config: c,
-        now,
-        sleepUntil: (t) => sleepUntil(now, t, s.hardStop.signal),
-        stopNew: s.stopNew.signal,
-        hardStop: s.hardStop.signal,
-        vus: s.vus as unknown as VuHandle[],
-        allocateVU: async () => {
-          if (s.stopNew.signal.aborted) return null;
-          const vu = await vus.create(false, c.env);
-          s.vus.push(vu);
-          emitter.sample('vus_max', vus.initialised, {}, Date.now());
-          return vu as unknown as VuHandle;
-        },
-        iterate: async (h, r) => {
-          const vu = h as unknown as VU;
-          if (s.hardStop.signal.aborted) return;
-          if (vu.isolateDisposed) {
-            try {
-              await vu.revive(setupDataRef.json);
-            } catch (e) {
-              log(`ERROR could not restart VU ${vu.id}: ${(e as Error).message}`);
-              return;
-            }
-          }
-          const iter = vu.state.iter;
-          vu.state.scenario = c.name;
-          vu.state.scenarioTags = tags;
-          vu.state.plannedStart = r.plannedStart;
-          const interrupt = r.signal ? AbortSignal.any([r.signal, s.hardStop.signal]) : s.hardStop.signal;
-          vu.state.signal = interrupt;
-          const t0 = now();
-          if (r.plannedStart !== null) emitter.sample('llm_schedule_lag', Math.max(0, t0 - r.plannedStart), tags, Date.now());
-          let outcome;
-          try {
-            outcome = await vu.iterate(
-              { exec: c.exec, iter, scenario: c.name, executor: c.executor, iterInScenario: bump(perVu, vu.id), iterInTest: iterInTest++, scenarioStartTime: c.startTimeMs, scenarioTags: tags, ...(r.replay ? { replay: r.replay } : {}) },
-              cpuTimeoutMs,
-            );
-          } catch (e) {
-            if (vu.isolateDisposed) {
-              const slot = vu.isolateSlot;
-              if (!reportedSlots.has(slot.id)) {
-                reportedSlots.add(slot.id);
-                const cpu = stuckSlots.has(slot.id);
-                errors.addIsolateDeath(
-                  cpu ? 'cpu' : 'memory',
-                  cpu
-                    ? `ERROR an iteration ran on the CPU for more than ${cpuTimeoutMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
-                    : `ERROR a VU exceeded the isolate memory limit of ${req.isolateMemoryMb ?? 256} MB (scenario ${c.name}, VU ${vu.id}): ${(e as Error).message} (raise --isolate-memory if the script needs more)`,
-                  slot.contexts,
-                );
-              }
-              vu.state.iter = iter + 1;
-              return;
-            }
-            outcome = { ok: false as const, error: { message: (e as Error).message, stack: String((e as Error).stack), name: 'Error', kind: 'exception' as const } };
-          }
-          vu.state.iter = iter + 1;
-          const dur = now() - t0;
-          if (interrupt.aborted) {
-            interruptedIterations++;
-            return;
-          }
-          if (!outcome.ok) {
-            if (outcome.error.kind === 'abort') {
-              requestStop('script-abort', outcome.error.message);
-            } else errors.add(outcome.error, `scenario ${c.name}, vu ${vu.id}, iteration ${iter}`);
-          }
-          iterationsDone++;
-          s.iterations++;
-          emitter.sample('iterations', 1, tags, Date.now());
-          emitter.sample('iteration_duration', dur, tags, Date.now());
-        },
-        dropped: (n) => {
-          droppedIterations += n;
-          emitter.sample('dropped_iterations', n, tags, Date.now());
-        },
-        activeVUs: (d) => {
-          s.active += d;
-          vusGauge(d);
-        },
-        setProgress: (p) => {
-          s.progress = p;
-        },
-      };
-      if (c.startTimeMs > 0 && !(await sleepUntil(now, c.startTimeMs, s.stopNew.signal))) return;
-      if (s.stopNew.signal.aborted) return;
-      const endAt = c.startTimeMs + s.plan.durationMs;
-      const stopTimer = setTimeout(() => s.stopNew.abort(), Math.max(0, endAt - now()));
-      const onStopNew = () => {
-        const t = setTimeout(() => s.hardStop.abort(), c.gracefulStopMs);
-        s.hardStop.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
-        done.finally(() => clearTimeout(t));
-      };
-      s.stopNew.signal.addEventListener('abort', onStopNew, { once: true });
-      const done = runScenario(c, ctx);
-      try {
-        await done;
-      } finally {
-        clearTimeout(stopTimer);
-      }
+    const deps: ScenarioDeps = {
+      now,
+      emitter,
+      vus,
+      runTags: options.tags,
+      setupData: () => setupDataRef.json,
+      log,
+      errors,
+      watchdog,
+      isolateMemoryMb: req.isolateMemoryMb ?? 256,
+      counters,
+      requestStop,
     };
     try {
-      await Promise.all(scenarios.map(runOne));
+      await Promise.all(scenarios.map((sc) => runScenarioState(sc, deps)));
     } finally {
       clearInterval(thresholdTimer);
-      clearInterval(watchdog);
+      watchdog.stop();
       if (tickTimer) clearInterval(tickTimer);
     }
     const durationMs = now();
@@ -527,9 +384,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       close: closeAll,
       bundle,
       vusMax: vus.initialised,
-      iterations: iterationsDone,
-      droppedIterations,
-      interruptedIterations,
+      iterations: counters.iterationsDone,
+      droppedIterations: counters.droppedIterations,
+      interruptedIterations: counters.interruptedIterations,
     };
   } catch (e) {
     await closeAll();
@@ -537,11 +394,6 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   }
 }
 
-function bump(m: Map<number, number>, k: number): number {
-  const v = m.get(k) ?? 0;
-  m.set(k, v + 1);
-  return v;
-}
 
 /** Per-check pass/fail counts, from `checks` sub-metrics created on demand by the services. */
 function collectChecks(registry: Registry, out: Map<string, { passes: number; fails: number }>): void {
@@ -556,30 +408,3 @@ function collectChecks(registry: Registry, out: Map<string, { passes: number; fa
   }
 }
 
-/**
- * Sleeps until `t` ms since run start, precisely: a timer for the bulk, then setImmediate turns for
- * the last ~1.5 ms (timers fire up to a millisecond late). Resolves false when `signal` aborts.
- */
-export function sleepUntil(now: () => number, t: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  const remaining = t - now();
-  if (remaining <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      if (timer) clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    const spin = () => {
-      if (signal.aborted) return;
-      if (now() >= t) {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      } else setImmediate(spin);
-    };
-    const rem = t - now();
-    if (rem > 2) timer = setTimeout(spin, rem - 1.5);
-    else setImmediate(spin);
-  });
-}

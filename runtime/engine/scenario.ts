@@ -1,0 +1,189 @@
+/**
+ * Runs one scenario: builds the ExecutorContext its executor drives (iterations on VUs, VU
+ * allocation, drops, progress), schedules its end (duration, then gracefulStop, then hard stop),
+ * and turns iteration outcomes into metrics, script-error reports and VU restarts.
+ */
+import type { ExecutionPlan, ExecutorContext, ScenarioConfig } from '../executors/index.ts';
+import { runScenario } from '../executors/index.ts';
+import type { VuHandle } from '../executors/types.ts';
+import type { IterationOutcome } from '../vu/protocol.ts';
+import type { VU } from '../vu/vu.ts';
+import { sleepUntil } from './clock.ts';
+import type { Emitter } from './emitter.ts';
+import type { ScriptErrorLog } from './script-errors.ts';
+import type { VuFactory } from './vus.ts';
+import type { CpuWatchdog } from './watchdog.ts';
+
+export interface ScenarioState {
+  config: ScenarioConfig;
+  plan: ExecutionPlan;
+  progress: number;
+  active: number;
+  iterations: number;
+  vus: VU[];
+  stopNew: AbortController;
+  hardStop: AbortController;
+}
+
+export interface RunCounters {
+  iterationsDone: number;
+  interruptedIterations: number;
+  droppedIterations: number;
+  activeVUs: number;
+}
+
+export type StopReason = 'completed' | 'interrupted' | 'threshold-abort' | 'script-abort';
+
+export interface ScenarioDeps {
+  now(): number;
+  emitter: Emitter;
+  vus: VuFactory;
+  runTags: Record<string, string>;
+  setupData(): string | undefined;
+  log(line: string): void;
+  errors: ScriptErrorLog;
+  watchdog: CpuWatchdog;
+  isolateMemoryMb: number;
+  counters: RunCounters;
+  requestStop(reason: StopReason, msg?: string): void;
+}
+
+export function newScenarioState(config: ScenarioConfig, plan: ExecutionPlan): ScenarioState {
+  return { config, plan, progress: 0, active: 0, iterations: 0, vus: [], stopNew: new AbortController(), hardStop: new AbortController() };
+}
+
+function bump(m: Map<number, number>, k: number): number {
+  const v = m.get(k) ?? 0;
+  m.set(k, v + 1);
+  return v;
+}
+
+export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promise<void> {
+  const c = s.config;
+  const { now, emitter, counters } = d;
+  const tags = { ...d.runTags, ...c.tags, scenario: c.name };
+  const reportedSlots = new Set<number>();
+  let iterInTest = 0;
+  const perVu = new Map<number, number>();
+
+  const iterate = async (vu: VU, r: Parameters<ExecutorContext['iterate']>[1]): Promise<void> => {
+    if (s.hardStop.signal.aborted) return;
+    if (vu.isolateDisposed) {
+      try {
+        await vu.revive(d.setupData());
+      } catch (e) {
+        d.log(`ERROR could not restart VU ${vu.id}: ${(e as Error).message}`);
+        return;
+      }
+    }
+    const iter = vu.state.iter;
+    vu.state.scenario = c.name;
+    vu.state.scenarioTags = tags;
+    vu.state.plannedStart = r.plannedStart;
+    const interrupt = r.signal ? AbortSignal.any([r.signal, s.hardStop.signal]) : s.hardStop.signal;
+    vu.state.signal = interrupt;
+    const t0 = now();
+    if (r.plannedStart !== null) emitter.sample('llm_schedule_lag', Math.max(0, t0 - r.plannedStart), tags, Date.now());
+    let outcome: IterationOutcome;
+    try {
+      outcome = await vu.iterate(
+        {
+          exec: c.exec,
+          iter,
+          scenario: c.name,
+          executor: c.executor,
+          iterInScenario: bump(perVu, vu.id),
+          iterInTest: iterInTest++,
+          scenarioStartTime: c.startTimeMs,
+          scenarioTags: tags,
+          ...(r.replay ? { replay: r.replay } : {}),
+        },
+        d.watchdog.limitMs,
+      );
+    } catch (e) {
+      vu.state.iter = iter + 1;
+      if (vu.isolateDisposed) {
+        reportIsolateDeath(vu, e as Error);
+        return;
+      }
+      outcome = { ok: false, error: { message: (e as Error).message, stack: String((e as Error).stack), name: 'Error', kind: 'exception' } };
+    }
+    vu.state.iter = iter + 1;
+    const dur = now() - t0;
+    if (interrupt.aborted) {
+      counters.interruptedIterations++;
+      return;
+    }
+    if (!outcome.ok) {
+      if (outcome.error.kind === 'abort') d.requestStop('script-abort', outcome.error.message);
+      else d.errors.add(outcome.error, `scenario ${c.name}, vu ${vu.id}, iteration ${iter}`);
+    }
+    counters.iterationsDone++;
+    s.iterations++;
+    emitter.sample('iterations', 1, tags, Date.now());
+    emitter.sample('iteration_duration', dur, tags, Date.now());
+  };
+
+  const reportIsolateDeath = (vu: VU, e: Error) => {
+    const slot = vu.isolateSlot;
+    if (reportedSlots.has(slot.id)) return;
+    reportedSlots.add(slot.id);
+    const cpu = d.watchdog.disposedAsStuck(slot.id);
+    d.errors.addIsolateDeath(
+      cpu ? 'cpu' : 'memory',
+      cpu
+        ? `ERROR an iteration ran on the CPU for more than ${d.watchdog.limitMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
+        : `ERROR a VU exceeded the isolate memory limit of ${d.isolateMemoryMb} MB (scenario ${c.name}, VU ${vu.id}): ${e.message} (raise --isolate-memory if the script needs more)`,
+      slot.contexts,
+    );
+  };
+
+  const ctx: ExecutorContext = {
+    config: c,
+    now,
+    sleepUntil: (t) => sleepUntil(now, t, s.hardStop.signal),
+    stopNew: s.stopNew.signal,
+    hardStop: s.hardStop.signal,
+    vus: s.vus as unknown as VuHandle[],
+    allocateVU: async () => {
+      if (s.stopNew.signal.aborted) return null;
+      const vu = await d.vus.create(false, c.env);
+      s.vus.push(vu);
+      emitter.sample('vus_max', d.vus.initialised, {}, Date.now());
+      return vu as unknown as VuHandle;
+    },
+    iterate: (h, r) => iterate(h as unknown as VU, r),
+    dropped: (n) => {
+      counters.droppedIterations += n;
+      emitter.sample('dropped_iterations', n, tags, Date.now());
+    },
+    activeVUs: (delta) => {
+      s.active += delta;
+      counters.activeVUs += delta;
+      emitter.sample('vus', counters.activeVUs, {}, Date.now());
+    },
+    setProgress: (p) => {
+      s.progress = p;
+    },
+  };
+
+  if (c.startTimeMs > 0 && !(await sleepUntil(now, c.startTimeMs, s.stopNew.signal))) return;
+  if (s.stopNew.signal.aborted) return;
+  const endAt = c.startTimeMs + s.plan.durationMs;
+  const stopTimer = setTimeout(() => s.stopNew.abort(), Math.max(0, endAt - now()));
+  const done = runScenario(c, ctx);
+  s.stopNew.signal.addEventListener(
+    'abort',
+    () => {
+      const t = setTimeout(() => s.hardStop.abort(), c.gracefulStopMs);
+      s.hardStop.signal.addEventListener('abort', () => clearTimeout(t), { once: true });
+      void done.finally(() => clearTimeout(t));
+    },
+    { once: true },
+  );
+  try {
+    await done;
+  } finally {
+    clearTimeout(stopTimer);
+  }
+}

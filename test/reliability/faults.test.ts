@@ -5,6 +5,8 @@ import path from 'node:path';
 import { run } from '../../runtime/api.ts';
 import { startMockServer } from '../../runtime/mock/index.ts';
 import type { RequestRecord } from '../../runtime/llm/types.ts';
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tempFiles } from '../helpers.ts';
 
 // fault (as the mock knows it) -> the code the client must record (null = success)
@@ -33,7 +35,12 @@ test('fault matrix: every injected fault at once, exact counts per code, success
     const dir = tempFiles({
       's.ts': `import llm from 'llmperf/llm';
 const MATRIX = ${JSON.stringify(MATRIX.map((m) => m[0]))};
-export const options = { scenarios: { f: { executor: 'shared-iterations', vus: 14, iterations: ${n} } }, llm: { readTimeout: '600ms' } };
+export const options = {
+  scenarios: { f: { executor: 'shared-iterations', vus: 14, iterations: ${n} } },
+  llm: { readTimeout: '600ms' },
+  // sub-metrics by error_code (a threshold makes the summary carry them)
+  thresholds: Object.fromEntries(${JSON.stringify([...new Set(MATRIX.map((m) => m[1]).filter(Boolean))])}.map((c) => ['llm_reqs{error_code:' + c + '}', ['count>=0']])),
+};
 let i = 0;
 export default async function () {
   const fault = MATRIX[(__ITER * 14 + __VU - 1) % MATRIX.length];
@@ -47,7 +54,8 @@ export default async function () {
 `,
     });
     const recs: RequestRecord[] = [];
-    const out = await run({ script: path.join(dir, 's.ts'), overrides: { url: mock.url }, log: () => {}, listeners: [{ onRecord: (r) => recs.push(r) }] });
+    const outDir = path.join(dir, 'out');
+    const out = await run({ script: path.join(dir, 's.ts'), overrides: { url: mock.url }, log: () => {}, listeners: [{ onRecord: (r) => recs.push(r) }], outDir });
     const l = out.summary.llm;
     assert.equal(l.requests, n);
     assert.equal(l.succeeded + l.failed, n);
@@ -64,6 +72,19 @@ export default async function () {
     }
     assert.deepEqual(Object.fromEntries(Object.entries(l.errors).sort()), Object.fromEntries(Object.entries(want).sort()));
     assert.equal(l.failed, Object.values(want).reduce((a, b) => a + b, 0));
+    // the error_code tag on the metrics carries the same counts
+    for (const [code, count] of Object.entries(want)) assert.equal(out.summary.metrics[`llm_reqs{error_code:${code}}`]?.values.count, count, code);
+    // the same counts in summary.json and in the SQLite store
+    const saved = JSON.parse(readFileSync(path.join(outDir, 'summary.json'), 'utf8')) as { llm: { errors: Record<string, number>; requests: number } };
+    assert.deepEqual(saved.llm.errors, l.errors);
+    const db = new Database(path.join(outDir, 'requests.sqlite'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT error_code AS code, count(*) AS n FROM requests WHERE ok = 0 GROUP BY error_code').all() as Array<{ code: string; n: number }>;
+      assert.deepEqual(Object.fromEntries(rows.map((r) => [r.code, r.n]).sort()), Object.fromEntries(Object.entries(want).sort()));
+      assert.equal((db.prepare('SELECT count(*) AS n FROM requests').get() as { n: number }).n, n);
+    } finally {
+      db.close();
+    }
     // failed requests carry a message that says what happened
     const refused = byFault.get('refused')![0]!;
     assert.match(refused.errorMessage!, /connection refused by http:\/\/127\.0\.0\.1:1/);

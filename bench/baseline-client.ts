@@ -10,7 +10,7 @@
  *   node --import tsx bench/baseline-client.ts '{"url":"http://127.0.0.1:8000/v1","concurrency":256,"durationMs":10000,"maxTokens":200}'
  *
  * Prints one JSON line (BaselineResult) on stdout. With `recordsFile`, writes one JSON line per
- * request ({rid, startMono, ttft, itl}) there; each request then sends `x-request-id: b-<loop>-<iter>`.
+ * request ({rid, startMono, ttft, itl}) there; each request then sends `x-request-id: <ridPrefix><loop>-<iter>`.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +26,8 @@ export interface BaselineConfig {
   /** start loop k (0-based) at rampMs * (k + 1) / concurrency, as llmperf's ramping-vus does; the run lasts rampMs + durationMs */
   rampMs?: number;
   recordsFile?: string;
+  /** prefix of the x-request-id header sent with recordsFile (default "b-") */
+  ridPrefix?: string;
 }
 
 export interface BaselineResult {
@@ -106,7 +108,7 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
   const end = start + ramp + c.durationMs;
   const loop = async (k: number): Promise<void> => {
     if (ramp > 0) await new Promise((r) => setTimeout(r, Math.max(0, start + (ramp * (k + 1)) / c.concurrency - performance.now())));
-    for (let iter = 0; performance.now() < end; iter++) await one(c.recordsFile ? `b-${k}-${iter}` : null);
+    for (let iter = 0; performance.now() < end; iter++) await one(c.recordsFile ? `${c.ridPrefix ?? 'b-'}${k}-${iter}` : null);
   };
   await Promise.all(Array.from({ length: c.concurrency }, (_, k) => loop(k)));
   res.durationMs = performance.now() - start;

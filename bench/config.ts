@@ -15,7 +15,7 @@ export interface BenchSize {
   /** client ceiling: mock ttft 0, itl 0, eventsPerWrite 4; closed loops */
   ceiling: { streams: number; durationMs: number; outputTokens: number; reps: number };
   /** timing accuracy: per-request client vs mock-trace timings */
-  accuracy: MockTiming & { streams: number; durationMs: number };
+  accuracy: MockTiming & { streams: number; durationMs: number; reps: number };
   /** open loop: Poisson arrivals at two rates */
   openLoop: MockTiming & { rates: Array<{ rate: number; durationMs: number }> };
   /** peak RSS of llmperf with this many streaming VUs */
@@ -29,7 +29,7 @@ export interface BenchSize {
 const FULL: BenchSize = {
   name: 'full',
   ceiling: { streams: 256, durationMs: 10_000, outputTokens: 200, reps: 2 },
-  accuracy: { streams: 500, durationMs: 10_000, ttftMs: 200, itlMs: 20, outputTokens: 64 },
+  accuracy: { streams: 500, durationMs: 10_000, ttftMs: 200, itlMs: 20, outputTokens: 64, reps: 2 },
   openLoop: { ttftMs: 50, itlMs: 10, outputTokens: 16, rates: [{ rate: 200, durationMs: 30_000 }, { rate: 2000, durationMs: 10_000 }] },
   memory: { vus: [1000, 5000], durationMs: 10_000, ttftMs: 500, itlMs: 100, outputTokens: 32 },
   metrics: { samples: [1_000_000, 10_000_000] },
@@ -39,7 +39,7 @@ const FULL: BenchSize = {
 const QUICK: BenchSize = {
   name: 'quick',
   ceiling: { streams: 256, durationMs: 3000, outputTokens: 200, reps: 1 },
-  accuracy: { streams: 500, durationMs: 4000, ttftMs: 200, itlMs: 20, outputTokens: 64 },
+  accuracy: { streams: 500, durationMs: 4000, ttftMs: 200, itlMs: 20, outputTokens: 64, reps: 1 },
   openLoop: { ttftMs: 50, itlMs: 10, outputTokens: 16, rates: [{ rate: 200, durationMs: 5000 }, { rate: 2000, durationMs: 3000 }] },
   memory: { vus: [1000, 5000], durationMs: 3000, ttftMs: 500, itlMs: 100, outputTokens: 32 },
   metrics: { samples: [1_000_000, 3_000_000] },
@@ -49,7 +49,7 @@ const QUICK: BenchSize = {
 const TINY: BenchSize = {
   name: 'tiny',
   ceiling: { streams: 8, durationMs: 800, outputTokens: 20, reps: 1 },
-  accuracy: { streams: 8, durationMs: 800, ttftMs: 20, itlMs: 5, outputTokens: 8 },
+  accuracy: { streams: 8, durationMs: 800, ttftMs: 20, itlMs: 5, outputTokens: 8, reps: 1 },
   openLoop: { ttftMs: 10, itlMs: 2, outputTokens: 4, rates: [{ rate: 20, durationMs: 800 }, { rate: 50, durationMs: 800 }] },
   memory: { vus: [4, 8], durationMs: 800, ttftMs: 20, itlMs: 5, outputTokens: 8 },
   metrics: { samples: [10_000, 100_000] },

@@ -25,7 +25,9 @@ export function plannedArrivals(rate: number, durationMs: number, seed = 1): num
   return n;
 }
 
-const WARNING = /behind|schedule.?lag|falling|cannot keep up|warn/i;
+/** A line of llmperf's stderr saying the client falls behind its schedule (Node's own warnings excluded). */
+const BEHIND = /\b(behind|schedule.?lag|lag|falling|keep up|dropped|late)\b/i;
+const NODE_WARNING = /^\(node:\d+\)|^\(Use `node/;
 
 export async function openLoop(ctx: BenchCtx): Promise<ScenarioOut> {
   const o = ctx.size.openLoop;
@@ -61,7 +63,9 @@ export async function openLoop(ctx: BenchCtx): Promise<ScenarioOut> {
         scenario: name, measure: 'llm_schedule_lag p99 (ms)', llmperf: f(p99, 3), baseline: '-', result: `${f(p99, 3)} ms`,
         target: low ? '< 2 ms' : 'reported', pass: low ? p99 < 2 : null,
       });
-      const warned = l.stderr.split('\n').filter((x) => WARNING.test(x));
+      const lines = l.stderr.split('\n').map((x) => x.trim()).filter(Boolean);
+      const warned = lines.filter((x) => !NODE_WARNING.test(x) && BEHIND.test(x));
+      const nodeWarnings = [...new Set(lines.filter((x) => /^\(node:\d+\) \w*Warning/.test(x)).map((x) => x.replace(/^\(node:\d+\) /, '')))];
       const behind = p99 > 2 || started < planned;
       rows.push({
         scenario: name, measure: 'warns when behind', llmperf: warned.length ? 'yes' : 'no', baseline: '-', result: behind ? 'client fell behind' : 'kept up',
@@ -72,7 +76,8 @@ export async function openLoop(ctx: BenchCtx): Promise<ScenarioOut> {
         `Lag p50 ${f(trend(s, 'llm_schedule_lag', 'p(50)'), 3)} ms, p90 ${f(trend(s, 'llm_schedule_lag', 'p(90)'), 3)} ms, max ${f(trend(s, 'llm_schedule_lag', 'max'), 3)} ms; ` +
         `dropped iterations ${int(s.iterations.dropped)}; mock received ${int(s1.requests - s0.requests)} requests; ` +
         `Poisson noise on the count: ±${pct(1 / Math.sqrt(planned), 2)} (1 sigma); planned / target: ${pct(planned / (rate * durationMs / 1000), 2)}. ` +
-        `Warning lines: ${warned.length ? warned.slice(0, 2).map((x) => JSON.stringify(x.trim())).join('; ') : 'none'}.`]);
+        `Falling-behind warnings: ${warned.length ? warned.slice(0, 2).map((x) => JSON.stringify(x)).join('; ') : 'none'}` +
+        `${nodeWarnings.length ? `; Node warnings on stderr: ${nodeWarnings.slice(0, 2).map((x) => JSON.stringify(x.slice(0, 160))).join('; ')}` : ''}.`]);
     }
   } finally {
     await mock.stop();

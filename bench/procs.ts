@@ -32,19 +32,27 @@ export function canPin(): boolean {
 export function spawnNode(core: 0 | 1, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   const cmd = canPin() ? 'taskset' : process.execPath;
   const argv = canPin() ? ['-c', String(core), process.execPath, ...args] : args;
-  return spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const pid = child.pid;
+  if (pid !== undefined) {
+    live.add(pid);
+    child.once('exit', () => live.delete(pid));
+  }
+  return child;
 }
 
 /**
  * CPU seconds (user + system) used so far by `pid` (all its threads), or by its main thread only
  * with `mainThread`; NaN when /proc is not readable.
  */
-export function cpuSeconds(pid: number | undefined, mainThread = false): number {
+export function cpuSeconds(pid: number | undefined, mainThread = false, withChildren = false): number {
   if (pid === undefined) return NaN;
   try {
     const s = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+    // utime, stime (fields 14, 15); cutime, cstime (16, 17): its reaped children, e.g. esbuild
+    const own = Number(f[11]) + Number(f[12]);
+    return (withChildren ? own + Number(f[13]) + Number(f[14]) : own) / CLK_TCK;
   } catch {
     return NaN;
   }
@@ -61,13 +69,20 @@ export function peakRssMiB(pid: number | undefined): number {
   }
 }
 
-/** CPU seconds used by the benchmark's own children so far (clients and mocks, as they end). */
-let ownChildCpu = 0;
+/** Children of the benchmark still running (mocks, clients). */
+const live = new Set<number>();
 
-/** CPU seconds used by this process and its finished children: to tell our load from others'. */
+/**
+ * CPU seconds used by the benchmark: this process and every descendant it has reaped (from
+ * /proc/self/stat), plus the children still running: to tell our load from other processes'.
+ */
 export function ownCpuSeconds(): number {
-  const u = process.cpuUsage();
-  return ownChildCpu + (u.user + u.system) / 1e6;
+  let t = cpuSeconds(process.pid, false, true);
+  for (const pid of live) {
+    const c = cpuSeconds(pid, false, true);
+    if (Number.isFinite(c)) t += c;
+  }
+  return t;
 }
 
 /** Busy CPU seconds of the whole machine (all cores) from /proc/stat, or NaN. */
@@ -123,7 +138,6 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
     child.on('exit', (code) => {
       clearInterval(poll);
       clearTimeout(kill);
-      ownChildCpu += cpuS;
       resolve({ code, stdout, stderr, cpuS, mainCpuS, peakRssMiB: rss, wallMs: performance.now() - t0 });
     });
   });
@@ -174,8 +188,6 @@ export function startMock(args: string[]): Promise<MockProc> {
         },
         cpuS: () => cpuSeconds(pid),
         async stop() {
-          const c = cpuSeconds(pid);
-          if (Number.isFinite(c)) ownChildCpu += c;
           child.kill('SIGTERM');
           const t = setTimeout(() => child.kill('SIGKILL'), 5000);
           await exited;

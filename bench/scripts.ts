@@ -8,8 +8,8 @@ import path from 'node:path';
 
 const PROMPT = 'Explain time to first token in one paragraph.';
 
-function body(maxTokens: number, requestId: boolean): string {
-  const headers = requestId ? `, { headers: { 'x-request-id': __VU + '-' + __ITER } }` : '';
+function body(maxTokens: number, requestIdPrefix: string | undefined): string {
+  const headers = requestIdPrefix !== undefined ? `, { headers: { 'x-request-id': ${JSON.stringify(requestIdPrefix)} + __VU + '-' + __ITER } }` : '';
   return `import llm from 'llmperf/llm';
 import { check } from 'llmperf';
 export default async function () {
@@ -19,21 +19,21 @@ export default async function () {
 `;
 }
 
-function write(dir: string, name: string, options: unknown, maxTokens: number, requestId = false): string {
+function write(dir: string, name: string, options: unknown, maxTokens: number, requestIdPrefix?: string): string {
   const file = path.join(dir, name);
-  writeFileSync(file, `export const options = ${JSON.stringify(options)};\n${body(maxTokens, requestId)}`);
+  writeFileSync(file, `export const options = ${JSON.stringify(options)};\n${body(maxTokens, requestIdPrefix)}`);
   return file;
 }
 
 /**
  * constant-vus: `vus` closed loops for `durationMs`; with rampMs, ramping-vus from 0 to `vus` over
- * rampMs, then `durationMs` at `vus`. With requestId, sends x-request-id: <vu>-<iter>.
+ * rampMs, then `durationMs` at `vus`. With requestIdPrefix, sends x-request-id: <prefix><vu>-<iter>.
  */
-export function closedLoopScript(dir: string, name: string, o: { vus: number; durationMs: number; maxTokens: number; rampMs?: number; requestId?: boolean }): string {
+export function closedLoopScript(dir: string, name: string, o: { vus: number; durationMs: number; maxTokens: number; rampMs?: number; requestIdPrefix?: string }): string {
   const options = o.rampMs
     ? { scenarios: { bench: { executor: 'ramping-vus', startVUs: 0, stages: [{ duration: `${o.rampMs}ms`, target: o.vus }, { duration: `${o.durationMs}ms`, target: o.vus }] } } }
     : { scenarios: { bench: { executor: 'constant-vus', vus: o.vus, duration: `${o.durationMs}ms` } } };
-  return write(dir, name, options, o.maxTokens, o.requestId ?? false);
+  return write(dir, name, options, o.maxTokens, o.requestIdPrefix);
 }
 
 /** constant-arrival-rate with Poisson arrivals (seed 1). */

@@ -80,7 +80,8 @@ export class Services implements VuServices {
     const headers = opts?.headers ? { ...d.llm.headers, ...opts.headers } : d.llm.headers;
     const built = api.build(endpoint, params, { baseUrl, model, ...(d.llm.apiKey ? { apiKey: d.llm.apiKey } : {}), headers, includeUsage: d.llm.includeUsage });
     const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : d.llm.totalTimeoutMs;
-    const signal = vu.signal ? AbortSignal.any([vu.signal, d.hardStop]) : d.hardStop;
+    // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
+    const signal = vu.signal ?? d.hardStop;
     if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
 
     this.inflight++;

@@ -8,7 +8,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
-import { TextDecoder } from 'node:util';
+import { StringDecoder } from 'node:string_decoder';
 import type { ApiAdapter, BuiltRequest, ParsedDelta } from './api.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
 import type { Usage } from './types.ts';
@@ -97,7 +97,7 @@ export class LlmClient {
       let controller: Dispatcher.DispatchController | null = null;
       let timer: NodeJS.Timeout | undefined;
       let parser: EventSourceParser | null = null;
-      let decoder: TextDecoder | null = null;
+      let decoder: StringDecoder | null = null;
       let isStream = req.stream;
       let errBody = '';
       let bodyParts: string[] = [];
@@ -185,7 +185,7 @@ export class LlmClient {
           const ct = String(headers['content-type'] ?? '');
           if (statusCode < 400 && isStream && !ct.includes('text/event-stream')) isStream = false; // server ignored stream: parse as one body
           if (statusCode < 400 && isStream) {
-            decoder = new TextDecoder();
+            decoder = new StringDecoder('utf8');
             parser = createParser({
               onEvent,
               onError: (err) => {
@@ -201,7 +201,7 @@ export class LlmClient {
           if (x.status >= 400) {
             if (errBody.length < 2000) errBody += chunk.toString('utf8');
           } else if (parser) {
-            parser.feed(decoder!.decode(chunk, { stream: true }));
+            parser.feed(decoder!.write(chunk));
           } else {
             bodyParts.push(chunk.toString('utf8'));
           }
@@ -215,7 +215,7 @@ export class LlmClient {
             return;
           }
           if (parser) {
-            parser.feed(decoder!.decode());
+            parser.feed(decoder!.end());
             if (settled) return;
             if (!x.done && !api.completeWithoutDone?.(x.finishReason !== null)) {
               finish('STREAM_INCOMPLETE', `the stream ended without ${api.name === 'openai' ? 'data: [DONE]' : 'its final event'} after ${x.outputTimes.length} output events`);

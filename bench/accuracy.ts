@@ -69,6 +69,8 @@ export function compare(recs: ClientRec[], trace: Map<string, TraceLine>): Error
 interface RunErrors {
   e: Errors;
   mockCpu: number;
+  /** involuntary context switches of the client's main thread per second */
+  preemptPerS: number;
 }
 
 /** The run a client is judged by: the one with the smallest TTFT error p99 (least disturbed). */
@@ -84,7 +86,7 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   const prof = profileSubdir(ctx, 'accuracy');
   if (prof) mkdirSync(prof, { recursive: true });
   const timeout = rampMs + a.durationMs + 120_000;
-  const files: Array<{ rep: number; base: string; mine: string; mockCpuB: number; mockCpuL: number }> = [];
+  const files: Array<{ rep: number; base: string; mine: string; mockCpuB: number; mockCpuL: number; preB: number; preL: number }> = [];
   try {
     for (let rep = 0; rep < a.reps; rep++) {
       const baseFile = path.join(ctx.tmp, `accuracy-baseline-${rep}.jsonl`);
@@ -97,7 +99,10 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
       ctx.log(`accuracy: llmperf, ramping-vus to ${a.streams} VUs over ${rampMs} ms, then ${a.durationMs} ms (rep ${rep + 1}/${a.reps})`);
       cpu0 = mock.cpuS();
       const l = await runLlmperfRecords(script, mock.url, mineFile, timeout, rep === 0 ? prof : undefined);
-      files.push({ rep, base: baseFile, mine: mineFile, mockCpuB, mockCpuL: (mock.cpuS() - cpu0) / (l.wallMs / 1000) });
+      files.push({
+        rep, base: baseFile, mine: mineFile, mockCpuB, mockCpuL: (mock.cpuS() - cpu0) / (l.wallMs / 1000),
+        preB: b.mainPreemptions / (b.wallMs / 1000), preL: l.mainPreemptions / (l.wallMs / 1000),
+      });
     }
   } finally {
     await mock.stop(); // flushes the trace
@@ -105,11 +110,12 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
   const trace = new Map<string, TraceLine>();
   for (const t of readJsonl<TraceLine>(traceFile)) if (t.requestId !== undefined) trace.set(t.requestId, t);
   // The first request of every loop (iteration 0) also opens its connection: left out.
-  const baseRuns = files.map((x) => ({ e: compare(readJsonl<BaselineRecord>(x.base).filter((r) => !r.rid.endsWith('-0')), trace), mockCpu: x.mockCpuB }));
+  const baseRuns = files.map((x) => ({ e: compare(readJsonl<BaselineRecord>(x.base).filter((r) => !r.rid.endsWith('-0')), trace), mockCpu: x.mockCpuB, preemptPerS: x.preB }));
   const mineRuns = files.map((x) => ({
     e: compare(readJsonl<{ vu: number; iter: number; ok: boolean; ttft: number | null; itl: number[] }>(x.mine)
       .filter((r) => r.ok && r.iter > 0).map((r) => ({ rid: `L${x.rep}-${r.vu}-${r.iter}`, ttft: r.ttft, itl: r.itl })), trace),
     mockCpu: x.mockCpuL,
+    preemptPerS: x.preL,
   }));
   const bRun = best(baseRuns);
   const mRun = best(mineRuns);
@@ -146,7 +152,9 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
       `baseline and llmperf alternate ${a.reps} times, each judged by its run with the smallest TTFT error p99 (all runs: baseline ${p99s(baseRuns)} ms, llmperf ${p99s(mineRuns)} ms). ` +
       `The mock's own TTFT (trace first - recv) p50/p99: ${f(percentile(mine.serverTtft, 50), 3)}/${f(percentile(mine.serverTtft, 99), 3)} ms during the llmperf run, ` +
       `${f(percentile(base.serverTtft, 50), 3)}/${f(percentile(base.serverTtft, 99), 3)} ms during the baseline run; mock CPU ${f(mRun.mockCpu * 100, 0)}% vs ${f(bRun.mockCpu * 100, 0)}%. ` +
-      `Mean signed TTFT error: llmperf ${f(mean(mine.ttftErr), 3)} ms, baseline ${f(mean(base.ttftErr), 3)} ms.`,
+      `Mean signed TTFT error: llmperf ${f(mean(mine.ttftErr), 3)} ms, baseline ${f(mean(base.ttftErr), 3)} ms. ` +
+      `Involuntary context switches of the client's main thread: llmperf ${int(mRun.preemptPerS)}/s, baseline ${int(bRun.preemptPerS)}/s ` +
+      '(on the pinned core the event loop is preempted by the process\'s other threads: isolates, GC helpers, the requests.sqlite writer).',
     ]],
     appendix: profileAppendix(`llmperf, timing accuracy (${a.streams} VUs)`, prof),
   };

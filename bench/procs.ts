@@ -58,6 +58,17 @@ export function cpuSeconds(pid: number | undefined, mainThread = false, withChil
   }
 }
 
+/** Involuntary context switches of the main thread of `pid` (how often it was preempted), or NaN. */
+export function mainPreemptions(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** VmHWM (peak RSS) of `pid` in MiB, or NaN. */
 export function peakRssMiB(pid: number | undefined): number {
   if (pid === undefined) return NaN;
@@ -104,6 +115,8 @@ export interface ChildResult {
   cpuS: number;
   /** of which the main thread (the event loop); the rest is V8/GC, isolate and worker threads */
   mainCpuS: number;
+  /** involuntary context switches of the main thread (preempted, e.g. by its own other threads on a pinned core) */
+  mainPreemptions: number;
   /** peak RSS, MiB (last VmHWM sample before it exited) */
   peakRssMiB: number;
   wallMs: number;
@@ -120,6 +133,7 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
   let stderr = '';
   let cpuS = 0;
   let mainCpuS = 0;
+  let preempt = 0;
   let rss = 0;
   child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -127,6 +141,8 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
     const c = cpuSeconds(child.pid);
     const r = peakRssMiB(child.pid);
     const mc = cpuSeconds(child.pid, true);
+    const pr = mainPreemptions(child.pid);
+    if (Number.isFinite(pr)) preempt = pr;
     if (Number.isFinite(c)) cpuS = c;
     if (Number.isFinite(mc)) mainCpuS = mc;
     if (Number.isFinite(r)) rss = r;
@@ -138,7 +154,7 @@ export function runNode(core: 0 | 1, args: string[], timeoutMs: number, opts: { 
     child.on('exit', (code) => {
       clearInterval(poll);
       clearTimeout(kill);
-      resolve({ code, stdout, stderr, cpuS, mainCpuS, peakRssMiB: rss, wallMs: performance.now() - t0 });
+      resolve({ code, stdout, stderr, cpuS, mainCpuS, mainPreemptions: preempt, peakRssMiB: rss, wallMs: performance.now() - t0 });
     });
   });
 }

@@ -3,6 +3,7 @@
  * when no URL) -> setup() -> VUs -> scenarios (executors) -> teardown() -> summary.
  * The CLI and the programmatic API both call runTest().
  */
+import { setMaxListeners } from 'node:events';
 import { bundleScript, type Bundle } from '../bundle/bundle.ts';
 import { PositionMapper } from '../bundle/sourcemap.ts';
 import { LlmperfError, ScriptAbort, ScriptError } from '../errors.ts';
@@ -24,6 +25,7 @@ import { Emitter, type SampleListener } from './emitter.ts';
 import { ScriptErrorLog } from './script-errors.ts';
 import { newScenarioState, runScenarioState, type RunCounters, type ScenarioDeps, type ScenarioState } from './scenario.ts';
 import { CpuWatchdog } from './watchdog.ts';
+import { LagMonitor } from './lag-monitor.ts';
 import { Services } from './services.ts';
 import { VuFactory } from './vus.ts';
 
@@ -133,6 +135,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   const now = () => performance.now() - runStart.t;
   const monoOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
   const hardStopAll = new AbortController();
+  setMaxListeners(0, hardStopAll.signal);
   let abortMessage: string | undefined;
   const stop: { reason: RunResult['stopReason'] } = { reason: 'completed' };
   const scenarios: ScenarioState[] = [];
@@ -294,7 +297,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
 
     const watchdog = new CpuWatchdog(pool, options.iterationTimeoutMs || 30_000);
     watchdog.start();
+    const lagMonitor = new LagMonitor(log);
     const thresholdTimer = setInterval(() => {
+      lagMonitor.check(now());
       const hit = evaluator.abortRequested(now());
       if (hit) requestStop('threshold-abort', `threshold ${hit.metric}: ${hit.source} crossed (abortOnFail)`);
     }, 2000);
@@ -319,6 +324,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       watchdog,
       isolateMemoryMb: req.isolateMemoryMb ?? 256,
       counters,
+      lagMonitor,
       requestStop,
     };
     try {
@@ -329,6 +335,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       if (tickTimer) clearInterval(tickTimer);
     }
     const durationMs = now();
+    lagMonitor.check(durationMs);
+    const behind = lagMonitor.final();
+    if (behind) log(behind);
 
     // ---- teardown()
     if (exp.functions.includes('teardown') && !hardStopAll.signal.aborted && (ranSetup || !req.setupOnce)) {

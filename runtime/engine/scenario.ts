@@ -3,6 +3,7 @@
  * allocation, drops, progress), schedules its end (duration, then gracefulStop, then hard stop),
  * and turns iteration outcomes into metrics, script-error reports and VU restarts.
  */
+import { setMaxListeners } from 'node:events';
 import type { ExecutionPlan, ExecutorContext, ScenarioConfig } from '../executors/index.ts';
 import { runScenario } from '../executors/index.ts';
 import type { VuHandle } from '../executors/types.ts';
@@ -13,6 +14,7 @@ import type { Emitter } from './emitter.ts';
 import type { ScriptErrorLog } from './script-errors.ts';
 import type { VuFactory } from './vus.ts';
 import type { CpuWatchdog } from './watchdog.ts';
+import type { LagMonitor } from './lag-monitor.ts';
 
 export interface ScenarioState {
   config: ScenarioConfig;
@@ -45,12 +47,21 @@ export interface ScenarioDeps {
   watchdog: CpuWatchdog;
   isolateMemoryMb: number;
   counters: RunCounters;
+  lagMonitor: LagMonitor;
   requestStop(reason: StopReason, msg?: string): void;
 }
 
 export function newScenarioState(config: ScenarioConfig, plan: ExecutionPlan): ScenarioState {
-  return { config, plan, progress: 0, active: 0, iterations: 0, vus: [], stopNew: new AbortController(), hardStop: new AbortController() };
+  const stopNew = new AbortController();
+  const hardStop = new AbortController();
+  // every in-flight request and sleeping VU listens on these: no listener cap
+  setMaxListeners(0, stopNew.signal, hardStop.signal);
+  return { config, plan, progress: 0, active: 0, iterations: 0, vus: [], stopNew, hardStop };
 }
+
+/** Open-loop executors end by themselves at their duration; the engine's stop comes a little later
+ * so that it never races an arrival planned just before the end. */
+const SELF_ENDING = new Set(['constant-arrival-rate', 'ramping-arrival-rate', 'replay']);
 
 function bump(m: Map<number, number>, k: number): number {
   const v = m.get(k) ?? 0;
@@ -83,7 +94,11 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     const interrupt = r.signal ? AbortSignal.any([r.signal, s.hardStop.signal]) : s.hardStop.signal;
     vu.state.signal = interrupt;
     const t0 = now();
-    if (r.plannedStart !== null) emitter.sample('llm_schedule_lag', Math.max(0, t0 - r.plannedStart), tags, Date.now());
+    if (r.plannedStart !== null) {
+      const lag = Math.max(0, t0 - r.plannedStart);
+      emitter.sample('llm_schedule_lag', lag, tags, Date.now());
+      d.lagMonitor.lag(lag);
+    }
     let outcome: IterationOutcome;
     try {
       outcome = await vu.iterate(
@@ -155,6 +170,7 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     iterate: (h, r) => iterate(h as unknown as VU, r),
     dropped: (n) => {
       counters.droppedIterations += n;
+      d.lagMonitor.drop(n);
       emitter.sample('dropped_iterations', n, tags, Date.now());
     },
     activeVUs: (delta) => {
@@ -170,7 +186,7 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
   if (c.startTimeMs > 0 && !(await sleepUntil(now, c.startTimeMs, s.stopNew.signal))) return;
   if (s.stopNew.signal.aborted) return;
   const endAt = c.startTimeMs + s.plan.durationMs;
-  const stopTimer = setTimeout(() => s.stopNew.abort(), Math.max(0, endAt - now()));
+  const stopTimer = setTimeout(() => s.stopNew.abort(), Math.max(0, endAt - now()) + (SELF_ENDING.has(c.executor) ? 250 : 0));
   const done = runScenario(c, ctx);
   s.stopNew.signal.addEventListener(
     'abort',

@@ -14,7 +14,7 @@ export class LagMonitor {
 
   constructor(
     private readonly log: (line: string) => void,
-    private readonly limitMs = 10,
+    private readonly limitMs = 5,
   ) {}
 
   lag(ms: number): void {

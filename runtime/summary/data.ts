@@ -10,54 +10,10 @@ import type { Metric } from '../metrics/registry.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
-export type MetricValues = Record<string, number>;
+// The summary's shape is defined once, in the public types (what handleSummary receives).
+import type { LlmHeadline, MetricValues, SummaryData, SummaryMetric } from '../../types/summary.d.ts';
+export type { LlmHeadline, MetricValues, SummaryData, SummaryMetric };
 
-export interface SummaryMetric {
-  type: string;
-  contains: string;
-  values: MetricValues;
-  thresholds?: Record<string, { ok: boolean }>;
-}
-
-export interface LlmHeadline {
-  durationMs: number;
-  requests: number;
-  succeeded: number;
-  failed: number;
-  interrupted: number;
-  successRate: number;
-  requestThroughput: number;
-  outputTokenThroughput: number;
-  totalTokenThroughput: number;
-  inputTokens: number;
-  outputTokens: number;
-  goodput: number | null;
-  goodputShare: number | null;
-  slo: Record<string, number> | null;
-  peakConcurrency: number;
-  errors: Record<string, number>;
-  errorSamples: Record<string, string>;
-  /** per-metric stats in the order of `stats` */
-  stats: string[];
-  percentiles: Record<string, Record<string, number>>;
-  tokenCountSources: string;
-}
-
-export interface SummaryData {
-  schemaVersion: number;
-  llmperf: { version: string; node: string };
-  state: { isStdOutTTY: boolean; isStdErrTTY: boolean; testRunDurationMs: number; stopReason: string; abortMessage?: string; startedAt: string };
-  target: { url: string; embeddedMock: boolean; model: string; api: string };
-  options: Record<string, unknown>;
-  scenarios: Array<{ name: string; executor: string; description: string }>;
-  metrics: Record<string, SummaryMetric>;
-  root_group: { name: string; path: string; id: string; groups: unknown[]; checks: Array<{ name: string; path: string; id: string; passes: number; fails: number }> };
-  thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string }>;
-  llm: LlmHeadline;
-  scriptErrors: Array<{ position: string; message: string; count: number }>;
-  iterations: { completed: number; interrupted: number; dropped: number };
-  vusMax: number;
-}
 
 declare const __LLMPERF_VERSION__: string | undefined;
 export const VERSION: string = typeof __LLMPERF_VERSION__ === 'string' ? __LLMPERF_VERSION__ : '0.0.0-dev';

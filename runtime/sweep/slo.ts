@@ -20,6 +20,7 @@
  * every upper-bound SLO (< or <=) on those metrics (DistServe's per-request definition); goodput is
  * good requests per second of the level.
  */
+import { compare } from '../thresholds/evaluator.ts';
 import { ConfigError } from '../errors.ts';
 import type { RequestRecord } from '../llm/types.ts';
 import { parseSelector, suggest, type Registry } from '../metrics/registry.ts';
@@ -98,18 +99,6 @@ export function bindSlos(slos: readonly Slo[], registry: Registry): void {
   }
 }
 
-function compare(v: number, op: SloOp, bound: number): boolean {
-  switch (op) {
-    case '<':
-      return v < bound;
-    case '<=':
-      return v <= bound;
-    case '>':
-      return v > bound;
-    case '>=':
-      return v >= bound;
-  }
-}
 
 /** Evaluates the SLOs on a finished level's registry (durationMs: the level's length, for rates). */
 export function evaluateSlos(slos: readonly Slo[], registry: Registry, durationMs: number): SloResult[] {

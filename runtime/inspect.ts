@@ -5,7 +5,8 @@
  * it came from, and validates what `llmperf run` validates before it starts (thresholds, exec functions).
  */
 import { ScriptError } from './errors.ts';
-import { planScenario, type ExecutionPlan, type ScenarioConfig } from './executors/index.ts';
+import { planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from './executors/index.ts';
+import { loadTokenizer } from './tokenizers/index.ts';
 import { loadScriptOptions, type ScriptSource } from './engine/probe.ts';
 import { formatDuration } from './options/duration.ts';
 import { resolveWithSources, type OptionSource, type OptionSources, type Overrides, type ResolvedOptions, type ScriptOptions } from './options/resolve.ts';
@@ -65,6 +66,11 @@ export async function inspectScript(req: InspectRequest): Promise<InspectResult>
       );
     }
   }
+  // read what executors need before they can plan (a replay trace), as the run does
+  options.scenarios = await prepareScenarios(options.scenarios, {
+    baseDir: probe.bundle.baseDir,
+    tokenizer: async () => (options.llm.tokenizer ? loadTokenizer(options.llm.tokenizer, probe.bundle.baseDir) : undefined),
+  });
   const thresholds = compileThresholds(options.thresholds, probe.registry).map((t) => ({ metric: t.metric, expression: t.source, abortOnFail: t.abortOnFail }));
   const scenarios = options.scenarios.map((c: ScenarioConfig): InspectedScenario => {
     const plan = planScenario(c);

@@ -108,8 +108,17 @@ export async function bundleScript(input: { path: string } | { source: string; f
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
   if (!js || !map) throw new ScriptError('esbuild produced no output', 'BUNDLE_ERROR');
-  // The IIFE assigns `var __llmperf_module`; make it a global property the host can reach.
-  const code = js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n') + 'globalThis.__llmperf_module = __llmperf_module;\n';
+  // The script becomes a factory that the prelude calls once per VU: module state, __VU, __ENV,
+  // __ITER (updated through the setter), open and console are the VU's own, as parameters that
+  // shadow the context's globals. The header stays on the bundle's first line so that every line
+  // number of the source map still holds.
+  const body = js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
+  const code =
+    'globalThis.__llmperf_bundle = function (__llmperf, __VU, __ENV, __llmperf_iter, open, console, setTimeout, clearTimeout, __ITER) { ' +
+    "'use strict'; " +
+    '__llmperf_iter.set = (n) => { __ITER = n; }; __ITER = 0; ' +
+    body +
+    '\nreturn __llmperf_module;\n};\n';
   return { code, map: map.text, entry, baseDir, filename: BUNDLE_FILENAME };
 }
 

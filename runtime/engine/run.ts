@@ -54,6 +54,8 @@ export interface RunRequest {
   embeddedMock?: boolean;
   mockOptions?: Record<string, unknown>;
   vusPerIsolate?: number;
+  /** VUs sharing one context (default 1). More saves memory at the cost of shared globals. */
+  vusPerContext?: number;
   isolateMemoryMb?: number;
   /** scale-out: this instance's execution segment (k6 syntax) and the sequence shared by all instances */
   segment?: { segment: string; sequence?: string };
@@ -142,7 +144,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   const checks = new Map<string, { passes: number; fails: number }>();
   const counters: RunCounters = { iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
 
-  const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32 });
+  const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1 });
   const apis = new Map<string, ApiAdapter>([[openaiApi.name, openaiApi]]);
   for (const a of req.apis ?? []) apis.set(a.name, a);
 

@@ -1,7 +1,11 @@
 /**
- * The code that runs first in every VU context: it takes the host functions (see protocol.ts) off
- * the global object, builds the script API (globalThis.__llmperf, read by the virtual modules) and
- * the entry points the host calls (__llmperf_init_exports, __llmperf_iterate, ...).
+ * The code that runs first in every VU context. It defines `__llmperf_make_vu(id, env)`, which for
+ * one VU takes that VU's host functions (see protocol.ts) off the global object, builds its script
+ * API, runs the bundled script's factory (`__llmperf_bundle`, see runtime/bundle) with that API, and
+ * registers the entry points the host calls (init_exports, iterate, call, ...) in `__llmperf_vus`.
+ * A context holds one VU by default (its own globals) or several (--vus-per-context): then each VU
+ * still has its own module state, `__VU`, `__ITER`, `__ENV`, `open` and `console`, but they share
+ * the context's global object.
  *
  * It is plain JavaScript on purpose: it runs inside the isolate, where nothing from the host's
  * module graph exists.
@@ -15,10 +19,13 @@ export const PRELUDE = String.raw`(function () {
 const g = globalThis;
 const PREFIX = ${JSON.stringify(HOST_GLOBAL_PREFIX)};
 const MODES = ${JSON.stringify(HOST_MODES)};
+g.__llmperf_vus = new Map();
+g.__llmperf_make_vu = function (vuId, ENV) {
+let ITER = 0;
 const H = {};
 for (const name of Object.keys(MODES)) {
-  const ref = g[PREFIX + name];
-  delete g[PREFIX + name];
+  const ref = g[PREFIX + vuId + '_' + name];
+  delete g[PREFIX + vuId + '_' + name];
   const mode = MODES[name];
   if (mode === 'async') H[name] = (...args) => ref.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } });
   else if (mode === 'syncPromise') H[name] = (...args) => ref.applySyncPromise(undefined, args, { arguments: { copy: true } });
@@ -146,9 +153,9 @@ const data = {
 
 const execution = {
   vu: {
-    get idInTest() { return g.__VU; },
-    get idInInstance() { return g.__VU; },
-    get iterationInInstance() { return g.__ITER; },
+    get idInTest() { return vuId; },
+    get idInInstance() { return vuId; },
+    get iterationInInstance() { return ITER; },
     get iterationInScenario() { return iterCtx.iterInScenario; },
     get tags() { return Object.assign({}, iterCtx.scenarioTags); },
   },
@@ -178,15 +185,19 @@ function fmtArg(a) {
   try { return JSON.stringify(a); } catch (e) { return String(a); }
 }
 const logger = (level) => (...args) => H.log(level, args.map(fmtArg).join(' '));
-g.console = { log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'), debug: logger('debug') };
+const vuConsole = { log: logger('log'), info: logger('info'), warn: logger('warn'), error: logger('error'), debug: logger('debug') };
 
 let timerSeq = 0;
 const timers = new Set();
-g.setTimeout = (fn, ms, ...args) => { const id = ++timerSeq; timers.add(id); H.sleep(Number(ms) || 0).then(() => { if (timers.delete(id)) fn(...args); }); return id; };
-g.clearTimeout = (id) => { timers.delete(id); };
+const vuSetTimeout = (fn, ms, ...args) => { const id = ++timerSeq; timers.add(id); H.sleep(Number(ms) || 0).then(() => { if (timers.delete(id)) fn(...args); }); return id; };
+const vuClearTimeout = (id) => { timers.delete(id); };
 
-g.__llmperf = { llm, metrics: { Counter, Gauge, Rate, Trend }, check, group: groupFn, sleep, fail, open, data, execution };
-g.open = open;
+const api = { llm, metrics: { Counter, Gauge, Rate, Trend }, check, group: groupFn, sleep, fail, open, data, execution };
+// the context's own globals point at its first VU (one VU per context: they are that VU's)
+if (!g.__llmperf) { g.__llmperf = api; g.open = open; g.console = vuConsole; g.setTimeout = vuSetTimeout; g.clearTimeout = vuClearTimeout; g.__VU = vuId; g.__ENV = ENV; g.__ITER = 0; }
+const firstVu = g.__llmperf === api;
+const iterSetter = {};
+const mod = g.__llmperf_bundle(api, vuId, ENV, iterSetter, open, vuConsole, vuSetTimeout, vuClearTimeout) || {};
 
 function describeError(e, kind) {
   if (e instanceof Error) return { message: e.message, stack: String(e.stack || e.message), name: e.name, kind };
@@ -194,8 +205,9 @@ function describeError(e, kind) {
 }
 
 // ---- entry points called by the host ----
-g.__llmperf_init_exports = function () {
-  const m = g.__llmperf_module || {};
+const entry = {};
+entry.init_exports = function () {
+  const m = mod;
   const fns = Object.keys(m).filter((k) => typeof m[k] === 'function');
   let options = null;
   if (m.options !== undefined) {
@@ -203,13 +215,15 @@ g.__llmperf_init_exports = function () {
   }
   return { functions: fns, options: options };
 };
-g.__llmperf_end_init = function () { initPhase = false; };
-g.__llmperf_set_data = function (json) { setupData = json === undefined ? undefined : JSON.parse(json); };
-g.__llmperf_iterate = async function (info) {
-  g.__ITER = info.iter;
+entry.end_init = function () { initPhase = false; };
+entry.set_data = function (json) { setupData = json === undefined ? undefined : JSON.parse(json); };
+entry.iterate = async function (info) {
+  ITER = info.iter;
+  if (iterSetter.set) iterSetter.set(info.iter);
+  if (firstVu) g.__ITER = info.iter;
   iterCtx = info;
   group = '';
-  const fn = (g.__llmperf_module || {})[info.exec];
+  const fn = mod[info.exec];
   if (typeof fn !== 'function') return { ok: false, error: { message: 'the script has no exported function "' + info.exec + '"', stack: '', name: 'Error', kind: 'exception' } };
   try {
     await fn(setupData);
@@ -219,8 +233,8 @@ g.__llmperf_iterate = async function (info) {
     return { ok: false, error: describeError(e, kind) };
   }
 };
-g.__llmperf_call = async function (name, json) {
-  const fn = (g.__llmperf_module || {})[name];
+entry.call = async function (name, json) {
+  const fn = mod[name];
   if (typeof fn !== 'function') return { ok: true, absent: true };
   try {
     const r = await fn(json === undefined ? undefined : JSON.parse(json));
@@ -233,6 +247,8 @@ g.__llmperf_call = async function (name, json) {
     const kind = e instanceof LlmperfAbort ? 'abort' : e instanceof LlmperfFail ? 'fail' : 'exception';
     return { ok: false, error: describeError(e, kind) };
   }
+};
+g.__llmperf_vus.set(vuId, entry);
 };
 })();
 `;

@@ -1,7 +1,7 @@
 /** A virtual user: one context in an isolate, its host bindings and its entry points. */
 import type { LlmResult } from '../llm/types.ts';
 import type { MetricType } from '../metrics/types.ts';
-import { createVuContext, ivm, type IsolatePool, type IsolateSlot } from './isolates.ts';
+import { addVuToContext, ivm, type ContextSlot, type IsolatePool, type IsolateSlot } from './isolates.ts';
 import type { DatasetHandle, HostImpl, IterationInfo, IterationOutcome, LlmKind, LogLevel } from './protocol.ts';
 import type { LlmCallOptions } from '../llm/types.ts';
 
@@ -43,6 +43,7 @@ type CallResult = { ok: true; absent?: boolean; result?: string } | { ok: false;
 export class VU {
   readonly state: VuState;
   private slot!: IsolateSlot;
+  private cslot!: ContextSlot;
   private ctx!: ivm.Context;
   private iterateRef!: ivm.Reference;
   private callRef!: ivm.Reference;
@@ -85,19 +86,25 @@ export class VU {
   /** Creates the context (in an isolate with room) and runs the init code. */
   private async build(): Promise<void> {
     const slot = this.pool.slotForNewVU();
+    let cslot: ContextSlot | undefined;
     try {
-      this.ctx = await createVuContext(slot, this.host, { __VU: this.id, __ITER: this.state.iter, __ENV: this.env }, this.initTimeoutMs);
-      this.iterateRef = (await this.ctx.global.get('__llmperf_iterate', { reference: true })) as ivm.Reference;
-      this.callRef = (await this.ctx.global.get('__llmperf_call', { reference: true })) as ivm.Reference;
+      cslot = await slot.contextFor(this.pool.vusPerContext);
+      this.ctx = cslot.ctx;
+      const refs = await addVuToContext(cslot.ctx, this.host, this.id, this.env, this.initTimeoutMs);
+      this.iterateRef = refs.iterate;
+      this.callRef = refs.call;
     } catch (e) {
+      if (cslot) slot.releaseContext(cslot);
       this.pool.release(slot);
       throw e;
     }
     this.slot = slot;
+    this.cslot = cslot;
   }
 
   /** Rebuilds this VU in a fresh context after its isolate was disposed; init code runs again. */
   async revive(setupDataJson: string | undefined): Promise<void> {
+    this.slot.releaseContext(this.cslot);
     this.pool.release(this.slot);
     this.revivals++;
     await this.build();
@@ -110,11 +117,11 @@ export class VU {
   }
 
   async exports(): Promise<ScriptExports> {
-    return (await this.ctx.evalClosure('return __llmperf_init_exports()', [], { result: { copy: true } })) as ScriptExports;
+    return (await this.ctx.evalClosure('return __llmperf_vus.get($0).init_exports()', [this.id], { arguments: { copy: true }, result: { copy: true } })) as ScriptExports;
   }
 
   async endInit(setupDataJson: string | undefined): Promise<void> {
-    await this.ctx.evalClosure('__llmperf_end_init(); __llmperf_set_data($0);', [setupDataJson], { arguments: { copy: true } });
+    await this.ctx.evalClosure('const e = __llmperf_vus.get($0); e.end_init(); e.set_data($1);', [this.id, setupDataJson], { arguments: { copy: true } });
   }
 
   /** Runs one iteration; a timeout (ms) stops the synchronous part of a CPU-bound iteration. */
@@ -143,10 +150,11 @@ export class VU {
     try {
       this.iterateRef.release();
       this.callRef.release();
-      if (!this.slot.disposed) this.ctx.release();
+      if (!this.slot.disposed) this.ctx.evalClosureIgnored('__llmperf_vus.delete($0)', [this.id], { arguments: { copy: true } });
     } catch {
       /* isolate already gone */
     }
+    this.slot.releaseContext(this.cslot);
     this.pool.release(this.slot);
   }
 }

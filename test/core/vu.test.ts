@@ -113,3 +113,26 @@ export default function () {
   assert.equal(out.summary.metrics.saw_b?.values.count, 2);
   assert.equal(out.summary.metrics.per_vu_ok?.values.count, 8);
 });
+
+test('--vus-per-context: VUs sharing a context keep their own module state, __VU, __ITER, __ENV and init', async () => {
+  const dir = tempFiles({
+    's.ts': `import { Counter } from 'llmperf/metrics';
+import exec from 'llmperf/execution';
+const ok = new Counter('own_state_ok');
+const bad = new Counter('own_state_bad');
+let mine = -1;          // module state: one copy per VU
+let iterations = 0;
+const myVu = __VU;      // init code sees this VU's id
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 12, iterations: 3, env: { TAG: 'x' } } } };
+export default async function () {
+  if (mine === -1) mine = __VU;
+  const good = mine === __VU && myVu === __VU && exec.vu.idInTest === __VU && __ITER === iterations && __ENV.TAG === 'x';
+  iterations++;
+  (good ? ok : bad).add(1);
+}
+`,
+  });
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {}, vusPerContext: 5 });
+  assert.equal(out.summary.metrics.own_state_ok?.values.count, 36);
+  assert.equal(out.summary.metrics.own_state_bad?.values.count ?? 0, 0);
+});

@@ -53,7 +53,9 @@ describe('bench harness (tiny)', () => {
       [/^Open loop, Poisson 20 req\/s$/, ['achieved rate (req/s)', 'started / planned arrivals', 'llm_schedule_lag p99 (ms)', 'warns when behind']],
       [/^Open loop, Poisson 50 req\/s$/, ['achieved rate (req/s)', 'started / planned arrivals', 'llm_schedule_lag p99 (ms)', 'warns when behind']],
       [/^Memory, 4 streaming VUs$/, ['peak RSS (MiB)']],
+      [/^Memory, 4 streaming VUs, --vus-per-context 16$/, ['peak RSS (MiB)']],
       [/^Memory, 8 streaming VUs$/, ['peak RSS (MiB)']],
+      [/^Memory, 8 streaming VUs, --vus-per-context 16$/, ['peak RSS (MiB)']],
       [/^Metric memory, 10,000 -> 100,000 samples$/, ['heap + external growth (MiB)', 'RSS growth (MiB)']],
       [/^Startup \(warm cache\)$/, ['spawn -> first request (ms)']],
     ];

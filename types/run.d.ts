@@ -106,8 +106,20 @@ export interface RunOptions {
   embeddedMock?: boolean;
   /** Options of the embedded mock, as `--mock key=value` (e.g. { ttft: '20ms', outputTokens: 16 }). */
   mockOptions?: Record<string, unknown>;
+  /** VU contexts sharing one isolate (default 32). */
   vusPerIsolate?: number;
+  /** VUs sharing one V8 context (default 1): each keeps its own module state, __VU, __ITER, __ENV, but they share globalThis. */
+  vusPerContext?: number;
+  /** Heap limit of each isolate, MB (default 256). */
   isolateMemoryMb?: number;
+  /** Probe the target before starting (default true); an unreachable one rejects with TARGET_UNREACHABLE. */
+  testConnection?: boolean;
+  /** Scale-out: this instance's execution segment and the sequence shared by all instances (k6 syntax). */
+  segment?: { segment: string; sequence?: string };
+  /** Run setup() only in the segment starting at 0; the others read its data from setupDataFile. */
+  setupOnce?: boolean;
+  /** With setupOnce: where setup() data is written and read; alone: read it instead of running setup(). */
+  setupDataFile?: string;
   /** Keep request bodies and response texts in request records (default true). */
   storeBodies?: boolean;
   /** Log each request and response (secrets redacted). */

@@ -257,7 +257,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     services.inheritFrom(holder.services!);
     if (options.llm.tokenizer) {
       const tok = await services.tokenizer(options.llm.tokenizer);
-      (services as unknown as { d: { tokenizer: unknown } }).d.tokenizer = tok;
+      services.useTokenizer(tok);
     }
     holder.services = services;
 

@@ -59,6 +59,11 @@ export class Services implements VuServices {
 
   constructor(private readonly d: ServiceDeps) {}
 
+  /** Token counts fall back to this tokenizer when a server sends no usage. */
+  useTokenizer(t: TokenCounter): void {
+    this.d.tokenizer = t;
+  }
+
   /** Shares files, datasets and tokenizers already loaded by `prev` (the probe VU's init). */
   inheritFrom(prev: Services): void {
     this.files = prev.files;

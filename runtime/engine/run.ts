@@ -142,7 +142,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   const stop: { reason: RunResult['stopReason'] } = { reason: 'completed' };
   const scenarios: ScenarioState[] = [];
   const checks = new Map<string, { passes: number; fails: number }>();
-  const counters: RunCounters = { iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
+  const counters: RunCounters = { failedRestarts: 0, iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
 
   const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1 });
   const apis = new Map<string, ApiAdapter>([[openaiApi.name, openaiApi]]);
@@ -251,6 +251,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     }
     if (!embedded && req.testConnection !== false) await probeTarget(targetUrl, options.llm.connectTimeoutMs);
     const maxVUs = plans.reduce((a, p) => a + p.plan.maxVUs, 0);
+    warnIsolateSizing(maxVUs, req, log);
     const client = new LlmClient({ connections: Math.max(1, maxVUs), connectTimeoutMs: options.llm.connectTimeoutMs, readTimeoutMs: options.llm.readTimeoutMs });
     cleanup.push(() => client.close());
     const services = makeServices(options, client);
@@ -337,6 +338,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       if (tickTimer) clearInterval(tickTimer);
     }
     const durationMs = now();
+    if (counters.failedRestarts > 1) log(`ERROR ${counters.failedRestarts} VU restarts failed in all (see the first error above)`);
     lagMonitor.check(durationMs);
     const behind = lagMonitor.final();
     if (behind) log(behind);
@@ -419,3 +421,17 @@ function collectChecks(registry: Registry, out: Map<string, { passes: number; fa
   }
 }
 
+
+/**
+ * VU contexts cost memory inside their isolate (~250 KiB for a context of its own, ~100 KiB per VU
+ * sharing one): say so before the run when the isolate heap limit looks too small for what it holds.
+ */
+function warnIsolateSizing(maxVUs: number, req: RunRequest, log: (l: string) => void): void {
+  const perIsolate = Math.min(maxVUs, Math.max(req.vusPerIsolate ?? 32, req.vusPerContext ?? 1));
+  const perContext = Math.max(1, req.vusPerContext ?? 1);
+  const needMb = (perIsolate / perContext) * 0.25 + perIsolate * (perContext > 1 ? 0.1 : 0);
+  const limit = req.isolateMemoryMb ?? 256;
+  if (needMb > limit * 0.6) {
+    log(`WARN --isolate-memory ${limit} MB is tight for ${perIsolate} VUs per isolate (their contexts alone need ~${Math.ceil(needMb)} MB): raise it to ${Math.ceil((needMb / 0.6) / 16) * 16} or lower --vus-per-isolate`);
+  }
+}

@@ -28,6 +28,8 @@ export interface ScenarioState {
 }
 
 export interface RunCounters {
+  /** VU rebuilds that failed (their new isolate died too) */
+  failedRestarts: number;
   iterationsDone: number;
   interruptedIterations: number;
   droppedIterations: number;
@@ -83,7 +85,12 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
       try {
         await vu.revive(d.setupData());
       } catch (e) {
-        d.log(`ERROR could not restart VU ${vu.id}: ${(e as Error).message}`);
+        // report the first failure, count the rest; back off so a VU that cannot come back
+        // (its new isolate ran out of memory too) does not spin
+        if (d.counters.failedRestarts++ === 0) {
+          d.log(`ERROR could not restart VU ${vu.id} after its isolate died: ${(e as Error).message} (raise --isolate-memory or lower --vus-per-isolate; further failures are counted)`);
+        }
+        await sleepUntil(now, now() + 1000, s.stopNew.signal);
         return;
       }
     }
@@ -147,8 +154,8 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     d.errors.addIsolateDeath(
       cpu ? 'cpu' : 'memory',
       cpu
-        ? `ERROR an iteration ran on the CPU for more than ${d.watchdog.limitMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
-        : `ERROR a VU exceeded the isolate memory limit of ${d.isolateMemoryMb} MB (scenario ${c.name}, VU ${vu.id}): ${e.message} (raise --isolate-memory if the script needs more)`,
+        ? `an iteration ran on the CPU for more than ${d.watchdog.limitMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
+        : `a VU exceeded the isolate memory limit of ${d.isolateMemoryMb} MB (scenario ${c.name}, VU ${vu.id}): ${e.message} (raise --isolate-memory if the script needs more)`,
       slot.contexts,
     );
   };

@@ -4,10 +4,9 @@
  * < script < LLMPERF_* < flags) and plans each scenario. Reports every resolved value with the layer
  * it came from, and validates what `llmperf run` validates before it starts (thresholds, exec functions).
  */
-import { ScriptError } from './errors.ts';
 import { planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from './executors/index.ts';
 import { loadTokenizer } from './tokenizers/index.ts';
-import { loadScriptOptions, type ScriptSource } from './engine/probe.ts';
+import { checkExecFunctions, loadScriptOptions, type ScriptSource } from './engine/probe.ts';
 import { formatDuration } from './options/duration.ts';
 import { resolveWithSources, type OptionSource, type OptionSources, type Overrides, type ResolvedOptions, type ScriptOptions } from './options/resolve.ts';
 import { compileThresholds } from './thresholds/index.ts';
@@ -56,16 +55,7 @@ export async function inspectScript(req: InspectRequest): Promise<InspectResult>
   Object.assign(env, req.env ?? {});
   const probe = await loadScriptOptions(req.script, env, req.log ? { log: req.log } : {});
   const { options, sources } = resolveWithSources(probe.options, env, req.overrides ?? {}, req.config);
-  for (const s of options.scenarios) {
-    if (!probe.functions.includes(s.exec)) {
-      throw new ScriptError(
-        s.exec === 'default'
-          ? `the script has no default export: add \`export default async function () { ... }\` (or give scenarios.${s.name}.exec)`
-          : `scenarios.${s.name}.exec: the script exports no function named "${s.exec}" (exported: ${probe.functions.join(', ') || 'none'})`,
-        'NO_EXEC_FUNCTION',
-      );
-    }
-  }
+  checkExecFunctions(options.scenarios, probe.functions);
   // read what executors need before they can plan (a replay trace), as the run does
   options.scenarios = await prepareScenarios(options.scenarios, {
     baseDir: probe.bundle.baseDir,

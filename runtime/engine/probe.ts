@@ -4,6 +4,8 @@
  * `llmperf inspect`. Init code really runs: datasets load and open() reads files.
  */
 import { bundleScript, type Bundle } from '../bundle/bundle.ts';
+import { ScriptError } from '../errors.ts';
+import type { ScenarioConfig } from '../executors/index.ts';
 import { PositionMapper } from '../bundle/sourcemap.ts';
 import { initHistograms } from '../metrics/hdr.ts';
 import { Registry } from '../metrics/registry.ts';
@@ -13,7 +15,7 @@ import type { ScriptOptions } from '../options/resolve.ts';
 import { IsolatePool } from '../vu/isolates.ts';
 import type { LogLevel } from '../vu/protocol.ts';
 import { Emitter } from './emitter.ts';
-import { Services } from './services.ts';
+import { initLlm, Services } from './services.ts';
 import { VuFactory } from './vus.ts';
 
 export interface ScriptProbe {
@@ -46,7 +48,7 @@ export async function loadScriptOptions(
     emitter: new Emitter(registry),
     // init code makes no requests: llm calls fail with "no target URL" as they would at init time
     client: undefined as unknown as LlmClient,
-    llm: { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: undefined },
+    llm: initLlm(),
     apis: new Map([[openaiApi.name, openaiApi]]),
     baseDir: bundle.baseDir,
     runTags: {},
@@ -54,6 +56,7 @@ export async function loadScriptOptions(
     storeBodies: false,
     tokenizer: undefined,
     now: () => 0,
+    runStart: () => 0,
     monoOffset: 0,
     hardStop: hardStop.signal,
     log: (level: LogLevel, vu: number, msg: string) => log(`${level === 'log' ? 'INFO' : level.toUpperCase()}[vu ${vu}] ${msg}`),
@@ -74,5 +77,18 @@ export async function loadScriptOptions(
   } finally {
     hardStop.abort();
     pool.dispose();
+  }
+}
+
+/** Every scenario's `exec` must name an exported function; throws ScriptError naming the fix. */
+export function checkExecFunctions(scenarios: readonly ScenarioConfig[], functions: readonly string[]): void {
+  for (const s of scenarios) {
+    if (functions.includes(s.exec)) continue;
+    throw new ScriptError(
+      s.exec === 'default'
+        ? `the script has no default export: add \`export default async function () { ... }\` (or give scenarios.${s.name}.exec)`
+        : `scenarios.${s.name}.exec: the script exports no function named "${s.exec}" (exported: ${functions.join(', ') || 'none'})`,
+      'NO_EXEC_FUNCTION',
+    );
   }
 }

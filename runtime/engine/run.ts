@@ -26,8 +26,9 @@ import { ScriptErrorLog } from './script-errors.ts';
 import { newScenarioState, runScenarioState, type RunCounters, type ScenarioDeps, type ScenarioState } from './scenario.ts';
 import { CpuWatchdog } from './watchdog.ts';
 import { LagMonitor } from './lag-monitor.ts';
-import { Services } from './services.ts';
+import { initLlm, Services } from './services.ts';
 import { VuFactory } from './vus.ts';
+import { checkExecFunctions } from './probe.ts';
 
 export interface RunRequest {
   script: { path: string } | { source: string; filename?: string; baseDir?: string };
@@ -81,6 +82,8 @@ export interface RunStartInfo {
   targetUrl: string;
   embeddedMock: boolean;
   registry: Registry;
+  /** attaches a listener (store, outputs) from here on; no sample is emitted before onStart */
+  attach(l: SampleListener): void;
 }
 
 export interface RunTick {
@@ -171,7 +174,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     new Services({
       emitter,
       client: client as LlmClient,
-      llm: options?.llm ?? { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer: req.overrides?.tokenizer ?? env.LLMPERF_TOKENIZER },
+      llm: options?.llm ?? initLlm(req.overrides?.tokenizer ?? env.LLMPERF_TOKENIZER),
       apis,
       baseDir: bundle.baseDir,
       runTags: options?.tags ?? {},
@@ -179,6 +182,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
       storeBodies: req.storeBodies ?? true,
       tokenizer: undefined,
       now,
+      runStart: () => runStart.t,
       monoOffset,
       hardStop: hardStopAll.signal,
       log: (level: LogLevel, vu: number, msg: string) => log(`${level === 'log' ? 'INFO' : level.toUpperCase()}[vu ${vu}] ${msg}`),
@@ -223,16 +227,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
     options.scenarios = await prepareScenarios(options.scenarios, { baseDir: bundle.baseDir, tokenizer: async () => (options.llm.tokenizer ? holder.services!.tokenizer(options.llm.tokenizer) : undefined) });
     holder.options = options;
-    for (const s of options.scenarios) {
-      if (!exp.functions.includes(s.exec)) {
-        throw new ScriptError(
-          s.exec === 'default'
-            ? `the script has no default export: add \`export default async function () { ... }\` (or give scenarios.${s.name}.exec)`
-            : `scenarios.${s.name}.exec: the script exports no function named "${s.exec}" (exported: ${exp.functions.join(', ') || 'none'})`,
-          'NO_EXEC_FUNCTION',
-        );
-      }
-    }
+    checkExecFunctions(options.scenarios, exp.functions);
     const evaluator = new ThresholdEvaluator(compileThresholds(options.thresholds, registry));
     const plans = options.scenarios.map((scenario) => ({ scenario, plan: planScenario(scenario) }));
 
@@ -262,6 +257,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     }
     holder.services = services;
 
+    // Every listener is in place before the first sample (setup() may already send requests).
+    await req.onStart?.({ bundle, options, scriptOptions, plans, targetUrl: targetUrl!, embeddedMock: embedded, registry, attach: (l) => emitter.attach(l) });
+
     // ---- setup()
     let ranSetup = false;
     if (req.setupDataFile && (!req.setupOnce || !isFirstSegment(segment))) {
@@ -284,7 +282,6 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     cleanup.push(() => vus.dispose());
     emitter.sample('vus_max', vus.initialised, {}, Date.now());
 
-    await req.onStart?.({ bundle, options, scriptOptions, plans, targetUrl, embeddedMock: embedded, registry });
 
     // ---- run
     const errors = new ScriptErrorLog(mapper, (l) => log(`ERROR ${l}`));

@@ -31,6 +31,8 @@ export interface ServiceDeps {
   tokenizer: TokenCounter | undefined;
   /** ms since run start */
   now(): number;
+  /** performance.now() at run start */
+  runStart(): number;
   /** CLOCK_MONOTONIC ms minus performance.now(), to express t0 for other processes */
   monoOffset: number;
   hardStop: AbortSignal;
@@ -38,6 +40,11 @@ export interface ServiceDeps {
   abort(msg: string): void;
   execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
   debug?: (line: string) => void;
+}
+
+/** The target settings init code sees, before the script's options are known (init makes no requests). */
+export function initLlm(tokenizer?: string): ResolvedLlm {
+  return { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer };
 }
 
 const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i;
@@ -95,7 +102,7 @@ export class Services implements VuServices {
     const x = await d.client.send(built, api, { totalTimeoutMs, signal });
     this.inflight--;
 
-    const counts = countTokens(x, api.promptText(params), d.tokenizer);
+    const counts = countTokens(x, () => api.promptText(params), d.tokenizer);
     const streamed = built.stream;
     const timings = computeTimings(x, counts.outputTokens, streamed);
     const result = toResult(x, timings, counts);
@@ -118,7 +125,7 @@ export class Services implements VuServices {
       url: built.url,
       tags,
       plannedStart: vu.plannedStart,
-      start: x.t0 - (performance.now() - d.now()),
+      start: x.t0 - d.runStart(),
       startWall,
       startMono: x.t0 + d.monoOffset,
       ttfb: timings.ttfb,

@@ -72,7 +72,7 @@ export class LlmClient {
    * Sends one request and resolves when it has ended (successfully or not). Never rejects:
    * failures come back as an errorCode, with every time observed so far.
    */
-  send(req: BuiltRequest, api: ApiAdapter, opts: { totalTimeoutMs?: number; signal?: AbortSignal; onDelta?: (d: ParsedDelta, t: number) => void } = {}): Promise<RawExchange> {
+  send(req: BuiltRequest, api: ApiAdapter, opts: { totalTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<RawExchange> {
     const url = new URL(req.url);
     const x: RawExchange = {
       t0: 0,
@@ -145,7 +145,6 @@ export class LlmClient {
         if (d.usage) x.usage = d.usage;
         if (d.finishReason) x.finishReason = d.finishReason;
         if (d.done) x.done = true;
-        opts.onDelta?.(d, t);
       };
 
       const onEvent = (ev: { data: string; event?: string | undefined }) => {

@@ -32,7 +32,8 @@ export interface TokenCounts {
   mismatch: boolean;
 }
 
-export function countTokens(x: RawExchange, promptText: string, tokenizer: TokenCounter | undefined): TokenCounts {
+/** `promptText` is called only when the server sent no prompt count (it joins every message). */
+export function countTokens(x: RawExchange, promptText: () => string, tokenizer: TokenCounter | undefined): TokenCounts {
   let outputTokens: number | null = null;
   let outputSource: TokenSource | null = null;
   let inputTokens: number | null = null;
@@ -58,10 +59,10 @@ export function countTokens(x: RawExchange, promptText: string, tokenizer: Token
     inputTokens = u.prompt_tokens;
     inputSource = 'usage';
   } else if (tokenizer) {
-    inputTokens = tokenizer.count(promptText);
+    inputTokens = tokenizer.count(promptText());
     inputSource = 'tokenizer';
   } else {
-    inputTokens = Math.ceil(promptText.length / 4);
+    inputTokens = Math.ceil(promptText().length / 4);
     inputSource = 'estimated';
   }
   return { inputTokens, outputTokens, inputSource, outputSource, mismatch };

@@ -10,8 +10,6 @@
 import path from 'node:path';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
-import type { RequestRecord } from '../llm/types.ts';
-import type { Sample } from '../metrics/types.ts';
 import { VERSION, type SummaryData } from '../summary/data.ts';
 import { createOutputs, parseOutSpec } from './kinds.ts';
 import type { Output } from './output.ts';
@@ -60,37 +58,12 @@ export interface ResultsSession {
 }
 
 /** Queues samples and records that arrive before the run directory and outputs exist (setup()). */
-class EarlyBuffer implements SampleListener {
-  private samples: Sample[] | null = [];
-  private records: RequestRecord[] | null = [];
-  private sampleTo: SampleListener[] = [];
-  private recordTo: SampleListener[] = [];
-  onSample(s: Sample): void {
-    if (this.samples) this.samples.push(s);
-    else for (let i = 0; i < this.sampleTo.length; i++) this.sampleTo[i]!.onSample!(s);
-  }
-  onRecord(r: RequestRecord): void {
-    if (this.records) this.records.push(r);
-    else for (let i = 0; i < this.recordTo.length; i++) this.recordTo[i]!.onRecord!(r);
-  }
-  release(to: SampleListener[]): void {
-    this.sampleTo = to.filter((l) => l.onSample);
-    this.recordTo = to.filter((l) => l.onRecord);
-    const [samples, records] = [this.samples ?? [], this.records ?? []];
-    this.samples = null;
-    this.records = null;
-    for (const s of samples) this.onSample(s);
-    for (const r of records) this.onRecord(r);
-  }
-}
-
 export async function prepareResults(opts: ResultsOptions): Promise<ResultsSession> {
   const baseLog = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   for (const spec of opts.outputs ?? []) parseOutSpec(spec); // unknown kinds fail before anything is created
   const save = opts.save !== false;
   const progress = opts.progress ? new Progress(opts.progress) : undefined;
   const log = progress ? progress.wrapLog(baseLog) : baseLog;
-  const early = new EarlyBuffer();
   const timeline = save ? new Timeline() : undefined;
   let outputs: Output[] = [];
   let store: RequestStore | undefined;
@@ -112,7 +85,7 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
   };
 
   const session: ResultsSession = {
-    listeners: [early, ...(progress ? [progress] : [])],
+    listeners: progress ? [progress] : [],
     log,
     get runDir() {
       return runDir;
@@ -145,7 +118,7 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
       outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
       for (const o of outputs) await o.start?.(info);
       progress?.start(info);
-      early.release([...(store ? [store] : []), ...(timeline ? [timeline] : []), ...outputs]);
+      for (const l of [...(store ? [store] : []), ...(timeline ? [timeline] : []), ...outputs]) info.attach(l);
     },
     onTick(t) {
       progress?.onTick(t);

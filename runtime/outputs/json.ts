@@ -15,7 +15,6 @@ export class JsonOutput implements Output {
   private readonly writer: BufferedFileWriter;
   private readonly info = new MetricInfoSource();
   private readonly declared = new Set<string>();
-  private pending: Sample[] = [];
   private lastTags: object | null = null;
   private lastTagsJson = 'null';
 
@@ -29,16 +28,9 @@ export class JsonOutput implements Output {
 
   start(info: RunStartInfo): void {
     this.info.start(info);
-    const p = this.pending;
-    this.pending = [];
-    for (const s of p) this.onSample(s);
   }
 
   onSample(s: Sample): void {
-    if (!this.info.started) {
-      this.pending.push(s);
-      return;
-    }
     if (!this.declared.has(s.metric)) {
       this.declared.add(s.metric);
       const m = this.info.of(s.metric);

@@ -149,7 +149,6 @@ interface SeriesState {
 
 export class PrometheusRwOutput implements Output {
   private readonly info = new MetricInfoSource();
-  private pending: Sample[] = [];
   private readonly series = new Map<string, SeriesState>();
   private readonly keyCache = new WeakMap<Tags, { key: string; labels: Array<[string, string]> }>();
   private timer: NodeJS.Timeout | undefined;
@@ -172,16 +171,9 @@ export class PrometheusRwOutput implements Output {
 
   start(info: RunStartInfo): void {
     this.info.start(info);
-    const p = this.pending;
-    this.pending = [];
-    for (const s of p) this.onSample(s);
   }
 
   onSample(s: Sample): void {
-    if (!this.info.started) {
-      this.pending.push(s);
-      return;
-    }
     let k = this.keyCache.get(s.tags);
     if (!k) {
       const labels: Array<[string, string]> = [];

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { runCapacity } from '../runtime/sweep/capacity.ts';
-import { fail, installSignals } from './common.ts';
+import { failGracefully, installSignals } from './common.ts';
 import { levelOptions, sessionFrom, type LevelArgs } from './sweep.ts';
 
 interface CapacityArgs extends LevelArgs {
@@ -47,7 +47,7 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
-      fail(e);
+      failGracefully(e);
     }
   },
 };

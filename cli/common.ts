@@ -1,4 +1,5 @@
 /** Helpers shared by the commands: key=value lists, signal handling, exiting with a clear message. */
+import type { Argv } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import { errorExit } from '../runtime/api.ts';
 
@@ -45,8 +46,40 @@ export function installSignals(log: (l: string) => void): { graceful: AbortContr
   };
 }
 
+/**
+ * For commands that ran isolates: report the error and let the process end on its own (isolated-vm
+ * threads that are still winding down can crash a hard process.exit), with a forced exit only if
+ * something keeps the event loop alive.
+ */
+export function failGracefully(e: unknown): void {
+  const { exitCode, message } = errorExit(e);
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = exitCode;
+  setTimeout(() => process.exit(exitCode), 2000).unref();
+}
+
 export function fail(e: unknown): never {
   const { exitCode, message } = errorExit(e);
   process.stderr.write(`error: ${message}\n`);
   process.exit(exitCode);
+}
+
+/** The target, shortcut and summary flags that `run` and `inspect` share (read back by overridesFrom in cli/run.ts). */
+export function targetOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' })
+    .option('model', { type: 'string', describe: 'model name sent in requests' })
+    .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
+    .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
+    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
+    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
+    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
+    .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or the path of an API plugin (.ts/.js)' })
+    .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
+    .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
+    .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
+    .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
+    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' })
+    .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
+    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' });
 }

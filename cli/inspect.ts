@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { inspectJson, inspectScript, renderInspect } from '../runtime/inspect.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
-import { fail, parseKeyValues } from './common.ts';
+import { failGracefully, parseKeyValues, targetOptions } from './common.ts';
 import { overridesFrom, type RunArgs } from './run.ts';
 
 type OverrideFlags = Pick<
@@ -22,27 +22,12 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
   command: 'inspect <script>',
   describe: 'Show the resolved options (and where each came from) and the execution plan, without running',
   builder: (y: Argv<object>): Argv<InspectArgs> =>
-    y
+    targetOptions(y)
       .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' })
       .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered under the script\'s options' })
       .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
       .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV and read LLMPERF_* from it (--no-system-env)' })
-      .option('url', { type: 'string', describe: 'base URL of the target' })
-      .option('model', { type: 'string', describe: 'model name sent in requests' })
-      .option('api-key', { type: 'string', describe: 'API key (shown redacted)' })
-      .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
-      .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios)' })
-      .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
-      .option('duration', { alias: 'd', type: 'string', describe: 'test duration (replaces the script\'s scenarios)' })
-      .option('api', { type: 'string', describe: 'API of the target: openai or dashscope' })
-      .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts' })
-      .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout' })
-      .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response' })
-      .option('timeout', { type: 'string', describe: 'per-request total timeout' })
-      .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every sample (repeatable)' })
-      .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
-      .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' })
       .example('$0 inspect scripts-examples/quickstart.ts', 'the plan and every resolved option with its source')
       .example('$0 inspect chat.ts --config staging.json -e RATE=20', 'check what a config file and variables change')
       .example('LLMPERF_VUS=10 $0 inspect chat.ts --json', 'machine-readable; the env layer replaces the scenarios')
@@ -62,7 +47,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       process.stdout.write(a.json ? JSON.stringify(inspectJson(r), null, 2) + '\n' : renderInspect(r));
       process.exitCode = 0;
     } catch (e) {
-      fail(e);
+      failGracefully(e);
     }
   },
 };

@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import type { PerfOptions } from '../runtime/perf/config.ts';
 import { runPerf } from '../runtime/perf/run.ts';
-import { fail, installSignals, parseKeyValues } from './common.ts';
+import { failGracefully, installSignals, parseKeyValues } from './common.ts';
 import { commandLine, perfFlagsBuilder, perfNotes } from './perf-flags.ts';
 
 type Args = Record<string, unknown> & { _: Array<string | number> };
@@ -185,7 +185,7 @@ export const perfCommand: CommandModule = {
       sig.dispose();
       process.exitCode = outcome.exitCode;
     } catch (e) {
-      fail(e);
+      failGracefully(e);
     }
   },
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
-import { fail, installSignals, parseKeyValues } from './common.ts';
+import { failGracefully, installSignals, parseKeyValues, targetOptions } from './common.ts';
 import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
@@ -49,26 +49,11 @@ export interface RunArgs {
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
-  return y
+  return targetOptions(y)
     .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options (the shape of `export const options`), layered: defaults < config < script < LLMPERF_* env < flags' })
-    .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' })
-    .option('model', { type: 'string', describe: 'model name sent in requests' })
-    .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
-    .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
-    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
-    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
-    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
-    .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or the path of an API plugin (.ts/.js)' })
-    .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
-    .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
-    .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
-    .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
-    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' })
     .option('summary-export', { type: 'string', describe: 'write the summary JSON to this file' })
-    .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
-    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' })
     .option('color', { type: 'boolean', default: !!process.stdout.isTTY && !process.env.NO_COLOR, describe: 'colours in the summary (--no-color to disable)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output' })
     .option('debug', { type: 'boolean', default: false, describe: 'print each request and response (secrets redacted)' })
@@ -160,7 +145,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
-      fail(e);
+      failGracefully(e);
     }
   },
 };

@@ -9,7 +9,7 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
-import { fail, installSignals, parseKeyValues } from './common.ts';
+import { failGracefully, installSignals, parseKeyValues } from './common.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
 export interface LevelArgs {
@@ -169,7 +169,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
-      fail(e);
+      failGracefully(e);
     }
   },
 };

@@ -42,7 +42,7 @@ export interface Sample {
   readonly time: number;
 }
 
-/** One finished request, as listeners see it (times in ms since the run started, monotonic). */
+/** One finished request, as listeners, the store and outputs see it (times in ms; `start` since the run started, monotonic). */
 export interface RequestRecord {
   id: number;
   scenario: string;
@@ -52,9 +52,13 @@ export interface RequestRecord {
   model: string;
   url: string;
   tags: Record<string, string>;
+  /** ms since run start (monotonic); planned start of the iteration, arrival-rate executors only */
   plannedStart: number | null;
+  /** t0 in ms since run start (monotonic) */
   start: number;
+  /** t0 as wall clock ms since epoch */
   startWall: number;
+  /** t0 on CLOCK_MONOTONIC in ms, comparable with other processes on the host (mock traces) */
   startMono: number;
   ttfb: number | null;
   ttft: number | null;
@@ -75,6 +79,7 @@ export interface RequestRecord {
   bytesReceived: number;
   requestBody: string | null;
   responseText: string | null;
+  /** met every SLO in options.slo (null when no SLO configured or the request failed) */
   good: boolean | null;
 }
 

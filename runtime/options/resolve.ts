@@ -14,6 +14,7 @@
  *    taken together from the highest layer that sets any of them.
  * `resolveWithSources` also tells which layer every resolved value came from (`llmperf inspect`).
  */
+import type { Overrides } from '../../types/run.d.ts';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { parseScenario, shortcutScenario, type ScenarioConfig } from '../executors/index.ts';
@@ -61,25 +62,8 @@ export interface SloOptions {
   itl?: number;
 }
 
-/** Values from the CLI or the programmatic API (all optional; undefined = not given). */
-export interface Overrides {
-  vus?: number;
-  iterations?: number;
-  duration?: string;
-  url?: string;
-  model?: string;
-  apiKey?: string;
-  headers?: Record<string, string>;
-  api?: string;
-  tokenizer?: string;
-  connectTimeout?: string;
-  readTimeout?: string;
-  timeout?: string;
-  summaryTrendStats?: string[];
-  summaryTimeUnit?: 's' | 'ms' | 'us';
-  tags?: Record<string, string>;
-  name?: string;
-}
+// Values from the CLI or the programmatic API (undefined = not given): defined once, in types/run.d.ts.
+export type { Overrides };
 
 export interface ResolvedLlm {
   url: string | undefined;

@@ -31,6 +31,17 @@ export class Emitter {
     }
   }
 
+  /** sample() for several values of one metric with the same tags and time. */
+  samples(metric: string, values: readonly number[], tags: Tags, time = Date.now()): void {
+    if (values.length === 0) return;
+    this.registry.addMany(metric, values, tags, time);
+    const ls = this.sampleListeners;
+    for (let j = 0; j < values.length && ls.length; j++) {
+      const s: Sample = { metric, value: values[j]!, tags, time };
+      for (let i = 0; i < ls.length; i++) ls[i]!.onSample!(s);
+    }
+  }
+
   record(r: RequestRecord): void {
     const ls = this.recordListeners;
     for (let i = 0; i < ls.length; i++) ls[i]!.onRecord!(r);

@@ -23,8 +23,8 @@ export function emitRequestMetrics(em: Emitter, rec: RequestRecord, t: Timings, 
   if (t.ttft !== null) em.sample('llm_ttft', t.ttft, tags, now);
   if (t.e2e !== null) em.sample('llm_e2e', t.e2e, tags, now);
   if (t.tpot !== null) em.sample('llm_tpot', t.tpot, tags, now);
-  for (let i = 0; i < t.itl.length; i++) em.sample('llm_itl', t.itl[i]!, tags, now);
-  for (let i = 0; i < t.itlToken.length; i++) em.sample('llm_itl_token', t.itlToken[i]!, tags, now);
+  em.samples('llm_itl', t.itl, tags, now);
+  em.samples('llm_itl_token', t.itlToken, tags, now);
   if (c.inputTokens !== null) em.sample('llm_input_tokens', c.inputTokens, tags, now);
   if (c.outputTokens !== null) em.sample('llm_output_tokens', c.outputTokens, tags, now);
   if (c.outputTokens !== null && c.outputTokens > 1 && t.ttft !== null && t.e2e !== null && t.e2e > t.ttft) {

@@ -1,7 +1,8 @@
 /**
  * The HTTP side of the llm module: one undici Agent for the whole run, requests sent with
  * `dispatch` and a handler (no stream objects on the hot path), every body chunk timestamped with
- * performance.now() the moment undici hands it over, SSE parsed with eventsource-parser.
+ * performance.now() the moment undici hands it over, SSE parsed with eventsource-parser, JSON events
+ * of built-in APIs answered from a per-stream template when they match one (event-template.ts).
  *
  * The client only collects raw facts (times, texts, usage, errors); runtime/llm/result.ts turns
  * them into the metric definitions.
@@ -10,6 +11,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { StringDecoder } from 'node:string_decoder';
 import type { ApiAdapter, BuiltRequest, ParsedDelta } from './api.ts';
+import { templateFor, type EventTemplate } from './event-template.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
 import type { Usage } from './types.ts';
 
@@ -98,6 +100,7 @@ export class LlmClient {
       let timer: NodeJS.Timeout | undefined;
       let parser: EventSourceParser | null = null;
       let decoder: StringDecoder | null = null;
+      let template: EventTemplate | null = null;
       let isStream = req.stream;
       let errBody = '';
       let bodyParts: string[] = [];
@@ -151,7 +154,7 @@ export class LlmClient {
         if (settled) return;
         let d: ParsedDelta;
         try {
-          d = api.parseEvent(ev.data, ev.event);
+          d = template ? template.parse(ev.data, ev.event) : api.parseEvent(ev.data, ev.event);
         } catch (e) {
           fail('BAD_JSON', `invalid JSON in a data event: ${truncate(ev.data, 120)} (${(e as Error).message})`);
           return;
@@ -185,6 +188,7 @@ export class LlmClient {
           if (statusCode < 400 && isStream && !ct.includes('text/event-stream')) isStream = false; // server ignored stream: parse as one body
           if (statusCode < 400 && isStream) {
             decoder = new StringDecoder('utf8');
+            template = templateFor(api);
             parser = createParser({
               onEvent,
               onError: (err) => {

@@ -15,6 +15,7 @@
  */
 import type { ApiAdapter, ParsedDelta } from './api.ts';
 import { openaiApi } from './openai.ts';
+import { markTemplateSafe } from './event-template.ts';
 import type { Usage } from './types.ts';
 
 export const DASHSCOPE_GENERATION_PATH = '/api/v1/services/aigc/text-generation/generation';
@@ -90,7 +91,7 @@ function toNative(params: Record<string, unknown>): { input: unknown; parameters
   return { input: inp, parameters: { result_format: 'message', ...rest } };
 }
 
-export const dashscopeApi: ApiAdapter = {
+export const dashscopeApi: ApiAdapter = markTemplateSafe({
   name: 'dashscope',
   build(_endpoint, params, ctx) {
     const stream = params.stream === undefined ? true : params.stream === true;
@@ -120,4 +121,4 @@ export const dashscopeApi: ApiAdapter = {
     if (input && typeof input === 'object') return openaiApi.promptText(input as Record<string, unknown>);
     return openaiApi.promptText(params);
   },
-};
+});

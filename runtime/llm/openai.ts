@@ -1,6 +1,7 @@
 /** OpenAI-compatible /chat/completions and /completions (vLLM, SGLang, TGI, llama.cpp, gateways). */
 import type { ApiAdapter, ParsedDelta } from './api.ts';
 import { joinUrl } from './api.ts';
+import { markTemplateSafe } from './event-template.ts';
 import type { Usage } from './types.ts';
 
 interface OpenAiChoice {
@@ -41,7 +42,7 @@ function parseChunk(obj: OpenAiChunk): ParsedDelta {
   return out;
 }
 
-export const openaiApi: ApiAdapter = {
+export const openaiApi: ApiAdapter = markTemplateSafe({
   name: 'openai',
   build(endpoint, params, ctx) {
     const body: Record<string, unknown> = { model: ctx.model, ...params };
@@ -69,4 +70,4 @@ export const openaiApi: ApiAdapter = {
     const p = params.prompt;
     return typeof p === 'string' ? p : Array.isArray(p) ? p.join('\n') : '';
   },
-};
+});

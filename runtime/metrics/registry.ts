@@ -113,16 +113,20 @@ export class Registry {
     if (!m) throw new ConfigError(`unknown metric ${JSON.stringify(name)}`);
     m.sink.add(value, time);
     const subs = m.submetrics;
+    for (let i = 0; i < subs.length; i++) if (matches(subs[i]!.filter, tags)) subs[i]!.sink.add(value, time);
+  }
+
+  /** add() for several values with the same tags (per-token latencies): the lookups happen once. */
+  addMany(name: string, values: readonly number[], tags: Tags, time: number): void {
+    const m = this.metrics.get(name);
+    if (!m) throw new ConfigError(`unknown metric ${JSON.stringify(name)}`);
+    const sink = m.sink;
+    for (let j = 0; j < values.length; j++) sink.add(values[j]!, time);
+    const subs = m.submetrics;
     for (let i = 0; i < subs.length; i++) {
-      const sm = subs[i]!;
-      let match = true;
-      for (const [k, v] of sm.filter) {
-        if (tags[k] !== v) {
-          match = false;
-          break;
-        }
-      }
-      if (match) sm.sink.add(value, time);
+      if (!matches(subs[i]!.filter, tags)) continue;
+      const ss = subs[i]!.sink;
+      for (let j = 0; j < values.length; j++) ss.add(values[j]!, time);
     }
   }
 
@@ -192,4 +196,9 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return dp[b.length]!;
+}
+
+function matches(filter: ReadonlyArray<readonly [string, string]>, tags: Tags): boolean {
+  for (const [k, v] of filter) if (tags[k] !== v) return false;
+  return true;
 }

@@ -225,3 +225,19 @@ describe('the final evaluation decides', () => {
     assert.equal(ev.anyFailed(), true);
   });
 });
+
+test('Registry.addMany records exactly what add() would, in the metric and its matching sub-metrics', () => {
+  const one = new Registry();
+  const many = new Registry();
+  for (const r of [one, many]) {
+    r.define('lat', 'trend', 'time');
+    const m = r.get('lat')!;
+    r.submetric(m, [['scenario', 'a']]);
+    r.submetric(m, [['scenario', 'b']]);
+  }
+  const values = [0.5, 1.25, 3, 3, 100.75, 0.001];
+  for (const v of values) one.add('lat', v, { scenario: 'a' }, 1);
+  many.addMany('lat', values, { scenario: 'a' }, 1);
+  assert.deepEqual(many.encode(), one.encode());
+  assert.throws(() => many.addMany('nope', [1], {}, 1), /unknown metric "nope"/);
+});

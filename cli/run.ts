@@ -34,6 +34,7 @@ export interface RunArgs {
   'isolate-memory': number;
   'vus-per-isolate': number;
   'vus-per-context': number;
+  'isolate-threads': boolean;
   'init-timeout': string;
   'test-connection': boolean;
   'execution-segment'?: string;
@@ -62,6 +63,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
     .option('vus-per-context', { type: 'number', default: 1, describe: 'VUs sharing one V8 context: saves ~150 KiB per VU for thousands of VUs; they keep their own module state, __VU and __ENV but share globalThis' })
+    .option('isolate-threads', { type: 'boolean', default: false, describe: 'run VU code on its isolates\' own threads instead of inline on the main thread (for CPU-heavy scripts on machines with cores to spare; inline measures more exactly)' })
     .option('test-connection', { type: 'boolean', default: true, describe: 'check that the target answers before starting (--no-test-connection to skip)' })
     .option('init-timeout', { type: 'string', default: '60s', describe: 'max time for the script\'s init code in one VU' })
     .option('execution-segment', { type: 'string', describe: 'run only this share of the test, k6 syntax: 1/4:2/4 or 25%:50%' })
@@ -126,6 +128,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         isolateMemoryMb: a['isolate-memory'],
         vusPerIsolate: a['vus-per-isolate'],
         vusPerContext: a['vus-per-context'],
+        isolateThreads: a['isolate-threads'],
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
         testConnection: a['test-connection'],
         ...(a['execution-segment'] ? { segment: { segment: a['execution-segment'], ...(a['execution-segment-sequence'] ? { sequence: a['execution-segment-sequence'] } : {}) } } : {}),

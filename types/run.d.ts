@@ -115,6 +115,11 @@ export interface RunOptions {
   vusPerIsolate?: number;
   /** VUs sharing one V8 context (default 1): each keeps its own module state, __VU, __ITER, __ENV, but they share globalThis. */
   vusPerContext?: number;
+  /**
+   * Run VU code on its isolates' own threads (default false: inline on the main thread, between the
+   * responses it times). Threads suit CPU-heavy scripts on machines with cores to spare.
+   */
+  isolateThreads?: boolean;
   /** Heap limit of each isolate, MB (default 256). */
   isolateMemoryMb?: number;
   /** Probe the target before starting (default true); an unreachable one rejects with TARGET_UNREACHABLE. */

@@ -57,6 +57,8 @@ export interface RunRequest {
   vusPerIsolate?: number;
   /** VUs sharing one context (default 1). More saves memory at the cost of shared globals. */
   vusPerContext?: number;
+  /** run VU code on isolated-vm's threads instead of inline on the main thread (runtime/vu/isolates.ts) */
+  isolateThreads?: boolean;
   isolateMemoryMb?: number;
   /** scale-out: this instance's execution segment (k6 syntax) and the sequence shared by all instances */
   segment?: { segment: string; sequence?: string };
@@ -147,7 +149,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   const checks = new Map<string, { passes: number; fails: number }>();
   const counters: RunCounters = { failedRestarts: 0, iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
 
-  const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1 });
+  const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1, threads: req.isolateThreads === true });
   const apis = new Map<string, ApiAdapter>([[openaiApi.name, openaiApi]]);
   for (const a of req.apis ?? []) apis.set(a.name, a);
 

@@ -150,7 +150,7 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     const slot = vu.isolateSlot;
     if (reportedSlots.has(slot.id)) return;
     reportedSlots.add(slot.id);
-    const cpu = d.watchdog.disposedAsStuck(slot.id);
+    const cpu = slot.stuck;
     d.errors.addIsolateDeath(
       cpu ? 'cpu' : 'memory',
       cpu

@@ -3,11 +3,12 @@
  * call; an async iteration that loops after an `await` would hold its isolate's thread forever. So
  * every 500 ms the CPU time of each isolate is compared with the wall time: an isolate that has been
  * busy without pause for longer than the limit is disposed (its VUs are rebuilt by the engine).
+ * This matters with --isolate-threads; inline (the default), every entry into a VU already carries
+ * the limit as its timeout, and the watchdog is a second line.
  */
 import type { IsolatePool } from '../vu/isolates.ts';
 
 export class CpuWatchdog {
-  private readonly stuck = new Set<number>();
   private readonly watch = new Map<number, { cpu: number; busySince: number | null }>();
   private last = performance.now();
   private timer: NodeJS.Timeout | undefined;
@@ -26,11 +27,6 @@ export class CpuWatchdog {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** Whether this isolate was disposed by the watchdog (rather than by its memory limit). */
-  disposedAsStuck(slotId: number): boolean {
-    return this.stuck.has(slotId);
-  }
-
   private check(): void {
     const t = performance.now();
     const wall = t - this.last;
@@ -43,8 +39,7 @@ export class CpuWatchdog {
       w.cpu = cpu;
       this.watch.set(slot.id, w);
       if (w.busySince !== null && t - w.busySince > this.limitMs) {
-        this.stuck.add(slot.id);
-        slot.dispose();
+        slot.disposeAsStuck();
       }
     }
   }

@@ -17,6 +17,19 @@ export interface IsolateOptions {
   vusPerIsolate: number;
   /** VUs sharing one context (default 1: a context, and so globals, of their own) */
   vusPerContext?: number;
+  /**
+   * Where VU code runs once initialised. false (the default): inline, on the main thread — the
+   * host enters a VU with applySync when it starts an iteration or hands it a result, and the VU's
+   * code runs until its next await. No thread hops, no preemption of the thread that timestamps
+   * the responses. true: on isolated-vm's own threads (code of CPU-heavy scripts then runs beside
+   * the main thread on machines with cores to spare). Init code always runs on the isolate's thread.
+   */
+  threads?: boolean;
+}
+
+/** The error isolated-vm throws when a call's timeout stops it. */
+export function isTimeoutError(e: unknown): boolean {
+  return e instanceof Error && /execution timed out/i.test(e.message);
 }
 
 export interface ContextSlot {
@@ -27,6 +40,13 @@ export interface ContextSlot {
 export class IsolateSlot {
   readonly isolate: ivm.Isolate;
   contexts = 0;
+  /** disposed because code ran on the CPU without yielding for too long (else: memory limit) */
+  stuck = false;
+  /** asynchronous operations (init, context set-up) in flight on the isolate's thread */
+  private busy = 0;
+  /** inline calls waiting for the busy operations to end (the main thread never waits for the isolate's lock) */
+  private deferred: Array<() => void> = [];
+  private readonly disposeHooks = new Set<(e: Error) => void>();
   private readonly open: ContextSlot[] = [];
   private prelude?: ivm.Script;
   private script?: ivm.Script;
@@ -75,6 +95,62 @@ export class IsolateSlot {
   get disposed(): boolean {
     return this.isolate.isDisposed;
   }
+
+  /**
+   * Runs an asynchronous operation on the isolate's thread (VU init, context set-up). Inline calls
+   * made meanwhile wait for it to end instead of blocking the main thread on the isolate's lock
+   * (init code may itself be waiting for the main thread: datasets load with applySyncPromise).
+   */
+  async runAsync<T>(f: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await f();
+    } finally {
+      if (--this.busy === 0 && this.deferred.length) {
+        const q = this.deferred;
+        this.deferred = [];
+        for (const g of q) g();
+      }
+    }
+  }
+
+  /**
+   * Runs `f` (an applySync into this isolate) now, or once the isolate's asynchronous operations
+   * have ended. An error that leaves the isolate disposed (memory limit) goes to every VU of the
+   * isolate; a timeout disposes the isolate as stuck when `stuckOnTimeout` (code that looped after
+   * an await, as the watchdog does on threads), else it goes to `onError` like any other error (the
+   * synchronous start of an iteration, as isolated-vm's call timeout does on threads).
+   */
+  inline(f: () => void, onError: (e: Error) => void, stuckOnTimeout: boolean): void {
+    if (this.busy > 0) {
+      this.deferred.push(() => this.inline(f, onError, stuckOnTimeout));
+      return;
+    }
+    if (this.isolate.isDisposed) {
+      onError(new Error('the isolate was disposed'));
+      return;
+    }
+    try {
+      f();
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (stuckOnTimeout && isTimeoutError(err)) this.disposeAsStuck(err);
+      else if (this.isolate.isDisposed) this.disposed_(err);
+      else onError(err);
+    }
+  }
+
+  /** Called with the cause when the isolate goes away; returns the unsubscribe function. */
+  onDispose(hook: (e: Error) => void): () => void {
+    this.disposeHooks.add(hook);
+    return () => this.disposeHooks.delete(hook);
+  }
+
+  private disposed_(e: Error): void {
+    const hooks = [...this.disposeHooks];
+    this.disposeHooks.clear();
+    for (const h of hooks) h(e);
+  }
   /** CPU time the isolate has used, ms (for the stuck-iteration watchdog). */
   cpuMs(): number {
     try {
@@ -83,8 +159,15 @@ export class IsolateSlot {
       return 0;
     }
   }
-  dispose(): void {
+  dispose(cause: Error = new Error('the isolate was disposed')): void {
     if (!this.isolate.isDisposed) this.isolate.dispose();
+    this.disposed_(cause);
+  }
+
+  /** Disposes an isolate whose code would not yield (the watchdog, or an inline call's timeout). */
+  disposeAsStuck(cause: Error = new Error('the isolate was stopped: its code ran on the CPU without yielding')): void {
+    this.stuck = true;
+    this.dispose(cause);
   }
 }
 
@@ -97,7 +180,11 @@ export class IsolatePool {
     private readonly opts: IsolateOptions,
   ) {
     this.vusPerContext = Math.max(1, opts.vusPerContext ?? 1);
+    this.inline = !opts.threads;
   }
+
+  /** VU code runs inline on the main thread (see IsolateOptions.threads). */
+  readonly inline: boolean;
 
   /** The isolate the next VU goes into. */
   slotForNewVU(): IsolateSlot {
@@ -129,27 +216,53 @@ export class IsolatePool {
   }
 }
 
+/** Settles an inline async host call inside the VU (see prelude.ts entry.settle). */
+export type InlineSettle = (id: number, ok: boolean, value: unknown) => void;
+
+export interface VuRefs {
+  iterate: ivm.Reference;
+  call: ivm.Reference;
+  /** inline mode: entry.start(token, kind, a, b) and entry.settle(id, ok, value) */
+  start: ivm.Reference;
+  settle: ivm.Reference;
+}
+
 /**
  * Adds VU `vuId` to a context: installs its host functions, then runs its init code (the script's
- * top level) through the prelude's __llmperf_make_vu, within `initTimeoutMs`.
+ * top level) through the prelude's __llmperf_make_vu, within `initTimeoutMs`. With `settle`
+ * (inline mode), async host functions become synchronous callbacks that start the host's work and
+ * hand the outcome back later through `settle`; otherwise they are references the VU applies
+ * asynchronously from the isolate's thread.
  */
-export async function addVuToContext(ctx: ivm.Context, host: HostImpl, vuId: number, env: Record<string, string>, initTimeoutMs = 0): Promise<{ iterate: ivm.Reference; call: ivm.Reference }> {
+export async function addVuToContext(ctx: ivm.Context, host: HostImpl, vuId: number, env: Record<string, string>, initTimeoutMs = 0, settle: InlineSettle | null = null): Promise<VuRefs> {
   const g = ctx.global;
   for (const name of Object.keys(HOST_MODES) as HostName[]) {
     const mode = HOST_MODES[name];
     const fn = host[name] as (...a: unknown[]) => unknown;
-    const value =
-      mode === 'async' || mode === 'syncPromise'
-        ? new ivm.Reference(fn)
-        : mode === 'ignored'
-          ? new ivm.Callback(fn, { ignored: true })
-          : new ivm.Callback(fn);
+    let value: ivm.Reference | ivm.Callback;
+    if (mode === 'async' && settle) {
+      value = new ivm.Callback((id: number, ...args: unknown[]) => {
+        let p: Promise<unknown>;
+        try {
+          p = fn(...args) as Promise<unknown>;
+        } catch (e) {
+          p = Promise.reject(e);
+        }
+        p.then(
+          (v) => settle(id, true, v),
+          (e: unknown) => settle(id, false, e instanceof Error ? e.message : String(e)),
+        );
+      });
+    } else if (mode === 'async' || mode === 'syncPromise') value = new ivm.Reference(fn);
+    // fire-and-forget spares a VU on its own thread a wait for the main thread; inline, the call
+    // is on the main thread already (and isolated-vm would defer an ignored one)
+    else if (mode === 'ignored' && !settle) value = new ivm.Callback(fn, { ignored: true });
+    else value = new ivm.Callback(fn);
     await g.set(`${HOST_GLOBAL_PREFIX}${vuId}_${name}`, value);
   }
-  await ctx.evalClosure('__llmperf_make_vu($0, $1)', [vuId, env], { arguments: { copy: true }, ...(initTimeoutMs > 0 ? { timeout: initTimeoutMs } : {}) });
-  const iterate = (await ctx.evalClosure('return __llmperf_vus.get($0).iterate', [vuId], { arguments: { copy: true }, result: { reference: true } })) as ivm.Reference;
-  const call = (await ctx.evalClosure('return __llmperf_vus.get($0).call', [vuId], { arguments: { copy: true }, result: { reference: true } })) as ivm.Reference;
-  return { iterate, call };
+  await ctx.evalClosure('__llmperf_make_vu($0, $1, $2)', [vuId, env, settle !== null], { arguments: { copy: true }, ...(initTimeoutMs > 0 ? { timeout: initTimeoutMs } : {}) });
+  const ref = async (name: string) => (await ctx.evalClosure(`return __llmperf_vus.get($0).${name}`, [vuId], { arguments: { copy: true }, result: { reference: true } })) as ivm.Reference;
+  return { iterate: await ref('iterate'), call: await ref('call'), start: await ref('start'), settle: await ref('settle') };
 }
 
 export { ivm };

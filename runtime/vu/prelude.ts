@@ -20,14 +20,24 @@ const g = globalThis;
 const PREFIX = ${JSON.stringify(HOST_GLOBAL_PREFIX)};
 const MODES = ${JSON.stringify(HOST_MODES)};
 g.__llmperf_vus = new Map();
-g.__llmperf_make_vu = function (vuId, ENV) {
+g.__llmperf_make_vu = function (vuId, ENV, inline) {
 let ITER = 0;
 const H = {};
+// inline mode: async host calls wait here until the host calls entry.settle(id, ok, value)
+const waits = new Map();
+let callSeq = 0;
 for (const name of Object.keys(MODES)) {
   const ref = g[PREFIX + vuId + '_' + name];
   delete g[PREFIX + vuId + '_' + name];
   const mode = MODES[name];
-  if (mode === 'async') H[name] = (...args) => ref.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } });
+  if (mode === 'async' && inline) {
+    H[name] = (...args) => new Promise((resolve, reject) => {
+      const id = ++callSeq;
+      waits.set(id, [resolve, reject]);
+      try { ref(id, ...args); } catch (e) { waits.delete(id); throw e; }
+    });
+  }
+  else if (mode === 'async') H[name] = (...args) => ref.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } });
   else if (mode === 'syncPromise') H[name] = (...args) => ref.applySyncPromise(undefined, args, { arguments: { copy: true } });
   else H[name] = ref;
 }
@@ -247,6 +257,18 @@ entry.call = async function (name, json) {
     const kind = e instanceof LlmperfAbort ? 'abort' : e instanceof LlmperfFail ? 'fail' : 'exception';
     return { ok: false, error: describeError(e, kind) };
   }
+};
+// inline mode: the host starts iterations and lifecycle calls with start(), learns their outcome
+// through H.done, and hands back the results of async host calls with settle()
+entry.start = function (token, kind, a, b) {
+  const p = kind === 'iterate' ? entry.iterate(a) : entry.call(a, b);
+  p.then((o) => H.done(token, o));
+};
+entry.settle = function (id, ok, value) {
+  const w = waits.get(id);
+  if (w === undefined) return;
+  waits.delete(id);
+  if (ok) w[0](value); else w[1](new Error(value));
 };
 g.__llmperf_vus.set(vuId, entry);
 };

@@ -4,7 +4,7 @@
  * the isolate boundary by copy (structured clone) — no host object is ever reachable from a VU.
  *
  * Modes: `async` functions return a promise inside the VU (the VU's isolate keeps running other
- * VUs meanwhile); `sync` ones block the calling VU briefly; `ignored` ones are fire-and-forget;
+ * VUs meanwhile; inline, the host settles it later with entry.settle); `sync` ones block the calling VU briefly; `ignored` ones are fire-and-forget;
  * `syncPromise` blocks the calling isolate until the host's promise settles (init-time loading only).
  */
 import type { LlmCallOptions, LlmResult } from '../llm/types.ts';
@@ -69,6 +69,8 @@ export interface HostFunctions {
   check: { mode: 'ignored'; fn: (name: string, ok: boolean, tags: Record<string, string> | null, group: string) => void };
   log: { mode: 'ignored'; fn: (level: LogLevel, msg: string) => void };
   abort: { mode: 'ignored'; fn: (msg: string) => void };
+  /** inline mode: an iteration or lifecycle call started with entry.start(token, …) has ended */
+  done: { mode: 'sync'; fn: (token: number, outcome: unknown) => void };
 }
 
 export type HostName = keyof HostFunctions;
@@ -90,4 +92,5 @@ export const HOST_MODES: { [K in HostName]: HostFunctions[K]['mode'] } = {
   check: 'ignored',
   log: 'ignored',
   abort: 'ignored',
+  done: 'sync',
 };

@@ -47,6 +47,15 @@ export class VU {
   private ctx!: ivm.Context;
   private iterateRef!: ivm.Reference;
   private callRef!: ivm.Reference;
+  private startRef!: ivm.Reference;
+  private settleRef!: ivm.Reference;
+  /** inline mode: the iteration or lifecycle call in progress (one at a time per VU) */
+  private pending: { token: number; resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+  private token = 0;
+  /** inline mode: the time limit of each entry into the VU (the current call's timeout) */
+  private turnTimeoutMs: number | undefined;
+  private unhook: (() => void) | null = null;
+  private generation = 0;
   /** times this VU was rebuilt after its isolate died (memory limit, stuck iteration) */
   revivals = 0;
 
@@ -77,8 +86,11 @@ export class VU {
       check: (name, ok, tags, group) => services.check(state, name, ok, tags, group),
       log: (level, msg) => services.log(state, level, msg),
       abort: (msg) => services.abort(state, msg),
+      done: (token, outcome) => vu?.finished(token, outcome),
     };
-    const vu = new VU(id, pool, host, env, initTimeoutMs, state);
+    // eslint-disable-next-line prefer-const
+    let vu: VU | undefined;
+    vu = new VU(id, pool, host, env, initTimeoutMs, state);
     await vu.build();
     return vu;
   }
@@ -88,22 +100,31 @@ export class VU {
     const slot = this.pool.slotForNewVU();
     let cslot: ContextSlot | undefined;
     try {
-      cslot = await slot.contextFor(this.pool.vusPerContext);
-      this.ctx = cslot.ctx;
-      const refs = await addVuToContext(cslot.ctx, this.host, this.id, this.env, this.initTimeoutMs);
+      // results of calls made by an earlier context of this VU (before a revive) are dropped
+      const gen = ++this.generation;
+      const settle = this.pool.inline ? (id: number, ok: boolean, v: unknown) => gen === this.generation && this.settle(id, ok, v) : null;
+      const refs = await slot.runAsync(async () => {
+        cslot = await slot.contextFor(this.pool.vusPerContext);
+        this.ctx = cslot.ctx;
+        return addVuToContext(cslot.ctx, this.host, this.id, this.env, this.initTimeoutMs, settle);
+      });
       this.iterateRef = refs.iterate;
       this.callRef = refs.call;
+      this.startRef = refs.start;
+      this.settleRef = refs.settle;
+      this.unhook = slot.onDispose((e) => this.rejectPending(e));
     } catch (e) {
       if (cslot) slot.releaseContext(cslot);
       this.pool.release(slot);
       throw e;
     }
     this.slot = slot;
-    this.cslot = cslot;
+    this.cslot = cslot!;
   }
 
   /** Rebuilds this VU in a fresh context after its isolate was disposed; init code runs again. */
   async revive(setupDataJson: string | undefined): Promise<void> {
+    this.unhook?.();
     this.slot.releaseContext(this.cslot);
     this.pool.release(this.slot);
     this.revivals++;
@@ -117,15 +138,20 @@ export class VU {
   }
 
   async exports(): Promise<ScriptExports> {
-    return (await this.ctx.evalClosure('return __llmperf_vus.get($0).init_exports()', [this.id], { arguments: { copy: true }, result: { copy: true } })) as ScriptExports;
+    return (await this.slot.runAsync(() => this.ctx.evalClosure('return __llmperf_vus.get($0).init_exports()', [this.id], { arguments: { copy: true }, result: { copy: true } }))) as ScriptExports;
   }
 
   async endInit(setupDataJson: string | undefined): Promise<void> {
-    await this.ctx.evalClosure('const e = __llmperf_vus.get($0); e.end_init(); e.set_data($1);', [this.id, setupDataJson], { arguments: { copy: true } });
+    await this.slot.runAsync(() => this.ctx.evalClosure('const e = __llmperf_vus.get($0); e.end_init(); e.set_data($1);', [this.id, setupDataJson], { arguments: { copy: true } }));
   }
 
-  /** Runs one iteration; a timeout (ms) stops the synchronous part of a CPU-bound iteration. */
+  /**
+   * Runs one iteration. A timeout (ms) stops code that runs on the CPU without yielding: inline,
+   * every entry into the VU is bounded by it; on threads, the synchronous part (the watchdog
+   * covers the rest).
+   */
   iterate(info: IterationInfo, timeoutMs?: number): Promise<IterationOutcome> {
+    if (this.pool.inline) return this.startInline('iterate', info, undefined, timeoutMs) as Promise<IterationOutcome>;
     return this.iterateRef.apply(undefined, [info], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
@@ -135,6 +161,7 @@ export class VU {
 
   /** Calls an exported lifecycle function (setup, teardown, handleSummary) with JSON data. */
   call(name: string, json: string | undefined, timeoutMs?: number): Promise<CallResult> {
+    if (this.pool.inline) return this.startInline('call', name, json, timeoutMs) as Promise<CallResult>;
     return this.callRef.apply(undefined, [name, json], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
@@ -142,14 +169,63 @@ export class VU {
     }) as Promise<CallResult>;
   }
 
+  // ---- inline mode (see IsolateOptions.threads) ----
+
+  private turnOptions(): { arguments: { copy: true }; timeout?: number } {
+    return this.turnTimeoutMs ? { arguments: { copy: true }, timeout: this.turnTimeoutMs } : { arguments: { copy: true } };
+  }
+
+  private startInline(kind: 'iterate' | 'call', a: unknown, b: unknown, timeoutMs: number | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.pending) this.pending.reject(new Error('a new call started before the previous one ended'));
+      const token = ++this.token;
+      this.pending = { token, resolve, reject };
+      this.turnTimeoutMs = timeoutMs;
+      const slot = this.slot;
+      slot.inline(
+        () => this.startRef.applySync(undefined, [token, kind, a, b], this.turnOptions()),
+        (e) => this.rejectPending(e),
+        false,
+      );
+    });
+  }
+
+  /** H.done from inside the VU: the call started with `token` has ended. */
+  private finished(token: number, outcome: unknown): void {
+    const p = this.pending;
+    if (!p || p.token !== token) return;
+    this.pending = null;
+    p.resolve(outcome);
+  }
+
+  private rejectPending(e: Error): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    p.reject(e);
+  }
+
+  /** The host's part of an async call (llm, sleep) has ended: hand the outcome to the VU. */
+  private settle(id: number, ok: boolean, value: unknown): void {
+    const slot = this.slot;
+    slot.inline(
+      () => this.settleRef.applySync(undefined, [id, ok, value], this.turnOptions()),
+      (e) => this.rejectPending(e),
+      true,
+    );
+  }
+
   get isolateDisposed(): boolean {
     return this.slot.disposed;
   }
 
   dispose(): void {
+    this.unhook?.();
     try {
       this.iterateRef.release();
       this.callRef.release();
+      this.startRef.release();
+      this.settleRef.release();
       if (!this.slot.disposed) this.ctx.evalClosureIgnored('__llmperf_vus.delete($0)', [this.id], { arguments: { copy: true } });
     } catch {
       /* isolate already gone */

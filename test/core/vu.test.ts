@@ -136,3 +136,29 @@ export default async function () {
   assert.equal(out.summary.metrics.own_state_ok?.values.count, 36);
   assert.equal(out.summary.metrics.own_state_bad?.values.count ?? 0, 0);
 });
+
+test('inline VU code: VUs allocated mid-run into an isolate whose other VUs are busy (init loading a dataset) neither deadlock nor lose results', async () => {
+  const dir = tempFiles({
+    'prompts.txt': 'alpha\nbeta\ngamma\n',
+    's.ts': `import llm from 'llmperf/llm';
+import { check, sleep } from 'llmperf';
+import { lineByLine } from 'llmperf/data';
+const prompts = lineByLine('./prompts.txt');
+export const options = {
+  scenarios: { s: { executor: 'constant-arrival-rate', rate: 40, timeUnit: '1s', duration: '1500ms', preAllocatedVUs: 1, maxVUs: 12 } },
+};
+export default async function () {
+  const res = await llm.chat({ messages: [{ role: 'user', content: prompts.next() }], max_tokens: 4 });
+  await sleep(0.01);
+  check(res, { ok: (r) => r.ok && r.text.length > 0 });
+}
+`,
+  });
+  const t0 = Date.now();
+  const out = await run({ script: path.join(dir, 's.ts'), log: () => {}, vusPerIsolate: 16, mockOptions: { ttft: '60ms', itl: '5ms' } });
+  assert.ok(Date.now() - t0 < 20_000);
+  assert.ok(out.summary.vusMax > 1, `VUs were allocated during the run (max ${out.summary.vusMax})`);
+  const c = out.summary.root_group.checks.find((x) => x.name === 'ok');
+  assert.ok(c && c.passes > 40 && c.fails === 0, JSON.stringify(c));
+  assert.equal(out.summary.llm.requests, c!.passes);
+});

@@ -76,3 +76,27 @@ test('an exception in init code is reported at its position (exit 107)', async (
     return true;
   });
 });
+
+test('with --isolate-threads (VU code on isolate threads): a CPU loop after an await is stopped by the watchdog, a synchronous one by the call timeout', async () => {
+  const dir = tempFiles({
+    'a.ts': `import llm from 'llmperf/llm';
+import { sleep } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 4 } }, iterationTimeout: '1s' };
+export default async function () {
+  await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  if (__VU === 1 && __ITER === 1) { await sleep(0.01); for (;;) {} }
+}
+`,
+    's.ts': `export const options = { vus: 1, iterations: 3, iterationTimeout: '500ms' };
+export default function () { if (__ITER === 0) for (;;) {} }
+`,
+  });
+  const lines: string[] = [];
+  const a = await run({ script: path.join(dir, 'a.ts'), log: (l) => lines.push(l), vusPerIsolate: 1, isolateThreads: true, mockOptions: { ttft: '1ms', itl: '1ms' } });
+  assert.ok(lines.some((l) => /ran on the CPU for more than 1s/.test(l)), lines.join('\n'));
+  assert.equal(a.summary.llm.requests, 8);
+  assert.equal(a.summary.iterations.completed, 7);
+  const s = await run({ script: path.join(dir, 's.ts'), log: () => {}, isolateThreads: true });
+  assert.equal(s.summary.iterations.completed, 3);
+  assert.match(s.summary.scriptErrors[0]!.message, /timed out/i);
+});

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BaselineConfig, BaselineResult } from './baseline-client.ts';
-import { CLI, ROOT, runNode, type ChildResult } from './procs.ts';
+import { CLI, llmperfNodeFlags, ROOT, runNode, type ChildResult } from './procs.ts';
 
 export interface BaselineRun extends ChildResult {
   result: BaselineResult;
@@ -35,7 +35,7 @@ export const TREND_STATS = 'avg,p(50),p(90),p(99),max,count';
  * With `cpuProfDir`, the process also writes a .cpuprofile there.
  */
 export async function runLlmperfCli(script: string, url: string, summaryFile: string, timeoutMs: number, opts: { cpuProfDir?: string; extra?: string[] } = {}): Promise<LlmperfRun> {
-  const node = ['--no-node-snapshot'];
+  const node = llmperfNodeFlags();
   if (opts.cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const args = [...node, CLI, 'run', script, '--url', url, '--quiet', '--no-color', '--out-dir', runDirFor(summaryFile), '--summary-export', summaryFile, '--summary-trend-stats', TREND_STATS, ...(opts.extra ?? [])];
   const r = await runNode(1, args, timeoutMs);
@@ -56,7 +56,7 @@ export interface RecordsRun extends ChildResult {
 
 /** The programmatic run() with a record listener and a run directory (bench/llmperf-records.ts). */
 export async function runLlmperfRecords(script: string, url: string, recordsFile: string, timeoutMs: number, cpuProfDir?: string): Promise<RecordsRun> {
-  const node = ['--no-node-snapshot'];
+  const node = llmperfNodeFlags();
   if (cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   const r = await runNode(1, [...node, '--import', 'tsx', path.join(ROOT, 'bench', 'llmperf-records.ts'), JSON.stringify({ script, url, recordsFile, outDir: runDirFor(recordsFile) })], timeoutMs);
   if (r.code !== 0) throw new Error(`llmperf (programmatic run) exited with ${r.code}: ${r.stderr.trim().slice(-800)}`);

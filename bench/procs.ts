@@ -28,6 +28,15 @@ export function canPin(): boolean {
   return pinning;
 }
 
+/**
+ * The node flags bin/llmperf.js would add for a process on one core (--no-node-snapshot, and
+ * --single-threaded-gc when pinned): given up front, the launcher imports the CLI in the same
+ * process instead of re-executing, so the pid the bench samples (CPU, RSS) is llmperf's own.
+ */
+export function llmperfNodeFlags(): string[] {
+  return canPin() ? ['--no-node-snapshot', '--single-threaded-gc'] : ['--no-node-snapshot'];
+}
+
 /** Spawns `node <args>` pinned to `core` when possible (taskset execs node: same pid). */
 export function spawnNode(core: 0 | 1, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   const cmd = canPin() ? 'taskset' : process.execPath;
@@ -175,7 +184,7 @@ export interface MockStatsLite {
 
 /** Starts `llmperf mock --port 0 <args>` on core 0; resolves with its URL once it listens. */
 export function startMock(args: string[]): Promise<MockProc> {
-  const child = spawnNode(0, ['--no-node-snapshot', CLI, 'mock', '--port', '0', ...args]);
+  const child = spawnNode(0, [...llmperfNodeFlags(), CLI, 'mock', '--port', '0', ...args]);
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {

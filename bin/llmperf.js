@@ -1,14 +1,23 @@
 #!/usr/bin/env -S node --no-node-snapshot
 // Launcher. isolated-vm needs --no-node-snapshot on Node >= 20: the shebang passes it. When started
 // some other way without it (`node bin/llmperf.js`), re-exec once with it.
+//
+// Confined to one core (taskset, a one-CPU cpuset), V8's parallel and concurrent GC helper threads
+// can only run by preempting the main thread, which is the thread that timestamps every byte:
+// there the launcher also passes --single-threaded-gc (measured in bench/: the TTFT and ITL p99
+// tails shrink by several ms). LLMPERF_GC_THREADS=1 keeps V8's default.
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-if (process.execArgv.includes('--no-node-snapshot')) {
+const need = ['--no-node-snapshot'];
+if (availableParallelism() <= 1 && process.env.LLMPERF_GC_THREADS !== '1') need.push('--single-threaded-gc');
+const missing = need.filter((f) => !process.execArgv.includes(f));
+if (missing.length === 0) {
   await import(cli);
 } else {
-  const child = spawn(process.execPath, ['--no-node-snapshot', ...process.execArgv, cli, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...missing, ...process.execArgv, cli, ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
   // Ctrl-C reaches the child through the terminal's process group; don't double it. SIGTERM and

@@ -1,0 +1,37 @@
+// bin/llmperf.js: adds --no-node-snapshot (isolated-vm) and, when the process is confined to one
+// core, --single-threaded-gc (V8's GC helper threads would only preempt the timing thread there).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BIN } from '../helpers.ts';
+
+function childFlags(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    // `llmperf mock` keeps running: read the node process that serves it, then stop it
+    const p = spawn('taskset', ['-c', '0', process.execPath, BIN, 'mock', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`the mock did not start: ${out}`)); }, 20_000);
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!/listening|http:\/\/127\.0\.0\.1:\d+/.test(out)) return;
+      clearTimeout(timer);
+      const kids = spawnSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+      const pid = kids[0] ?? String(p.pid); // no child: the launcher imported the CLI itself
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      p.once('exit', () => resolve(argv));
+      p.kill('SIGTERM');
+    });
+  });
+}
+
+const canPin = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+test('confined to one core, the launcher runs node with --single-threaded-gc (LLMPERF_GC_THREADS=1 opts out)', { skip: !canPin && 'needs taskset (util-linux) on Linux' }, async () => {
+  const one = await childFlags([]);
+  assert.ok(one.includes('--no-node-snapshot'), one.join(' '));
+  assert.ok(one.includes('--single-threaded-gc'), one.join(' '));
+  const optOut = await childFlags([], { ...process.env, LLMPERF_GC_THREADS: '1' });
+  assert.ok(optOut.includes('--no-node-snapshot'), optOut.join(' '));
+  assert.ok(!optOut.includes('--single-threaded-gc'), optOut.join(' '));
+});

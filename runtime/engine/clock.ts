@@ -1,4 +1,5 @@
 /** Precise sleeping against the run's monotonic clock. */
+import { onAbort } from '../abort-hooks.ts';
 
 /**
  * Sleeps until `t` ms since run start, precisely: a timer for the bulk, then setImmediate turns for
@@ -10,15 +11,14 @@ export function sleepUntil(now: () => number, t: number, signal: AbortSignal): P
   if (remaining <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
+    const cancel = onAbort(signal, () => {
       if (timer) clearTimeout(timer);
       resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     const spin = () => {
       if (signal.aborted) return;
       if (now() >= t) {
-        signal.removeEventListener('abort', onAbort);
+        cancel();
         resolve(true);
       } else setImmediate(spin);
     };

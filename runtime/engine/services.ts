@@ -2,6 +2,7 @@
  * The host side of every VU binding: llm requests (timed here, on the host), metrics, checks,
  * files, datasets, sleeping, logging. One instance per run, shared by all VUs.
  */
+import { onAbort } from '../abort-hooks.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
@@ -166,11 +167,11 @@ export class Services implements VuServices {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
-        stop.removeEventListener('abort', done);
+        cancel();
         resolve();
       };
       const t = setTimeout(done, ms);
-      stop.addEventListener('abort', done, { once: true });
+      const cancel = onAbort(stop, done);
     });
   }
 

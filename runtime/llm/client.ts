@@ -1,16 +1,17 @@
 /**
  * The HTTP side of the llm module: one undici Agent for the whole run, requests sent with
  * `dispatch` and a handler (no stream objects on the hot path), every body chunk timestamped with
- * performance.now() the moment undici hands it over, SSE parsed with eventsource-parser, JSON events
+ * performance.now() the moment undici hands it over, SSE parsed by runtime/llm/sse.ts, JSON events
  * of built-in APIs answered from a per-stream template when they match one (event-template.ts).
  *
  * The client only collects raw facts (times, texts, usage, errors); runtime/llm/result.ts turns
  * them into the metric definitions.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { createParser, type EventSourceParser } from 'eventsource-parser';
+import { SseParser } from './sse.ts';
 import { StringDecoder } from 'node:string_decoder';
 import type { ApiAdapter, BuiltRequest, ParsedDelta } from './api.ts';
+import { onAbort as onAbortHook } from '../abort-hooks.ts';
 import { templateFor, type EventTemplate } from './event-template.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
 import type { Usage } from './types.ts';
@@ -98,7 +99,7 @@ export class LlmClient {
       let settled = false;
       let controller: Dispatcher.DispatchController | null = null;
       let timer: NodeJS.Timeout | undefined;
-      let parser: EventSourceParser | null = null;
+      let parser: SseParser | null = null;
       let decoder: StringDecoder | null = null;
       let template: EventTemplate | null = null;
       let isStream = req.stream;
@@ -107,12 +108,13 @@ export class LlmClient {
       const textParts: string[] = [];
       const reasoningParts: string[] = [];
       let now = 0;
+      let cancelAbort: (() => void) | undefined;
 
       const finish = (code: ErrorCode | null, message: string | null) => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
+        cancelAbort?.();
         if (x.tEnd === null) x.tEnd = performance.now();
         x.text = textParts.join('');
         x.reasoning = reasoningParts.join('');
@@ -172,7 +174,7 @@ export class LlmClient {
           finish('ABORTED', 'request cancelled before it was sent: the run is stopping');
           return;
         }
-        opts.signal.addEventListener('abort', onAbort, { once: true });
+        cancelAbort = onAbortHook(opts.signal, onAbort);
       }
 
       const handler: Dispatcher.DispatchHandler = {
@@ -189,10 +191,10 @@ export class LlmClient {
           if (statusCode < 400 && isStream) {
             decoder = new StringDecoder('utf8');
             template = templateFor(api);
-            parser = createParser({
+            parser = new SseParser({
               onEvent,
-              onError: (err) => {
-                if (!settled) fail('BAD_SSE', `invalid SSE: ${err.message}`);
+              onError: (message) => {
+                if (!settled) fail('BAD_SSE', `invalid SSE: ${message}`);
               },
             });
           }

@@ -300,6 +300,14 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     const watchdog = new CpuWatchdog(pool, options.iterationTimeoutMs || 30_000);
     watchdog.start();
     const lagMonitor = new LagMonitor(log);
+    // inline VU code that runs long between two awaits holds up the thread that times the responses
+    const slow = { turns: 0, maxMs: 0 };
+    pool.onSlowTurn = (ms) => {
+      if (slow.turns++ === 0) {
+        log(`WARN VU code ran ${ms.toFixed(0)} ms without yielding on the main thread, which also timestamps the responses: latencies measured meanwhile include that delay. Move heavy work to init code or setup(), or run with --isolate-threads`);
+      }
+      slow.maxMs = Math.max(slow.maxMs, ms);
+    };
     const thresholdTimer = setInterval(() => {
       lagMonitor.check(now());
       const hit = evaluator.abortRequested(now());
@@ -341,6 +349,8 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
     lagMonitor.check(durationMs);
     const behind = lagMonitor.final();
     if (behind) log(behind);
+    pool.onSlowTurn = undefined;
+    if (slow.turns > 1) log(`WARN VU code held the main thread for more than ${pool.slowTurnMs} ms in ${slow.turns} turns (longest ${slow.maxMs.toFixed(0)} ms): see --isolate-threads`);
 
     // ---- teardown()
     if (exp.functions.includes('teardown') && !hardStopAll.signal.aborted && (ranSetup || !req.setupOnce)) {

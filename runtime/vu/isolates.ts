@@ -186,6 +186,15 @@ export class IsolatePool {
   /** VU code runs inline on the main thread (see IsolateOptions.threads). */
   readonly inline: boolean;
 
+  /** Inline turns longer than this (ms) are reported to onSlowTurn: they held up the timing thread. */
+  slowTurnMs = 20;
+  onSlowTurn: ((ms: number) => void) | undefined;
+
+  /** Called with the duration of every inline turn (an applySync into a VU). */
+  turn(ms: number): void {
+    if (ms > this.slowTurnMs) this.onSlowTurn?.(ms);
+  }
+
   /** The isolate the next VU goes into. */
   slotForNewVU(): IsolateSlot {
     let slot = this.slots.find((s) => !s.disposed && s.contexts < Math.max(this.opts.vusPerIsolate, this.vusPerContext));

@@ -183,7 +183,11 @@ export class VU {
       this.turnTimeoutMs = timeoutMs;
       const slot = this.slot;
       slot.inline(
-        () => this.startRef.applySync(undefined, [token, kind, a, b], this.turnOptions()),
+        () => {
+          const t = performance.now();
+          this.startRef.applySync(undefined, [token, kind, a, b], this.turnOptions());
+          this.pool.turn(performance.now() - t);
+        },
         (e) => this.rejectPending(e),
         false,
       );
@@ -209,7 +213,11 @@ export class VU {
   private settle(id: number, ok: boolean, value: unknown): void {
     const slot = this.slot;
     slot.inline(
-      () => this.settleRef.applySync(undefined, [id, ok, value], this.turnOptions()),
+      () => {
+        const t = performance.now();
+        this.settleRef.applySync(undefined, [id, ok, value], this.turnOptions());
+        this.pool.turn(performance.now() - t);
+      },
       (e) => this.rejectPending(e),
       true,
     );

@@ -100,3 +100,36 @@ export default function () { if (__ITER === 0) for (;;) {} }
   assert.equal(s.summary.iterations.completed, 3);
   assert.match(s.summary.scriptErrors[0]!.message, /timed out/i);
 });
+
+test('inline VU code that computes for tens of ms between awaits is reported (it delays the timing thread); light code is not', async () => {
+  const dir = tempFiles({
+    'heavy.ts': `import llm from 'llmperf/llm';
+export const options = { vus: 2, iterations: 6 };
+export default async function () {
+  const res = await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  const until = Date.now() + 40;
+  let n = 0;
+  while (Date.now() < until) n += res.text.length;
+}
+`,
+    'light.ts': `import llm from 'llmperf/llm';
+import { check } from 'llmperf';
+export const options = { vus: 2, iterations: 20 };
+export default async function () {
+  const res = await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  check(res, { ok: (r) => r.ok });
+}
+`,
+  });
+  const mock = { ttft: '1ms', itl: '1ms' };
+  const heavy: string[] = [];
+  await run({ script: path.join(dir, 'heavy.ts'), log: (l) => heavy.push(l), mockOptions: mock });
+  assert.ok(heavy.some((l) => /WARN VU code ran \d+ ms without yielding on the main thread/.test(l)), heavy.join('\n'));
+  assert.ok(heavy.some((l) => /held the main thread for more than 20 ms in [2-6] turns/.test(l)), heavy.join('\n'));
+  const light: string[] = [];
+  await run({ script: path.join(dir, 'light.ts'), log: (l) => light.push(l), mockOptions: mock });
+  assert.ok(!light.some((l) => /without yielding on the main thread|held the main thread/.test(l)), light.join('\n'));
+  const threads: string[] = [];
+  await run({ script: path.join(dir, 'heavy.ts'), log: (l) => threads.push(l), mockOptions: mock, isolateThreads: true });
+  assert.ok(!threads.some((l) => /main thread/.test(l)), 'on isolate threads the main thread is not held: ' + threads.join('\n'));
+});

@@ -182,7 +182,10 @@ export class VU {
       this.pending = { token, resolve, reject };
       this.turnTimeoutMs = timeoutMs;
       const slot = this.slot;
-      slot.inline(
+      // Start from a macrotask: an iteration that never waits on I/O (sleep(0), a synchronous
+      // default function) would otherwise chain iterations through microtasks forever and starve
+      // the event loop (timers, sockets, the end of the scenario).
+      setImmediate(() => slot.inline(
         () => {
           const t = performance.now();
           this.startRef.applySync(undefined, [token, kind, a, b], this.turnOptions());
@@ -190,7 +193,7 @@ export class VU {
         },
         (e) => this.rejectPending(e),
         false,
-      );
+      ));
     });
   }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { run } from '../../runtime/api.ts';
-import { tempFiles } from '../helpers.ts';
+import { runCli, tempFiles } from '../helpers.ts';
 
 test('a global set by one VU is not seen by another VU', async () => {
   const dir = tempFiles({
@@ -161,4 +161,25 @@ export default async function () {
   const c = out.summary.root_group.checks.find((x) => x.name === 'ok');
   assert.ok(c && c.passes > 40 && c.fails === 0, JSON.stringify(c));
   assert.equal(out.summary.llm.requests, c!.passes);
+});
+
+test('iterations that never wait on I/O (a synchronous default function, sleep(0)) still let timers run: a timed scenario ends on time', async () => {
+  const dir = tempFiles({
+    'sync.ts': `import { check } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'constant-vus', vus: 8, duration: '1s' } } };
+export default function () { check(1, { one: (v) => v === 1 }); }
+`,
+    'sleep0.ts': `import { check, sleep } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'constant-vus', vus: 8, duration: '1s' } } };
+export default async function () { await sleep(0); check(1, { one: (v) => v === 1 }); }
+`,
+  });
+  for (const f of ['sync.ts', 'sleep0.ts']) {
+    // a child process: a starved event loop would also starve this test's own timers
+    const t0 = Date.now();
+    const r = await runCli(['run', path.join(dir, f), '--quiet', '--no-test-connection', '--out-dir', path.join(dir, `out-${f}`)], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /\d+ complete/);
+    assert.ok(Date.now() - t0 < 25_000);
+  }
 });

@@ -154,7 +154,7 @@ export async function accuracy(ctx: BenchCtx): Promise<ScenarioOut> {
       `${f(percentile(base.serverTtft, 50), 3)}/${f(percentile(base.serverTtft, 99), 3)} ms during the baseline run; mock CPU ${f(mRun.mockCpu * 100, 0)}% vs ${f(bRun.mockCpu * 100, 0)}%. ` +
       `Mean signed TTFT error: llmperf ${f(mean(mine.ttftErr), 3)} ms, baseline ${f(mean(base.ttftErr), 3)} ms. ` +
       `Involuntary context switches of the client's main thread: llmperf ${int(mRun.preemptPerS)}/s, baseline ${int(bRun.preemptPerS)}/s ` +
-      '(on the pinned core the event loop is preempted by the process\'s other threads: isolates, GC helpers, the requests.sqlite writer).',
+      '(on the pinned core the event loop is preempted by the process\'s other threads: the requests.sqlite writer, V8 compiler threads; with --isolate-threads also the isolates\' own).',
     ]],
     appendix: profileAppendix(`llmperf, timing accuracy (${a.streams} VUs)`, prof),
   };

@@ -97,7 +97,7 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
       `mock ttft 0, itl 0, ${c.outputTokens} tokens, events-per-write 4, ${f(c.durationMs / 1000, 1)} s per run, best of ${c.reps}. ` +
       `Mock CPU during the runs: ${pct(b.mockCpu, 0)} (baseline) vs ${pct(m.mockCpu, 0)} (llmperf) of its core; client CPU over the process life: ${pct(b.clientCpu, 0)} vs ${pct(m.clientCpu, 0)} ` +
       `(CPU s total / main thread / process wall s: baseline ${f(b.cpuS, 1)} / ${f(b.mainCpuS, 1)} / ${f(b.wallS, 1)}, llmperf ${f(m.cpuS, 1)} / ${f(m.mainCpuS, 1)} / ${f(m.wallS, 1)}; ` +
-      'llmperf\'s other threads are isolated-vm, V8 GC helpers and the requests.sqlite writer, all sharing the pinned core). ' +
+      'llmperf\'s other threads are the requests.sqlite writer and V8 compiler threads, sharing the pinned core; VU code runs inline on the main thread and GC is single-threaded there). ' +
       `All runs: baseline ${base.map((x) => int(x.evPerS)).join(', ')} ev/s; llmperf ${mine.map((x) => int(x.evPerS)).join(', ')} ev/s.`,
     ]],
     appendix: profileAppendix(`llmperf run, client ceiling (${c.streams} VUs)`, prof),

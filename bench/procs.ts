@@ -30,11 +30,11 @@ export function canPin(): boolean {
 
 /**
  * The node flags bin/llmperf.js would add for a process on one core (--no-node-snapshot, and
- * --single-threaded-gc when pinned): given up front, the launcher imports the CLI in the same
+ * --single-threaded-gc --max-semi-space-size=2 when pinned): given up front, the launcher imports the CLI in the same
  * process instead of re-executing, so the pid the bench samples (CPU, RSS) is llmperf's own.
  */
 export function llmperfNodeFlags(): string[] {
-  return canPin() ? ['--no-node-snapshot', '--single-threaded-gc'] : ['--no-node-snapshot'];
+  return canPin() ? ['--no-node-snapshot', '--single-threaded-gc', '--max-semi-space-size=2'] : ['--no-node-snapshot'];
 }
 
 /** Spawns `node <args>` pinned to `core` when possible (taskset execs node: same pid). */

@@ -1,5 +1,5 @@
 // bin/llmperf.js: adds --no-node-snapshot (isolated-vm) and, when the process is confined to one
-// core, --single-threaded-gc (V8's GC helper threads would only preempt the timing thread there).
+// core, --single-threaded-gc and a small young generation (short GC pauses of the timing thread).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -27,11 +27,13 @@ function childFlags(args: string[], env: NodeJS.ProcessEnv = process.env): Promi
 
 const canPin = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-test('confined to one core, the launcher runs node with --single-threaded-gc (LLMPERF_GC_THREADS=1 opts out)', { skip: !canPin && 'needs taskset (util-linux) on Linux' }, async () => {
+test('confined to one core, the launcher runs node with --single-threaded-gc --max-semi-space-size=2 (LLMPERF_GC_THREADS=1 opts out)', { skip: !canPin && 'needs taskset (util-linux) on Linux' }, async () => {
   const one = await childFlags([]);
   assert.ok(one.includes('--no-node-snapshot'), one.join(' '));
   assert.ok(one.includes('--single-threaded-gc'), one.join(' '));
+  assert.ok(one.includes('--max-semi-space-size=2'), one.join(' '));
   const optOut = await childFlags([], { ...process.env, LLMPERF_GC_THREADS: '1' });
   assert.ok(optOut.includes('--no-node-snapshot'), optOut.join(' '));
   assert.ok(!optOut.includes('--single-threaded-gc'), optOut.join(' '));
+  assert.ok(!optOut.some((a) => a.startsWith('--max-semi-space-size')), optOut.join(' '));
 });

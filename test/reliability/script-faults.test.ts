@@ -6,16 +6,24 @@ import { run } from '../../runtime/api.ts';
 import { ScriptError } from '../../runtime/errors.ts';
 import { tempFiles } from '../helpers.ts';
 
-test('an iteration stuck in a CPU loop after an await is stopped, reported, and the run goes on', async () => {
-  const dir = tempFiles({
-    's.ts': `import llm from 'llmperf/llm';
+
+/** VU 1 loops on the CPU after an await in its second iteration; the run must stop it and go on. */
+const LOOP_AFTER_AWAIT = `import llm from 'llmperf/llm';
 import { sleep } from 'llmperf';
 export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 4 } }, iterationTimeout: '1s' };
 export default async function () {
   await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
   if (__VU === 1 && __ITER === 1) { await sleep(0.01); for (;;) {} }
 }
-`,
+`;
+/** The first iteration loops synchronously. */
+const SYNC_LOOP = `export const options = { vus: 1, iterations: 3, iterationTimeout: '500ms' };
+export default function () { if (__ITER === 0) for (;;) {} }
+`;
+
+test('an iteration stuck in a CPU loop after an await is stopped, reported, and the run goes on', async () => {
+  const dir = tempFiles({
+    's.ts': LOOP_AFTER_AWAIT,
   });
   const lines: string[] = [];
   const t0 = Date.now();
@@ -30,9 +38,7 @@ export default async function () {
 
 test('a synchronous endless loop in an iteration is stopped by the iteration timeout', async () => {
   const dir = tempFiles({
-    's.ts': `export const options = { vus: 1, iterations: 3, iterationTimeout: '500ms' };
-export default function () { if (__ITER === 0) for (;;) {} }
-`,
+    's.ts': SYNC_LOOP,
   });
   const lines: string[] = [];
   const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l) });
@@ -79,17 +85,8 @@ test('an exception in init code is reported at its position (exit 107)', async (
 
 test('with --isolate-threads (VU code on isolate threads): a CPU loop after an await is stopped by the watchdog, a synchronous one by the call timeout', async () => {
   const dir = tempFiles({
-    'a.ts': `import llm from 'llmperf/llm';
-import { sleep } from 'llmperf';
-export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 4 } }, iterationTimeout: '1s' };
-export default async function () {
-  await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
-  if (__VU === 1 && __ITER === 1) { await sleep(0.01); for (;;) {} }
-}
-`,
-    's.ts': `export const options = { vus: 1, iterations: 3, iterationTimeout: '500ms' };
-export default function () { if (__ITER === 0) for (;;) {} }
-`,
+    'a.ts': LOOP_AFTER_AWAIT,
+    's.ts': SYNC_LOOP,
   });
   const lines: string[] = [];
   const a = await run({ script: path.join(dir, 'a.ts'), log: (l) => lines.push(l), vusPerIsolate: 1, isolateThreads: true, mockOptions: { ttft: '1ms', itl: '1ms' } });

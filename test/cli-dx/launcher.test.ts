@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BIN } from '../helpers.ts';
 
 function childFlags(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
@@ -16,13 +16,29 @@ function childFlags(args: string[], env: NodeJS.ProcessEnv = process.env): Promi
       out += d.toString();
       if (!/listening|http:\/\/127\.0\.0\.1:\d+/.test(out)) return;
       clearTimeout(timer);
-      const kids = spawnSync('pgrep', ['-P', String(p.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
-      const pid = kids[0] ?? String(p.pid); // no child: the launcher imported the CLI itself
+      const pid = childrenOf(p.pid!)[0] ?? String(p.pid); // no child: the launcher imported the CLI itself
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       p.once('exit', () => resolve(argv));
       p.kill('SIGTERM');
     });
   });
+}
+
+/** Pids whose parent is `ppid`, from /proc (no procps needed). */
+function childrenOf(ppid: number): string[] {
+  const out: string[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces, so split after its closing parenthesis
+      const ppidField = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (Number(ppidField) === ppid) out.push(d);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
 }
 
 const canPin = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;

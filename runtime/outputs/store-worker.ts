@@ -29,9 +29,21 @@ export function storeWorkerMain(req: NodeJS.Require): void {
   db.pragma('busy_timeout = 5000');
   const insert = db.prepare(`INSERT INTO requests (${wd.columns.join(', ')}) VALUES (${wd.columns.map(() => '?').join(', ')})`);
   const runId = wd.runId;
+  // ITL gaps in ms rounded to the µs, as JSON. Written from the integer µs (whole ms, then the
+  // fraction padded to 3 digits: "10.010" reads back as 10.01): twice as fast as formatting each
+  // rounded double, and this runs for every gap of every request.
   const itlJson = (a: number[]): string => {
     let s = '[';
-    for (let i = 0; i < a.length; i++) s += (i ? ',' : '') + Math.round(a[i]! * 1000) / 1000;
+    for (let i = 0; i < a.length; i++) {
+      const q = Math.round(a[i]! * 1000);
+      if (i) s += ',';
+      if (q < 0 || q > 2 ** 31 - 1) s += q / 1000;
+      else {
+        const w = (q / 1000) | 0;
+        const f = q - w * 1000;
+        s += w + (f < 10 ? '.00' : f < 100 ? '.0' : '.') + f;
+      }
+    }
     return s + ']';
   };
   // In the order of store.ts COLUMNS.

@@ -79,6 +79,13 @@ test('a run leaves a run directory whose files agree with each other', async () 
   const failedPoints = lines.filter((l) => l.type === 'Point' && l.metric === 'llm_req_failed');
   assert.equal(failedPoints.reduce((a, l) => a + l.data.value!, 0), summary.llm.failed);
   assert.equal(lines.filter((l) => l.type === 'Point' && l.metric === 'llm_ttft').length, summary.llm.succeeded);
+  // every ITL gap in requests.sqlite is the streamed point's value rounded to the µs
+  const streamedItl = lines.filter((l) => l.type === 'Point' && l.metric === 'llm_itl').map((l) => Math.round(l.data.value! * 1000) / 1000).sort((a, b) => a - b);
+  const storedItl = withDb(path.join(runDir, 'requests.sqlite'), (db) =>
+    (db.prepare('SELECT itl_ms FROM requests WHERE ok = 1').all() as Array<{ itl_ms: string }>).flatMap((row) => JSON.parse(row.itl_ms) as number[]),
+  ).sort((a, b) => a - b);
+  assert.equal(storedItl.length, streamedItl.length);
+  assert.deepEqual(storedItl, streamedItl);
 
   // --out csv: k6's columns, rows matching the counts, error codes in their column.
   const csv = readFileSync(path.join(dir, 'points.csv'), 'utf8').trim().split('\n');

@@ -135,7 +135,7 @@ export class IsolateSlot {
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       if (stuckOnTimeout && isTimeoutError(err)) this.disposeAsStuck(err);
-      else if (this.isolate.isDisposed) this.disposed_(err);
+      else if (this.isolate.isDisposed) this.notifyDisposed(err);
       else onError(err);
     }
   }
@@ -146,7 +146,7 @@ export class IsolateSlot {
     return () => this.disposeHooks.delete(hook);
   }
 
-  private disposed_(e: Error): void {
+  private notifyDisposed(e: Error): void {
     const hooks = [...this.disposeHooks];
     this.disposeHooks.clear();
     for (const h of hooks) h(e);
@@ -161,7 +161,7 @@ export class IsolateSlot {
   }
   dispose(cause: Error = new Error('the isolate was disposed')): void {
     if (!this.isolate.isDisposed) this.isolate.dispose();
-    this.disposed_(cause);
+    this.notifyDisposed(cause);
   }
 
   /** Disposes an isolate whose code would not yield (the watchdog, or an inline call's timeout). */

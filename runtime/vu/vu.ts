@@ -86,11 +86,10 @@ export class VU {
       check: (name, ok, tags, group) => services.check(state, name, ok, tags, group),
       log: (level, msg) => services.log(state, level, msg),
       abort: (msg) => services.abort(state, msg),
-      done: (token, outcome) => vu?.finished(token, outcome),
+      // called only from inside the VU, so after `vu` below is assigned
+      done: (token, outcome) => vu.finished(token, outcome),
     };
-    // eslint-disable-next-line prefer-const
-    let vu: VU | undefined;
-    vu = new VU(id, pool, host, env, initTimeoutMs, state);
+    const vu = new VU(id, pool, host, env, initTimeoutMs, state);
     await vu.build();
     return vu;
   }

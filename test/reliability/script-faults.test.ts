@@ -130,3 +130,30 @@ export default async function () {
   await run({ script: path.join(dir, 'heavy.ts'), log: (l) => threads.push(l), mockOptions: mock, isolateThreads: true });
   assert.ok(!threads.some((l) => /main thread/.test(l)), 'on isolate threads the main thread is not held: ' + threads.join('\n'));
 });
+
+test('inline VUs rebuilt after their isolate died never receive results of calls made by their old context', async () => {
+  // VU 1 starts a 300 ms sleep it does not wait for (its context's call 1), then a slow llm call;
+  // VU 2 shares its isolate and blows the memory limit at ~100 ms, so both are rebuilt. The
+  // sleep's result (undefined) arrives while the new context's call 1 — an llm call — is pending:
+  // it must be dropped, not taken as that call's answer.
+  const dir = tempFiles({
+    's.ts': `import llm from 'llmperf/llm';
+import { check, sleep } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 4, maxDuration: '20s' } } };
+export default async function () {
+  if (__VU === 1 && __ITER === 0) void sleep(0.3);
+  if (__VU === 2 && __ITER === 0) { await sleep(0.1); const hog: number[][] = []; for (;;) hog.push(new Array(1_000_000).fill(__ITER)); }
+  const res = await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  check(res, { 'a real llm result': (r) => r !== undefined && r !== null && typeof r.status === 'number' && r.status === 200 });
+}
+`,
+  });
+  const lines: string[] = [];
+  // one isolate for the probe VU (options, setup) and both VUs
+  const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l), vusPerIsolate: 4, isolateMemoryMb: 64, mockOptions: { ttft: '600ms', itl: '1ms' } });
+  assert.ok(lines.some((l) => /exceeded the isolate memory limit of 64 MB/.test(l)), lines.join('\n'));
+  const c = out.summary.root_group.checks.find((x) => x.name === 'a real llm result');
+  assert.ok(c && c.passes >= 5, JSON.stringify(c));
+  assert.equal(c!.fails, 0, lines.join('\n'));
+  assert.deepEqual(out.summary.scriptErrors.filter((e) => !/memory/i.test(e.message + e.position)), [], JSON.stringify(out.summary.scriptErrors));
+});

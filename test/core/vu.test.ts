@@ -183,3 +183,32 @@ export default async function () { await sleep(0); check(1, { one: (v) => v === 
     assert.ok(Date.now() - t0 < 25_000);
   }
 });
+
+test('async setup() and teardown() may call the llm and sleep, in both VU modes', async () => {
+  const dir = tempFiles({
+    's.ts': `import llm from 'llmperf/llm';
+import { check, sleep } from 'llmperf';
+export const options = { vus: 2, iterations: 4 };
+export async function setup() {
+  const r = await llm.chat({ messages: [{ role: 'user', content: 'setup' }], max_tokens: 3 });
+  await sleep(0.02);
+  return { status: r.status, words: r.outputTokens };
+}
+export default function (data: { status: number; words: number }) {
+  check(data, { 'setup saw the llm': (d) => d.status === 200 && d.words === 3 });
+}
+export async function teardown(data: { status: number }) {
+  const r = await llm.chat({ messages: [{ role: 'user', content: 'teardown' }], max_tokens: 2 });
+  console.log('teardown ' + data.status + ' ' + r.status);
+}
+`,
+  });
+  for (const isolateThreads of [false, true]) {
+    const lines: string[] = [];
+    const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l), isolateThreads, mockOptions: { ttft: '5ms', itl: '1ms' } });
+    const c = out.summary.root_group.checks.find((x) => x.name === 'setup saw the llm');
+    assert.equal(c?.passes, 4, `threads=${isolateThreads}: ${JSON.stringify(c)}`);
+    assert.ok(lines.some((l) => l.includes('teardown 200 200')), lines.join('\n'));
+    assert.equal(out.summary.llm.requests, 2, 'the setup and teardown requests are measured like any other');
+  }
+});

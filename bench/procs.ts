@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { nodeFlags } from '../bin/node-flags.js';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,12 +30,12 @@ export function canPin(): boolean {
 }
 
 /**
- * The node flags bin/llmperf.js would add for a process on one core (--no-node-snapshot, and
- * --single-threaded-gc --max-semi-space-size=2 when pinned): given up front, the launcher imports the CLI in the same
- * process instead of re-executing, so the pid the bench samples (CPU, RSS) is llmperf's own.
+ * The node flags bin/llmperf.js would add for an llmperf process of the bench (pinned to one core
+ * when possible): given up front, the launcher imports the CLI in the same process instead of
+ * re-executing, so the pid the bench samples (CPU, RSS) is llmperf's own.
  */
 export function llmperfNodeFlags(): string[] {
-  return canPin() ? ['--no-node-snapshot', '--single-threaded-gc', '--max-semi-space-size=2'] : ['--no-node-snapshot'];
+  return nodeFlags(canPin() ? 1 : availableParallelism(), process.env);
 }
 
 /** Spawns `node <args>` pinned to `core` when possible (taskset execs node: same pid). */

@@ -52,8 +52,8 @@ export class VU {
   /** inline mode: the iteration or lifecycle call in progress (one at a time per VU) */
   private pending: { token: number; resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
   private token = 0;
-  /** inline mode: the time limit of each entry into the VU (the current call's timeout) */
-  private turnTimeoutMs: number | undefined;
+  /** inline mode: applySync options of each entry into the VU, with the current call's timeout */
+  private turnOpts: { arguments: { copy: true }; timeout?: number } = { arguments: { copy: true } };
   private unhook: (() => void) | null = null;
   private generation = 0;
   /** times this VU was rebuilt after its isolate died (memory limit, stuck iteration) */
@@ -170,16 +170,12 @@ export class VU {
 
   // ---- inline mode (see IsolateOptions.threads) ----
 
-  private turnOptions(): { arguments: { copy: true }; timeout?: number } {
-    return this.turnTimeoutMs ? { arguments: { copy: true }, timeout: this.turnTimeoutMs } : { arguments: { copy: true } };
-  }
-
   private startInline(kind: 'iterate' | 'call', a: unknown, b: unknown, timeoutMs: number | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.pending) this.pending.reject(new Error('a new call started before the previous one ended'));
       const token = ++this.token;
       this.pending = { token, resolve, reject };
-      this.turnTimeoutMs = timeoutMs;
+      if (timeoutMs !== this.turnOpts.timeout) this.turnOpts = timeoutMs ? { arguments: { copy: true }, timeout: timeoutMs } : { arguments: { copy: true } };
       const slot = this.slot;
       // Start from a macrotask: an iteration that never waits on I/O (sleep(0), a synchronous
       // default function) would otherwise chain iterations through microtasks forever and starve
@@ -187,7 +183,7 @@ export class VU {
       setImmediate(() => slot.inline(
         () => {
           const t = performance.now();
-          this.startRef.applySync(undefined, [token, kind, a, b], this.turnOptions());
+          this.startRef.applySync(undefined, [token, kind, a, b], this.turnOpts);
           this.pool.turn(performance.now() - t);
         },
         (e) => this.rejectPending(e),
@@ -217,7 +213,7 @@ export class VU {
     slot.inline(
       () => {
         const t = performance.now();
-        this.settleRef.applySync(undefined, [id, ok, value], this.turnOptions());
+        this.settleRef.applySync(undefined, [id, ok, value], this.turnOpts);
         this.pool.turn(performance.now() - t);
       },
       (e) => this.rejectPending(e),

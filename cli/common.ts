@@ -64,22 +64,40 @@ export function fail(e: unknown): never {
   process.exit(exitCode);
 }
 
-/** The target, shortcut and summary flags that `run` and `inspect` share (read back by overridesFrom in cli/run.ts). */
-export function targetOptions<T>(y: Argv<T>): Argv<T> {
+/** Flags that shape the requests to the target: `run`, `inspect`, `sweep` and `capacity` take them. */
+export interface ConnectionArgs {
+  url?: string;
+  model?: string;
+  'api-key'?: string;
+  header?: string[];
+  api?: string;
+  tokenizer?: string;
+  'connect-timeout'?: string;
+  'read-timeout'?: string;
+  timeout?: string;
+  tag?: string[];
+}
+
+export function connectionOptions<T>(y: Argv<T>, urlHelp = 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)'): Argv<T & ConnectionArgs> {
   return y
-    .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' })
+    .option('url', { type: 'string', describe: urlHelp })
     .option('model', { type: 'string', describe: 'model name sent in requests' })
     .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
     .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
-    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
-    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
-    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
     .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or the path of an API plugin (.ts/.js)' })
     .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
     .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
     .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
     .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
-    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' })
+    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' }) as unknown as Argv<T & ConnectionArgs>;
+}
+
+/** The connection, shortcut and summary flags that `run` and `inspect` share (read back by overridesFrom in cli/run.ts). */
+export function targetOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
+  return connectionOptions(y)
+    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
+    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
+    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
     .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
-    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' });
+    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' }) as unknown as Argv<T & ConnectionArgs>;
 }

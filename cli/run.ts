@@ -3,26 +3,16 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
-import { failGracefully, installSignals, parseKeyValues, targetOptions } from './common.ts';
+import { failGracefully, installSignals, parseKeyValues, targetOptions, type ConnectionArgs } from './common.ts';
 import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
-export interface RunArgs {
+export interface RunArgs extends ConnectionArgs {
   script: string;
-  url?: string;
-  model?: string;
-  'api-key'?: string;
-  header?: string[];
   env?: string[];
   vus?: number;
   iterations?: number;
   duration?: string;
-  api?: string;
-  tokenizer?: string;
-  'connect-timeout'?: string;
-  'read-timeout'?: string;
-  timeout?: string;
-  tag?: string[];
   'summary-export'?: string;
   'summary-trend-stats'?: string;
   'summary-time-unit'?: 's' | 'ms' | 'us';

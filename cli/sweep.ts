@@ -9,24 +9,14 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
-import { failGracefully, installSignals, parseKeyValues } from './common.ts';
+import { connectionOptions, failGracefully, installSignals, parseKeyValues, type ConnectionArgs } from './common.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
-export interface LevelArgs {
+export interface LevelArgs extends ConnectionArgs {
   script: string;
-  url?: string;
-  model?: string;
-  'api-key'?: string;
-  header?: string[];
   env?: string[];
-  api?: string;
-  tokenizer?: string;
   config?: string;
   mock?: string[];
-  'connect-timeout'?: string;
-  'read-timeout'?: string;
-  timeout?: string;
-  tag?: string[];
   slo?: string[];
   'level-duration'?: string;
   warmup?: string;
@@ -42,21 +32,10 @@ export interface LevelArgs {
 }
 
 export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & LevelArgs> {
-  return y
-    .positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true })
-    .option('url', { type: 'string', describe: 'base URL of the OpenAI-compatible server (default: the built-in mock, started for each level)' })
-    .option('model', { type: 'string', describe: 'model name sent in requests' })
-    .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
-    .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
+  return connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started for each level)')
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
-    .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or an API plugin (.ts/.js)' })
-    .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered as for `llmperf run` (its scenarios are replaced by the levels)' })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms' })
-    .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
-    .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
-    .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
-    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every sample (repeatable)' })
     .option('slo', { type: 'string', array: true, describe: "SLO on a whole level, repeatable: 'p99(llm_ttft)<500', 'avg(llm_tpot)<50', 'rate(llm_req_failed)<0.01' (docs/capacity.md)" })
     .option('level-duration', { type: 'string', describe: `length of each level (default ${defaultDuration})` })
     .option('warmup', { type: 'string', describe: 'run each level this much longer first and leave that part out of its figures and SLOs, e.g. 5s (default 0)' })

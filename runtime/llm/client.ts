@@ -76,7 +76,7 @@ export class LlmClient {
    * failures come back as an errorCode, with every time observed so far.
    */
   send(req: BuiltRequest, api: ApiAdapter, opts: { totalTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<RawExchange> {
-    const url = new URL(req.url);
+    const url = splitUrl(req.url);
     const x: RawExchange = {
       t0: 0,
       tHeaders: null,
@@ -262,7 +262,7 @@ export class LlmClient {
         this.agent.dispatch(
           {
             origin: url.origin,
-            path: url.pathname + url.search,
+            path: url.path,
             method: req.method,
             headers: req.headers,
             body: req.method === 'GET' ? null : req.body,
@@ -280,6 +280,19 @@ export class LlmClient {
   close(): Promise<void> {
     return this.agent.destroy();
   }
+}
+
+/** origin and path of a request URL; a run sends to a handful of URLs, so they are parsed once. */
+const urlParts = new Map<string, { origin: string; path: string }>();
+function splitUrl(u: string): { origin: string; path: string } {
+  let p = urlParts.get(u);
+  if (!p) {
+    const url = new URL(u);
+    p = { origin: url.origin, path: url.pathname + url.search };
+    if (urlParts.size >= 256) urlParts.clear();
+    urlParts.set(u, p);
+  }
+  return p;
 }
 
 function truncate(s: string, n: number): string {

@@ -4,7 +4,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
 import { failGracefully, installSignals, parseKeyValues, targetOptions, type ConnectionArgs } from './common.ts';
-import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
 export interface RunArgs extends ConnectionArgs {
@@ -101,12 +100,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     try {
       const mockOpts: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
-      const resolved = await resolveApis(a.api, process.cwd()); // --api openai|dashscope|./plugin.ts
       const out = await run({
         script: a.script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
-        overrides: { ...overridesFrom(a), ...(resolved.api ? { api: resolved.api } : {}) },
-        apis: resolved.apis,
+        overrides: overridesFrom(a),
         env: parseKeyValues(a.env, '--env'),
         systemEnv: a['system-env'],
         signal: sig.graceful.signal,

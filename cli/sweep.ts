@@ -1,7 +1,6 @@
 /** `llmperf sweep <script>`: the script at several load levels; parsing only (runtime/sweep/sweep.ts does the work). */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { resolveApis } from '../runtime/llm/plugins.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
 import { parseLevelList, type LevelShape } from '../runtime/sweep/levels.ts';
@@ -50,13 +49,13 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' }) as unknown as Argv<T & LevelArgs>;
 }
 
-function overridesOf(a: LevelArgs, api: string | undefined): Overrides {
+function overridesOf(a: LevelArgs): Overrides {
   const o: Overrides = {};
   if (a.url !== undefined) o.url = a.url;
   if (a.model !== undefined) o.model = a.model;
   if (a['api-key'] !== undefined) o.apiKey = a['api-key'];
   if (a.header?.length) o.headers = parseKeyValues(a.header, '--header');
-  if (api !== undefined) o.api = api;
+  if (a.api !== undefined) o.api = a.api;
   if (a.tokenizer !== undefined) o.tokenizer = a.tokenizer;
   if (a['connect-timeout'] !== undefined) o.connectTimeout = a['connect-timeout'];
   if (a['read-timeout'] !== undefined) o.readTimeout = a['read-timeout'];
@@ -69,7 +68,6 @@ function overridesOf(a: LevelArgs, api: string | undefined): Overrides {
 export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { graceful: AbortController; hard: AbortController }, log: (l: string) => void): Promise<SessionRequest> {
   const mockOpts: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
-  const resolved = await resolveApis(a.api, process.cwd());
   if (a['requests-per-level'] !== undefined && !(Number.isInteger(a['requests-per-level']) && a['requests-per-level'] >= 1)) throw new ConfigError('--requests-per-level must be a whole number >= 1');
   if (!(Number.isInteger(a['max-vus']) && a['max-vus'] >= 1)) throw new ConfigError('--max-vus must be a whole number >= 1');
   const durationMs = parseDuration(a['level-duration'] ?? defaultDuration, '--level-duration');
@@ -85,8 +83,7 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
     script: a.script,
     base: {
       ...(a.config ? { config: readConfigFile(a.config) } : {}),
-      overrides: overridesOf(a, resolved.api),
-      apis: resolved.apis,
+      overrides: overridesOf(a),
       env: parseKeyValues(a.env, '--env'),
       systemEnv: a['system-env'],
       mockOptions: mockOpts,

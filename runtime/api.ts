@@ -1,26 +1,19 @@
 /**
  * The programmatic API: `import { run } from 'llmperf'`. The CLI's `llmperf run` is a thin layer
- * over this function. Node must run with --no-node-snapshot (isolated-vm).
+ * over this function; `perf`, `sweep` and `capacity` call it for each of their runs. It runs the
+ * phases of runtime/engine/run.ts with a results session (run directory, --out outputs, progress)
+ * and finishes with runtime/engine/finish.ts. Node must run with --no-node-snapshot (isolated-vm).
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { runTest, type RunRequest, type RunResult } from './engine/run.ts';
+import { finishRun, type FinishOptions, type FinishedRun } from './engine/finish.ts';
 import { ConfigError, LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
-import { buildSummary, type SummaryData } from './summary/data.ts';
-import { renderTextSummary } from './summary/text.ts';
 import { prepareResults, type ResultsSession } from './outputs/index.ts';
 import type { ProgressOptions } from './outputs/progress.ts';
 
-export interface RunOptions extends Omit<RunRequest, 'script'> {
+export interface RunOptions extends Omit<RunRequest, 'script'>, Omit<FinishOptions, 'results'> {
   /** a script path, or { source } for inline TypeScript/JavaScript */
   script: string | { source: string; filename?: string; baseDir?: string };
-  /** colour in the text summary (default: false) */
-  color?: boolean;
-  /** also write the summary JSON here (k6's --summary-export) */
-  summaryExport?: string;
-  /** called with the run result before the isolates close (run directory writers) */
-  onResult?: (r: RunResult, summary: SummaryData) => void | Promise<void>;
   /** keep a run directory (summary.json, requests.sqlite, metrics.hdr, report.html, ...); default false here, true for `llmperf run` */
   save?: boolean;
   /** the exact run directory (implies save); else llmperf-results/<name>-<YYYYmmdd-HHMMSS>/ */
@@ -33,19 +26,11 @@ export interface RunOptions extends Omit<RunRequest, 'script'> {
   progress?: ProgressOptions | false;
   /** the command line, stored (redacted) in run.json */
   argv?: readonly string[];
+  /** extra fields for run.json (already free of secrets) */
+  runInfo?: Record<string, unknown>;
 }
 
-export interface RunOutput {
-  exitCode: ExitCodeValue;
-  summary: SummaryData;
-  /** the text summary (what `llmperf run` prints), or handleSummary's stdout */
-  stdout: string;
-  stderr: string;
-  /** files written by handleSummary or --summary-export */
-  files: string[];
-  /** the run directory, when saved */
-  runDir?: string;
-}
+export type RunOutput = FinishedRun;
 
 export async function run(opts: RunOptions): Promise<RunOutput> {
   const script = typeof opts.script === 'string' ? { path: opts.script } : opts.script;
@@ -60,6 +45,7 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
       ...(opts.outputs ? { outputs: opts.outputs } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.argv ? { argv: opts.argv } : {}),
+      ...(opts.runInfo ? { runInfo: opts.runInfo } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
   }
@@ -88,41 +74,7 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
     await r?.abort();
     throw e;
   }
-  const files: string[] = [];
-  try {
-    const summary = buildSummary(result);
-    await r?.finish(result, summary);
-    await opts.onResult?.(result, summary);
-    let stdout = renderTextSummary(summary, { color: opts.color ?? false, timeUnit: result.options.summaryTimeUnit });
-    let stderr = '';
-    if (result.handleSummary) {
-      const custom = await result.handleSummary(JSON.stringify(summary));
-      if (custom) {
-        stdout = '';
-        for (const [k, v] of Object.entries(custom)) {
-          const text = typeof v === 'string' ? v : JSON.stringify(v, null, 2);
-          if (k === 'stdout') stdout = text;
-          else if (k === 'stderr') stderr = text;
-          else {
-            const p = path.resolve(result.bundle.baseDir === '' ? process.cwd() : process.cwd(), k);
-            mkdirSync(path.dirname(p), { recursive: true });
-            writeFileSync(p, text);
-            files.push(p);
-          }
-        }
-      }
-    }
-    if (opts.summaryExport) {
-      const p = path.resolve(opts.summaryExport);
-      mkdirSync(path.dirname(p), { recursive: true });
-      writeFileSync(p, JSON.stringify(summary, null, 2));
-      files.push(p);
-    }
-    return { exitCode: result.exitCode, summary, stdout, stderr, files, ...(r?.runDir ? { runDir: r.runDir } : {}) };
-  } finally {
-    await r?.abort(); // no-op after finish(); closes the store and outputs if the summary failed
-    await result.close();
-  }
+  return finishRun(result, { results: r, ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
 }
 
 /** Maps any error to its exit code and a one-line (or few-line) message. */

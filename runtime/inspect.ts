@@ -4,12 +4,11 @@
  * < script < LLMPERF_* < flags) and plans each scenario. Reports every resolved value with the layer
  * it came from, and validates what `llmperf run` validates before it starts (thresholds, exec functions).
  */
-import { planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from './executors/index.ts';
-import { loadTokenizer } from './tokenizers/index.ts';
-import { checkExecFunctions, loadScriptOptions, type ScriptSource } from './engine/probe.ts';
+import type { ExecutionPlan } from './executors/index.ts';
+import { loadScript, type ScriptSource } from './engine/load.ts';
+import { prepareRun } from './engine/prepare.ts';
 import { formatDuration } from './options/duration.ts';
-import { resolveWithSources, type OptionSource, type OptionSources, type Overrides, type ResolvedOptions, type ScriptOptions } from './options/resolve.ts';
-import { compileThresholds } from './thresholds/index.ts';
+import type { OptionSource, OptionSources, Overrides, ResolvedOptions, ScriptOptions } from './options/resolve.ts';
 
 export interface InspectRequest {
   script: ScriptSource;
@@ -50,33 +49,24 @@ export interface InspectResult {
 const SECRET = /authorization|api[-_]?key|token|secret|cookie|password/i;
 
 export async function inspectScript(req: InspectRequest): Promise<InspectResult> {
-  const env: Record<string, string> = {};
-  if (req.systemEnv !== false) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, req.env ?? {});
-  const probe = await loadScriptOptions(req.script, env, req.log ? { log: req.log } : {});
-  const { options, sources } = resolveWithSources(probe.options, env, req.overrides ?? {}, req.config);
-  checkExecFunctions(options.scenarios, probe.functions);
-  // read what executors need before they can plan (a replay trace), as the run does
-  options.scenarios = await prepareScenarios(options.scenarios, {
-    baseDir: probe.bundle.baseDir,
-    tokenizer: async () => (options.llm.tokenizer ? loadTokenizer(options.llm.tokenizer, probe.bundle.baseDir) : undefined),
-  });
-  const thresholds = compileThresholds(options.thresholds, probe.registry).map((t) => ({ metric: t.metric, expression: t.source, abortOnFail: t.abortOnFail }));
-  const scenarios = options.scenarios.map((c: ScenarioConfig): InspectedScenario => {
-    const plan = planScenario(c);
-    return { name: c.name, executor: c.executor, exec: c.exec, startTimeMs: c.startTimeMs, gracefulStopMs: c.gracefulStopMs, description: plan.description, plan };
-  });
-  return {
-    script: probe.bundle.entry,
-    exports: probe.functions,
-    options,
-    sources,
-    scenarios,
-    thresholds,
-    customMetrics: probe.registry.all().filter((m) => !m.builtin).map((m) => ({ name: m.name, type: m.type })),
-    maxVUs: scenarios.reduce((a, s) => a + s.plan.maxVUs, 0),
-    maxDurationMs: scenarios.reduce((a, s) => Math.max(a, s.startTimeMs + s.plan.durationMs + s.gracefulStopMs), 0),
-  };
+  const loaded = await loadScript({ script: req.script, ...(req.env ? { env: req.env } : {}), ...(req.systemEnv !== undefined ? { systemEnv: req.systemEnv } : {}), ...(req.log ? { log: req.log } : {}), isolateMemoryMb: 256, vusPerIsolate: 1, storeBodies: false, ...(req.overrides?.tokenizer ? { tokenizer: req.overrides.tokenizer } : {}) });
+  try {
+    const p = await prepareRun(loaded, { ...(req.overrides ? { overrides: req.overrides } : {}), ...(req.config ? { config: req.config } : {}) }, { openTarget: false });
+    const scenarios = p.plans.map(({ scenario: c, plan }): InspectedScenario => ({ name: c.name, executor: c.executor, exec: c.exec, startTimeMs: c.startTimeMs, gracefulStopMs: c.gracefulStopMs, description: plan.description, plan }));
+    return {
+      script: loaded.bundle.entry,
+      exports: loaded.functions,
+      options: p.options,
+      sources: p.sources,
+      scenarios,
+      thresholds: p.thresholds.filter((t) => !t.implicit).map((t) => ({ metric: t.metric, expression: t.source, abortOnFail: t.abortOnFail })),
+      customMetrics: loaded.registry.all().filter((m) => !m.builtin).map((m) => ({ name: m.name, type: m.type })),
+      maxVUs: scenarios.reduce((a, s) => a + s.plan.maxVUs, 0),
+      maxDurationMs: scenarios.reduce((a, s) => Math.max(a, s.startTimeMs + s.plan.durationMs + s.gracefulStopMs), 0),
+    };
+  } finally {
+    loaded.dispose();
+  }
 }
 
 /** The resolved values shown by inspect, in order: [dotted path, display value]. Secrets are redacted. */

@@ -264,12 +264,17 @@ export interface LlmOptions {
   tokenizer?: string;
 }
 
-/** Per-request latency objectives (ms). A request meeting all of them counts in `llm_goodput`. */
+/**
+ * Per-request latency objectives, inclusive bounds in ms. A request that succeeded and meets all of
+ * them counts in `llm_goodput` (ITL: its largest gap; a latency a request lacks, such as the TPOT of
+ * a one-token answer, is not held against it). The same check serves `--slo` in sweep and capacity.
+ */
 export interface SloOptions {
   ttft?: number;
   tpot?: number;
   e2e?: number;
   itl?: number;
+  ttfb?: number;
 }
 
 /** A statistic shown for trends in the summary. */

@@ -80,7 +80,11 @@ export interface SummaryData {
   /** By metric name and sub-metric selector. */
   metrics: Record<string, SummaryMetric>;
   root_group: { name: string; path: string; id: string; groups: unknown[]; checks: SummaryCheck[] };
-  thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string }>;
+  /**
+   * Every threshold with its final value. `implicit`: llmperf's own `llm_req_failed: rate<1` (a run in
+   * which every request failed fails), listed only when it failed.
+   */
+  thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string; implicit?: boolean }>;
   llm: LlmHeadline;
   /** Exceptions thrown by iterations, by source position. */
   scriptErrors: Array<{ position: string; message: string; count: number }>;

@@ -13,8 +13,8 @@
  * - jsonl       any JSONL; the prompt is the `field` (default "prompt"; dotted paths work): a string, or an
  *               array of messages. A numeric output_tokens / max_tokens becomes the outputTokens hint.
  */
-import type { Tokenizer } from '../tokenizers/index.ts';
-import type { ChatMessage, DatasetItem } from './index.ts';
+import type { Tokenizer } from '../tokenizers/types.ts';
+import type { ChatMessage, DatasetItem } from './types.ts';
 import { asObject, invalid, parseJsonLine, readJsonRecords, readLines } from './read.ts';
 
 /** `value` as chat messages, or a ConfigError at `where`. */

@@ -8,7 +8,7 @@ import { basename, extname, resolve } from 'node:path';
 import { importHostModule } from '../bundle/host-module.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import type { DatasetPlugin, DatasetPluginContext } from '../../types/dataset-plugin.d.ts';
-import type { DatasetItem, DatasetOptions } from './index.ts';
+import type { DatasetItem, DatasetOptions } from './types.ts';
 import { toMessages } from './formats.ts';
 import { invalid, readLines } from './read.ts';
 

@@ -4,7 +4,7 @@
  * the same tokenizer and seed give the same prompts everywhere.
  */
 import { ConfigError } from '../errors.ts';
-import type { DatasetItem, DatasetOptions } from './index.ts';
+import type { DatasetItem, DatasetOptions } from './types.ts';
 import { randInt, seeded, shuffle } from './rng.ts';
 import { TextSynth } from './synth.ts';
 

@@ -9,7 +9,7 @@
  * share leading hash ids share a textual prefix; tokens past the blocks are filled from `seed`.
  */
 import { ConfigError } from '../errors.ts';
-import type { Tokenizer } from '../tokenizers/index.ts';
+import type { Tokenizer } from '../tokenizers/types.ts';
 import { asObject, invalid, parseJsonLine, readLines, resolveDataFile } from './read.ts';
 import { seeded } from './rng.ts';
 import { TextSynth, type SynthText } from './synth.ts';

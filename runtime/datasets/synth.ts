@@ -13,7 +13,7 @@
  * Texts are space-separated words, so texts built from the same leading words share a textual prefix
  * that tokenizes the same: what prefix-cache tests need.
  */
-import type { Tokenizer } from '../tokenizers/index.ts';
+import type { Tokenizer } from '../tokenizers/types.ts';
 import { seeded, shuffle, type Rand } from './rng.ts';
 
 export type SynthMode = 'additive' | 'verify' | 'ids' | 'estimate';

@@ -1,17 +1,7 @@
 /** Emits the built-in LLM metrics of one finished request (definitions: runtime/metrics/builtin.ts). */
 import type { Timings, TokenCounts } from '../llm/result.ts';
 import type { RequestRecord } from '../llm/types.ts';
-import type { SloOptions } from '../options/resolve.ts';
 import type { Emitter } from './emitter.ts';
-
-/** Whether a successful request met every SLO bound (a metric a request lacks, e.g. tpot of a 1-token answer, is not held against it). */
-export function meetsSlo(slo: SloOptions, t: Pick<Timings, 'ttft' | 'tpot' | 'e2e' | 'itl'>): boolean {
-  if (slo.ttft !== undefined && t.ttft !== null && t.ttft > slo.ttft) return false;
-  if (slo.tpot !== undefined && t.tpot !== null && t.tpot > slo.tpot) return false;
-  if (slo.e2e !== undefined && t.e2e !== null && t.e2e > slo.e2e) return false;
-  if (slo.itl !== undefined && t.itl.some((g) => g > slo.itl!)) return false;
-  return true;
-}
 
 export function emitRequestMetrics(em: Emitter, rec: RequestRecord, t: Timings, c: TokenCounts, tags: Record<string, string>, now: number): void {
   em.sample('llm_reqs', 1, tags, now);

@@ -1,35 +1,37 @@
 /**
- * The host side of every VU binding: llm requests (timed here, on the host), metrics, checks,
- * files, datasets, sleeping, logging. One instance per run, shared by all VUs.
+ * The host side of every VU binding: llm requests (timed on the host), metrics, checks, files,
+ * datasets, sleeping, logging. One instance per run, built once when the script is loaded
+ * (runtime/engine/load.ts) and shared by every VU, the probe VU included. Init code runs before the
+ * target is known, so the request side is bound later, by `bindTarget` (runtime/engine/execute.ts):
+ * until then an llm call fails with "init code makes no requests".
  */
-import { onAbort } from '../abort-hooks.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
-import { loadDataset, type Dataset } from '../datasets/index.ts';
-import type { ApiAdapter, Endpoint } from '../llm/api.ts';
+import { loadDataset } from '../datasets/index.ts';
+import type { Dataset } from '../datasets/types.ts';
+import type { Endpoint } from '../llm/api.ts';
 import type { LlmClient } from '../llm/client.ts';
+import type { ApiRegistry } from '../llm/registry.ts';
 import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
+import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
 import type { MetricType } from '../metrics/types.ts';
 import { parseDuration } from '../options/duration.ts';
-import type { ResolvedLlm, SloOptions } from '../options/resolve.ts';
-import { loadTokenizer, type Tokenizer } from '../tokenizers/index.ts';
+import type { ResolvedLlm } from '../options/resolve.ts';
+import { loadTokenizer } from '../tokenizers/index.ts';
+import type { Tokenizer } from '../tokenizers/types.ts';
 import type { DatasetHandle, LlmKind, LogLevel } from '../vu/protocol.ts';
 import type { VuServices, VuState } from '../vu/vu.ts';
 import type { Emitter } from './emitter.ts';
-import { emitRequestMetrics, meetsSlo } from './request-metrics.ts';
+import { emitRequestMetrics } from './request-metrics.ts';
 
+/** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
   emitter: Emitter;
-  client: LlmClient;
-  llm: ResolvedLlm;
-  apis: Map<string, ApiAdapter>;
   baseDir: string;
-  runTags: Record<string, string>;
-  slo: SloOptions | undefined;
   storeBodies: boolean;
-  tokenizer: TokenCounter | undefined;
   /** ms since run start */
   now(): number;
   /** performance.now() at run start */
@@ -40,22 +42,35 @@ export interface ServiceDeps {
   log(level: LogLevel, vu: number, msg: string): void;
   abort(msg: string): void;
   execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
-  debug?: (line: string) => void;
+  debug?: ((line: string) => void) | undefined;
+  /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
+  initTokenizer?: string | undefined;
 }
 
-/** The target settings init code sees, before the script's options are known (init makes no requests). */
-export function initLlm(tokenizer?: string): ResolvedLlm {
-  return { url: undefined, model: 'mock-llm', apiKey: undefined, headers: {}, api: 'openai', includeUsage: true, totalTimeoutMs: 600_000, connectTimeoutMs: 10_000, readTimeoutMs: 120_000, tokenizer };
+/** The request side, bound once the target is open (runtime/engine/execute.ts). */
+export interface TargetBinding {
+  llm: ResolvedLlm;
+  /** the target's URL (the embedded mock's, when no URL was configured) */
+  url: string;
+  client: LlmClient;
+  apis: ApiRegistry;
+  runTags: Record<string, string>;
+  /** options.slo as per-request bounds; none: records carry good = null */
+  bounds: readonly RequestBound[];
+  /** token counts fall back to it when a server sends no usage */
+  tokenizer: TokenCounter | undefined;
 }
 
 const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i;
 
 export class Services implements VuServices {
   private seq = 0;
-  private files = new Map<string, string | ArrayBuffer>();
-  private datasets: Array<{ ds: Dataset; cursor: number }> = [];
-  private datasetCache = new Map<string, Promise<DatasetHandle>>();
-  private tokenizers = new Map<string, Promise<Tokenizer>>();
+  private readonly files = new Map<string, string | ArrayBuffer>();
+  private readonly datasets: Array<{ ds: Dataset; cursor: number }> = [];
+  private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
+  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
+  private readonly checkNames = new Set<string>();
+  private t: TargetBinding | undefined;
   inflight = 0;
   peakInflight = 0;
   /** ConfigErrors raised by host services during init (they cross the isolate as plain errors) */
@@ -67,32 +82,21 @@ export class Services implements VuServices {
 
   constructor(private readonly d: ServiceDeps) {}
 
-  /** Token counts fall back to this tokenizer when a server sends no usage. */
-  useTokenizer(t: TokenCounter): void {
-    this.d.tokenizer = t;
-  }
-
-  /** Shares files, datasets and tokenizers already loaded by `prev` (the probe VU's init). */
-  inheritFrom(prev: Services): void {
-    this.files = prev.files;
-    this.datasets = prev.datasets;
-    this.datasetCache = prev.datasetCache;
-    this.tokenizers = prev.tokenizers;
-    this.checkNames.clear();
+  /** Binds the request side (called once, after init code ran and the target was opened). */
+  bindTarget(t: TargetBinding): void {
+    this.t = t;
   }
 
   async llm(vu: VuState, kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string): Promise<LlmResult> {
     const d = this.d;
-    const apiName = opts?.api ?? d.llm.api;
-    const api = d.apis.get(apiName);
-    if (!api) throw new Error(`unknown api "${apiName}": use one of ${[...d.apis.keys()].join(', ')} (or load a plugin with --api path/to/plugin.ts)`);
+    const t = this.t;
+    if (!t) throw new Error('init code makes no requests: call llm.* in the default function, setup() or teardown()');
+    const api = t.apis.get(opts?.api ?? t.apis.defaultName);
     const endpoint: Endpoint = kind === 'complete' ? 'completions' : kind === 'chat' ? 'chat' : 'messages' in params ? 'chat' : 'completions';
-    const model = opts?.model ?? (typeof params.model === 'string' ? params.model : d.llm.model);
-    const baseUrl = opts?.url ?? d.llm.url;
-    if (!baseUrl) throw new Error('no target URL: give --url, LLMPERF_URL or options.llm.url');
-    const headers = opts?.headers ? { ...d.llm.headers, ...opts.headers } : d.llm.headers;
-    const built = api.build(endpoint, params, { baseUrl, model, ...(d.llm.apiKey ? { apiKey: d.llm.apiKey } : {}), headers, includeUsage: d.llm.includeUsage });
-    const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : d.llm.totalTimeoutMs;
+    const model = opts?.model ?? (typeof params.model === 'string' ? params.model : t.llm.model);
+    const headers = opts?.headers ? { ...t.llm.headers, ...opts.headers } : t.llm.headers;
+    const built = api.build(endpoint, params, { baseUrl: opts?.url ?? t.url, model, ...(t.llm.apiKey ? { apiKey: t.llm.apiKey } : {}), headers, includeUsage: t.llm.includeUsage });
+    const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : t.llm.totalTimeoutMs;
     // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
     const signal = vu.signal ?? d.hardStop;
     if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
@@ -100,22 +104,20 @@ export class Services implements VuServices {
     this.inflight++;
     if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
     const startWall = Date.now();
-    const x = await d.client.send(built, api, { totalTimeoutMs, signal });
+    const x = await t.client.send(built, api, { totalTimeoutMs, signal });
     this.inflight--;
 
-    const counts = countTokens(x, () => api.promptText(params), d.tokenizer);
-    const streamed = built.stream;
-    const timings = computeTimings(x, counts.outputTokens, streamed);
+    const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
+    const timings = computeTimings(x, counts.outputTokens, built.stream);
     const result = toResult(x, timings, counts);
     if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
 
     const interrupted = x.errorCode === 'ABORTED';
-    const tags: Record<string, string> = { ...d.runTags, ...vu.scenarioTags, scenario: vu.scenario, model, api: api.name, status: String(x.status) };
+    const tags: Record<string, string> = { ...t.runTags, ...vu.scenarioTags, scenario: vu.scenario, model, api: api.name, status: String(x.status) };
     if (opts?.name) tags.name = opts.name;
     if (group) tags.group = group;
     if (opts?.tags) Object.assign(tags, opts.tags);
     if (x.errorCode) tags.error_code = x.errorCode;
-    const good = result.ok && d.slo ? meetsSlo(d.slo, timings) : null;
     const rec: RequestRecord = {
       id: ++this.seq,
       scenario: vu.scenario,
@@ -148,8 +150,9 @@ export class Services implements VuServices {
       bytesReceived: x.bytesReceived,
       requestBody: d.storeBodies ? built.body : null,
       responseText: d.storeBodies ? x.text : null,
-      good,
+      good: null,
     };
+    if (result.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();
     if (x.errorCode && !interrupted) {
       this.errorCounts.set(x.errorCode, (this.errorCounts.get(x.errorCode) ?? 0) + 1);
@@ -166,11 +169,11 @@ export class Services implements VuServices {
     if (stop.aborted || ms <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(t);
+        clearTimeout(timer);
         cancel();
         resolve();
       };
-      const t = setTimeout(done, ms);
+      const timer = setTimeout(done, ms);
       const cancel = onAbort(stop, done);
     });
   }
@@ -198,7 +201,7 @@ export class Services implements VuServices {
     let h = this.datasetCache.get(key);
     if (!h) {
       h = (async () => {
-        const tokSpec = typeof args.tokenizer === 'string' ? args.tokenizer : this.d.llm.tokenizer;
+        const tokSpec = typeof args.tokenizer === 'string' ? args.tokenizer : (this.t?.llm.tokenizer ?? this.d.initTokenizer);
         const tokenizer = tokSpec ? await this.tokenizer(tokSpec) : undefined;
         const { tokenizer: _t, ...rest } = args;
         void _t;
@@ -215,6 +218,7 @@ export class Services implements VuServices {
     });
   }
 
+  /** A tokenizer by spec (folder with tokenizer.json, tiktoken:…), loaded once per run. */
   tokenizer(spec: string): Promise<Tokenizer> {
     let t = this.tokenizers.get(spec);
     if (!t) {
@@ -243,7 +247,7 @@ export class Services implements VuServices {
   }
 
   metric(vu: VuState, name: string, value: number, tags: Record<string, string> | null, group: string): void {
-    const t: Record<string, string> = { ...this.d.runTags, ...vu.scenarioTags, scenario: vu.scenario };
+    const t: Record<string, string> = { ...this.t?.runTags, ...vu.scenarioTags, scenario: vu.scenario };
     if (group) t.group = group;
     if (tags) Object.assign(t, tags);
     try {
@@ -253,14 +257,13 @@ export class Services implements VuServices {
     }
   }
 
-  private readonly checkNames = new Set<string>();
   check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
     if (!this.checkNames.has(name)) {
       this.checkNames.add(name);
       const m = this.d.emitter.registry.get('checks');
       if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
     }
-    const t: Record<string, string> = { ...this.d.runTags, ...vu.scenarioTags, scenario: vu.scenario, check: name };
+    const t: Record<string, string> = { ...this.t?.runTags, ...vu.scenarioTags, scenario: vu.scenario, check: name };
     if (group) t.group = group;
     if (tags) Object.assign(t, tags);
     this.d.emitter.sample('checks', ok ? 1 : 0, t, Date.now());

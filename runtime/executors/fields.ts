@@ -1,6 +1,6 @@
 /** Field validation for scenario objects: one reader per scenario, errors say scenario, field and fix. */
 import { ConfigError } from '../errors.ts';
-import { suggest } from '../metrics/registry.ts';
+import { suggest } from '../suggest.ts';
 import { parseDuration } from '../options/duration.ts';
 import type { ArrivalProcess, FieldReader, Stage } from './types.ts';
 

@@ -1,6 +1,6 @@
 /** The executor registry: one map, typed with `satisfies`, and option normalisation. */
 import { ConfigError } from '../errors.ts';
-import { suggest } from '../metrics/registry.ts';
+import { suggest } from '../suggest.ts';
 import { parseDuration } from '../options/duration.ts';
 import { constantArrivalRate } from './constant-arrival-rate.ts';
 import { constantVus } from './constant-vus.ts';

@@ -6,11 +6,11 @@
  * of its metric, so cost stays proportional to what is asked, never to tag cardinality.
  */
 import { ConfigError } from '../errors.ts';
+import { suggest } from '../suggest.ts';
+import { formatSelector, METRIC_NAME_RE, parseSelector } from './expression.ts';
 import { BUILTIN_METRICS } from './builtin.ts';
 import { newSink, type EncodedSink, type Sink } from './sinks.ts';
 import type { MetricType, Tags, ValueKind } from './types.ts';
-
-export const METRIC_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{0,127}$/;
 
 export interface SubMetric {
   /** Canonical selector, `metric{k:v,...}` with tags in the order written. */
@@ -27,37 +27,6 @@ export interface Metric {
   readonly builtin: boolean;
   readonly sink: Sink;
   readonly submetrics: SubMetric[];
-}
-
-export interface SelectorParts {
-  metric: string;
-  tags: Array<[string, string]>;
-}
-
-/** Parses `name` or `name{tag:value,other:value}`; throws ConfigError pointing at the bad part. */
-export function parseSelector(selector: string): SelectorParts {
-  const s = selector.trim();
-  const open = s.indexOf('{');
-  if (open < 0) {
-    if (!METRIC_NAME_RE.test(s)) throw new ConfigError(`invalid metric name ${JSON.stringify(selector)}: use letters, digits and _ (max 128), not starting with a digit`);
-    return { metric: s, tags: [] };
-  }
-  if (!s.endsWith('}')) throw new ConfigError(`invalid metric selector ${JSON.stringify(selector)}: missing closing "}"`);
-  const metric = s.slice(0, open).trim();
-  if (!METRIC_NAME_RE.test(metric)) throw new ConfigError(`invalid metric name ${JSON.stringify(metric)} in ${JSON.stringify(selector)}`);
-  const body = s.slice(open + 1, -1).trim();
-  if (!body) throw new ConfigError(`invalid metric selector ${JSON.stringify(selector)}: empty tag list "{}"`);
-  const tags: Array<[string, string]> = [];
-  for (const part of body.split(',')) {
-    const colon = part.indexOf(':');
-    if (colon < 0) throw new ConfigError(`invalid tag filter ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}: write tag:value`);
-    const k = part.slice(0, colon).trim();
-    let v = part.slice(colon + 1).trim();
-    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) v = v.slice(1, -1);
-    if (!k) throw new ConfigError(`invalid tag filter ${JSON.stringify(part.trim())} in ${JSON.stringify(selector)}: empty tag name`);
-    tags.push([k, v]);
-  }
-  return { metric, tags };
 }
 
 export class Registry {
@@ -98,7 +67,7 @@ export class Registry {
   }
 
   submetric(m: Metric, tags: ReadonlyArray<readonly [string, string]>): SubMetric {
-    const name = `${m.name}{${tags.map(([k, v]) => `${k}:${v}`).join(',')}}`;
+    const name = formatSelector({ metric: m.name, tags });
     let sm = m.submetrics.find((s) => s.name === name);
     if (!sm) {
       sm = { name, parent: m.name, filter: tags.map(([k, v]) => [k, v] as const), sink: newSink(m.type) };
@@ -168,34 +137,6 @@ export class Registry {
 export interface EncodedRegistry {
   version: 1;
   metrics: Record<string, { type: MetricType; kind: ValueKind; builtin: boolean; sink: EncodedSink; submetrics: Record<string, EncodedSink> }>;
-}
-
-/** " (did you mean llm_ttft?)" when a close name exists. */
-export function suggest(name: string, candidates: string[]): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(name, c);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best && bestD <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${best}?)` : '';
-}
-
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
 }
 
 function matches(filter: ReadonlyArray<readonly [string, string]>, tags: Tags): boolean {

@@ -26,19 +26,13 @@ export interface TrendStats {
 }
 
 /**
- * The statistic names a threshold or summary can ask for, per metric type (k6's set, plus `count`
- * on trends). `p(N)` is written as { name: 'p', arg: N }.
+ * A statistic a threshold, an SLO or the summary asks of a sink; `p(N)` is { name: 'p', arg: N }.
+ * Which ones apply to which metric type: runtime/metrics/expression.ts METHODS_BY_TYPE.
  */
 export type AggregationMethod =
   | { name: 'count' | 'rate' | 'value' | 'avg' | 'min' | 'max' | 'med' | 'sum' }
   | { name: 'p'; arg: number };
 
-export const METHODS_BY_TYPE: Record<MetricType, readonly string[]> = {
-  counter: ['count', 'rate'],
-  gauge: ['value', 'min', 'max'],
-  rate: ['rate', 'count'],
-  trend: ['avg', 'min', 'max', 'med', 'p', 'count', 'sum'],
-};
 
 /** A read-only view of one sink (a metric or a sub-metric), what thresholds evaluate against. */
 export interface SinkView {

@@ -18,7 +18,8 @@ import type { Overrides } from '../../types/run.d.ts';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { parseScenario, shortcutScenario, type ScenarioConfig } from '../executors/index.ts';
-import { suggest } from '../metrics/registry.ts';
+import { parseStat } from '../metrics/expression.ts';
+import { suggest } from '../suggest.ts';
 import { parseDuration } from './duration.ts';
 
 /** Options as a script exports them (JSON-serialisable), also the shape of a --config file. See types/options.d.ts. */
@@ -297,7 +298,7 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
   }
   const stats = pick('summaryTrendStats', (o) => o.summaryTrendStats, DEFAULT_TREND_STATS)!;
   if (!Array.isArray(stats)) throw new ConfigError('summaryTrendStats must be an array such as ["avg", "p(95)"]');
-  for (const s of stats) if (!/^(avg|min|med|max|count|sum|p\(\d+(\.\d+)?\))$/.test(s)) throw new ConfigError(`summaryTrendStats: invalid stat ${JSON.stringify(s)}; use avg, min, med, max, count, sum or p(N)`);
+  for (const s of stats) parseStat(s);
   const unit = pick('summaryTimeUnit', (o) => o.summaryTimeUnit);
   if (unit !== undefined && !['s', 'ms', 'us'].includes(unit)) throw new ConfigError(`summaryTimeUnit must be "s", "ms" or "us", got ${JSON.stringify(unit)} (from ${sources.summaryTimeUnit})`);
   const dur = (key: string, get: (o: ScriptOptions) => string | number | undefined, def: string | number) => {

@@ -3,7 +3,7 @@
  * runtime/outputs/<kind>.ts exporting an OutputFactory (see output.ts) and add a line here.
  */
 import { ConfigError } from '../errors.ts';
-import { suggest } from '../metrics/registry.ts';
+import { suggest } from '../suggest.ts';
 import { csvOutput } from './csv.ts';
 import { jsonOutput } from './json.ts';
 import { prometheusRwOutput } from './prometheus-rw.ts';

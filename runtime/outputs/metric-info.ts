@@ -4,7 +4,7 @@
  */
 import type { RunStartInfo } from '../engine/run.ts';
 import { BUILTIN_METRICS } from '../metrics/builtin.ts';
-import { parseSelector } from '../metrics/registry.ts';
+import { parseSelector } from '../metrics/expression.ts';
 import type { MetricType, ValueKind } from '../metrics/types.ts';
 
 export interface MetricInfo {

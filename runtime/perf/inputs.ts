@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { dashscopeUrl } from '../llm/dashscope.ts';
-import { isPluginSpec } from '../llm/plugins.ts';
+import { isPluginSpec } from '../llm/registry.ts';
 import type { PerfOptions } from './config.ts';
 import type { PerfEndpoint } from './script.ts';
 

@@ -7,12 +7,14 @@ import { basename } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { resolveApis } from '../llm/plugins.ts';
+import { isPluginSpec } from '../llm/registry.ts';
+import { openTarget, type Target } from '../engine/target.ts';
+import { resolveOptions } from '../options/resolve.ts';
 import type { Overrides } from '../options/resolve.ts';
+import { resolve } from 'node:path';
 import { planRuns, scenarioFor, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
 import { perfRoot, prepareRunDir, redactedArgs, writeRunFiles, writeSweepSummary } from './outputs.ts';
-import { probeTarget } from '../llm/probe.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
@@ -43,46 +45,42 @@ export interface PerfOutcome {
   root: string;
 }
 
-interface Target {
-  url: string;
+/** The perf run's target: the engine's (opened once for every run of a sweep) and the endpoint the prompts use. */
+interface PerfTarget {
+  target: Target;
+  /** options.llm.api of the runs: a built-in name, or the plugin file (absolute) */
   api: string;
   endpoint: PerfEndpoint;
-  apis: NonNullable<RunOptions['apis']>;
-  close(): Promise<void>;
 }
 
-async function openTarget(o: PerfOptions, io: PerfIO, baseDir: string): Promise<Target> {
+/** Opens the target once, as every run phase would (runtime/engine/target.ts): the mock, or the probed URL. */
+async function openPerfTarget(o: PerfOptions, io: PerfIO, baseDir: string): Promise<PerfTarget> {
   checkApi(o.api);
-  const resolved = await resolveApis(o.api, baseDir);
-  const api = resolved.api ?? 'openai';
-  if (o.url === undefined) {
-    const { startMockServer, parseMockOptions } = await import('../mock/index.ts');
-    const mock = await startMockServer(parseMockOptions(o.mockOptions ?? {}));
-    io.log(`no --url given: benchmarking the built-in mock LLM server at ${mock.url} (give --url to test a real server)`);
-    const endpoint = endpointOf(o, undefined);
-    return { url: mock.url, api, endpoint, apis: resolved.apis, close: () => mock.close() };
-  }
+  const api = isPluginSpec(o.api) ? resolve(baseDir, o.api) : o.api;
+  let url: string | undefined;
   const endpoint = endpointOf(o, o.url);
-  const { url, note } = requestUrl(o, o.url, endpoint);
-  if (note) io.log(`note: ${note}`);
-  if (o.testConnection) {
-    await probeTarget(url, (o.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S) * 1000);
-    if (o.debug) io.log(`DEBUG connection test: ${url} answered`);
+  if (o.url !== undefined) {
+    const r = requestUrl(o, o.url, endpoint);
+    url = r.url;
+    if (r.note) io.log(`note: ${r.note}`);
   }
-  return { url, api, endpoint, apis: resolved.apis, close: async () => undefined };
+  const llm = resolveOptions({}, {}, overridesFor(o, url, api)).llm;
+  const target = await openTarget({ llm, apiDirs: [baseDir], mockOptions: o.mockOptions ?? {}, testConnection: o.testConnection, log: io.log });
+  if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${target.url} answered`);
+  return { target, api, endpoint };
 }
 
-function overridesFor(o: PerfOptions, t: Target): Overrides {
+function overridesFor(o: PerfOptions, url: string | undefined, api: string): Overrides {
   const ov: Overrides = {
-    url: t.url,
     model: o.model,
-    api: t.api,
+    api,
     headers: o.headers,
     connectTimeout: `${o.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S}s`,
     readTimeout: `${o.readTimeout ?? DEFAULT_READ_TIMEOUT_S}s`,
     timeout: `${o.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT_S}s`,
     summaryTrendStats: PERF_TREND_STATS,
   };
+  if (url !== undefined) ov.url = url;
   if (o.apiKey !== undefined) ov.apiKey = o.apiKey;
   if (o.tokenizerPath !== undefined) ov.tokenizer = o.tokenizerPath;
   if (o.name !== undefined) ov.name = o.name;
@@ -117,7 +115,8 @@ export async function runPerf(o: PerfOptions, io: PerfIO): Promise<PerfOutcome> 
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
   if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
-  const target = await openTarget(o, io, baseDir);
+  const pt = await openPerfTarget(o, io, baseDir);
+  const target = pt.target;
   const root = perfRoot(o);
   const results: PerfResult[] = [];
   let exitCode: ExitCodeValue = ExitCode.OK;
@@ -133,13 +132,13 @@ export async function runPerf(o: PerfOptions, io: PerfIO): Promise<PerfOutcome> 
       const warm = warmupCount(o, r.number);
       if (warm > 0) {
         io.log(`${label}warmup: ${warm} requests, not counted in the results (--warmup-num)`);
-        const code = await runOne(o, io, target, r, { number: warm, offset: o.datasetOffset, prompt, template, baseDir, warmup: true, label });
+        const code = await runOne(o, io, pt, r, { number: warm, offset: o.datasetOffset, prompt, template, baseDir, warmup: true, label });
         if (code.exitCode === ExitCode.INTERRUPTED) {
           exitCode = code.exitCode;
           break;
         }
       }
-      const one = await runOne(o, io, target, r, { number: r.number, offset: o.datasetOffset + warm, prompt, template, baseDir, warmup: false, label, root });
+      const one = await runOne(o, io, pt, r, { number: r.number, offset: o.datasetOffset + warm, prompt, template, baseDir, warmup: false, label, root });
       if (one.result) {
         results.push(one.result);
         io.out(`${label ? `\n${label.trim()}` : ''}${renderRun(one.result)}`);
@@ -169,11 +168,11 @@ interface OneRun {
   root?: string;
 }
 
-async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: OneRun): Promise<{ exitCode: ExitCodeValue; result?: PerfResult }> {
+async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one: OneRun): Promise<{ exitCode: ExitCodeValue; result?: PerfResult }> {
   const source = generateScript({
     o,
     scenario: scenarioFor(r, o, one.number),
-    url: t.url,
+    url: t.target.url,
     api: t.api,
     endpoint: t.endpoint,
     ...(one.prompt !== undefined ? { prompt: one.prompt } : {}),
@@ -194,11 +193,9 @@ async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: On
   try {
     out = await run({
       script: { source, filename: basename(filename), baseDir: one.baseDir },
-      overrides: overridesFor(o, t),
+      overrides: overridesFor(o, t.target.url, t.api),
       systemEnv: false,
-      apis: t.apis,
-      embeddedMock: false,
-      testConnection: false, // probed once above, before all runs
+      target: t.target, // opened (mock started or URL probed) once above, for all runs
       debug: o.debug && !one.warmup,
       log: io.log,
       listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label)],

@@ -9,7 +9,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
-import { isPluginSpec } from '../llm/plugins.ts';
+import { isPluginSpec } from '../llm/registry.ts';
 import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, type PerfOptions } from './config.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';

@@ -7,6 +7,7 @@
 import type { RunResult } from '../engine/run.ts';
 import type { Sink } from '../metrics/sinks.ts';
 import type { Metric } from '../metrics/registry.ts';
+import { parseStat } from '../metrics/expression.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -22,9 +23,7 @@ export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_i
 export const LLM_DEFAULT_STATS = ['avg', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'max'];
 
 export function statValue(sink: Sink, stat: string, durationMs: number): number {
-  const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
-  if (m) return sink.value({ name: 'p', arg: Number(m[1]) }, durationMs);
-  return sink.value({ name: stat as 'avg' }, durationMs);
+  return sink.value(parseStat(stat), durationMs);
 }
 
 function valuesOf(sink: Sink, trendStats: string[], durationMs: number): MetricValues {
@@ -72,8 +71,10 @@ export function buildSummary(r: SummaryInput): SummaryData {
   const d = r.durationMs;
   const stats = r.options.summaryTrendStats;
   const metrics: Record<string, SummaryMetric> = {};
+  // llmperf's implicit threshold (every request failed) is reported only when it failed
+  const thresholdResults = r.evaluator.results().filter((t) => !(t.implicit && t.ok));
   const thresholdsBy = new Map<string, Record<string, { ok: boolean }>>();
-  for (const t of r.evaluator.results()) {
+  for (const t of thresholdResults) {
     const rec = thresholdsBy.get(t.metric) ?? {};
     rec[t.source] = { ok: t.ok };
     thresholdsBy.set(t.metric, rec);
@@ -126,7 +127,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
     scenarios: r.plans.map((p) => ({ name: p.scenario.name, executor: p.scenario.executor, description: p.plan.description })),
     metrics,
     root_group: { name: '', path: '', id: hashId(''), groups: [], checks },
-    thresholds: r.evaluator.results().map((t) => ({ metric: t.metric, source: t.source, ok: t.ok, observed: t.observed, aggregation: t.aggregation })),
+    thresholds: thresholdResults.map((t) => ({ metric: t.metric, source: t.source, ok: t.ok, observed: t.observed, aggregation: t.aggregation, ...(t.implicit ? { implicit: true } : {}) })),
     llm: {
       durationMs: d,
       requests: reqs,

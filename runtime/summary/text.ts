@@ -85,7 +85,8 @@ export function renderTextSummary(data: SummaryData, opts: RenderOptions): strin
           : m?.contains === 'time' && t.aggregation !== 'count'
             ? formatTime(t.observed, opts.timeUnit)
             : String(Number(t.observed.toFixed(4)));
-        out.push(`${ind}${t.ok ? c.green('✓') : c.red('✗')} '${t.source}' ${t.aggregation}=${obs}`);
+        const note = t.implicit ? ` (llmperf's default: every request failed; set a threshold on llm_req_failed to decide otherwise, or --no-thresholds)` : '';
+        out.push(`${ind}${t.ok ? c.green('✓') : c.red('✗')} '${t.source}' ${t.aggregation}=${obs}${note}`);
       }
       out.push('');
     }

@@ -15,7 +15,7 @@ import { levelLabel, type LevelSpec, type LoadKind } from './levels.ts';
 import { toJson, writeSweepFiles } from './output.ts';
 import { runLevel, type LevelResult } from './runner.ts';
 import { searchCapacity, type SearchResult, type SearchStep } from './search.ts';
-import { onceLog, openResults, probeScript, type SessionRequest } from './session.ts';
+import { openResults, openSession, type SessionRequest } from './session.ts';
 import { fmtNum } from './slo.ts';
 import { levelLine, renderLevelsTable } from './table.ts';
 
@@ -48,8 +48,16 @@ export async function runCapacity(req: CapacityRequest): Promise<CapacityOutcome
   if (req.over === 'concurrency' && (!Number.isInteger(req.min) || !Number.isInteger(req.max))) throw new ConfigError('capacity --over concurrency: --min and --max must be whole numbers of VUs');
   const precision = req.precision ?? (req.over === 'concurrency' ? 1 : 0.05);
   if (!(precision > 0)) throw new ConfigError('--precision must be > 0 (concurrency: VUs, e.g. 1; rate: a fraction, e.g. 0.05)');
-  const log = onceLog(req.log);
-  await probeScript({ ...req, log });
+  const session = await openSession(req);
+  try {
+    return await searchLevels(req, precision, session.base);
+  } finally {
+    await session.close();
+  }
+}
+
+async function searchLevels(req: CapacityRequest, precision: number, base: CapacityRequest['base']): Promise<CapacityOutcome> {
+  const log = req.log;
   const results = openResults(req, 'capacity');
   const measured: LevelResult[] = [];
   log(`capacity search over ${req.over} from ${req.min} to ${req.max}; SLOs: ${req.slos.map((s) => s.source).join(', ')}`);
@@ -67,7 +75,7 @@ export async function runCapacity(req: CapacityRequest): Promise<CapacityOutcome
       const spec: LevelSpec = { kind: req.over, value };
       const r = await runLevel(
         {
-          base: { ...req.base, log },
+          base,
           script: req.script,
           shape: req.shape,
           slos: req.slos,

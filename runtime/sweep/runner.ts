@@ -18,7 +18,8 @@ import type { Sample } from '../metrics/types.ts';
 import type { SummaryData } from '../summary/data.ts';
 import { levelLabel, levelScenario, type LevelShape, type LevelSpec } from './levels.ts';
 import { SaturationDetector, type SaturationOptions } from './saturation.ts';
-import { bindSlos, evaluateSlos, requestMeetsSlos, type Slo, type SloResult } from './slo.ts';
+import { boundsFromSlos, meetsBounds } from '../metrics/request-slo.ts';
+import { bindSlos, evaluateSlos, type Slo, type SloResult } from './slo.ts';
 
 export const LATENCY_METRICS = ['llm_ttft', 'llm_tpot', 'llm_e2e'] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
@@ -82,7 +83,7 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
   const hard = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   const hardSignal = o.hardSignal ? AbortSignal.any([o.hardSignal, hard.signal]) : hard.signal;
-  const meets = requestMeetsSlos(o.slos);
+  const bounds = boundsFromSlos(o.slos);
   const steady = new Registry();
   let t0 = Infinity;
   const inWindow = () => performance.now() - t0 >= warmupMs;
@@ -102,7 +103,7 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       else if (s.metric === 'dropped_iterations') detector.arrivalsDropped(t, s.value);
     },
     onRecord(r: RequestRecord) {
-      if (inWindow() && meets(r)) good++;
+      if (inWindow() && meetsBounds(bounds, r)) good++;
       if (detector && r.ttft !== null) detector.ttft(performance.now(), r.ttft);
     },
   };

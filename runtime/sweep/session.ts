@@ -1,8 +1,10 @@
 /**
- * What `llmperf sweep` and `llmperf capacity` share: the request shape, the script probe (options.sweep,
- * SLO metric validation), the results folder and a log that says "benchmarking the built-in mock" once.
+ * What `llmperf sweep` and `llmperf capacity` share: the request shape, the session (the script's
+ * options, SLO metric validation, and one target for every level) and the results folder.
  */
-import { loadScriptOptions } from '../engine/probe.ts';
+import { loadScript } from '../engine/load.ts';
+import { prepareRun } from '../engine/prepare.ts';
+import type { Target } from '../engine/target.ts';
 import type { ScriptOptions } from '../options/resolve.ts';
 import { bindSlos, type Slo } from './slo.ts';
 import type { LevelShape } from './levels.ts';
@@ -27,26 +29,35 @@ export interface SessionRequest {
   log(line: string): void;
 }
 
-/** Runs the script's init code once: its options (options.sweep) and a check of the SLOs' metrics. */
-export async function probeScript(req: SessionRequest): Promise<ScriptOptions> {
-  const env: Record<string, string> = {};
-  if (req.base.systemEnv !== false) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, req.base.env ?? {});
-  const probe = await loadScriptOptions({ path: req.script }, env, { log: req.log });
-  bindSlos(req.slos, probe.registry);
-  return probe.options;
+export interface Session {
+  /** the script's exported options (options.sweep) */
+  scriptOptions: ScriptOptions;
+  /** run() options for every level: the request's base with the shared target */
+  base: LevelRunnerOptions['base'];
+  /** closes the shared target (stops the embedded mock) */
+  close(): Promise<void>;
 }
 
-/** A log that passes the embedded-mock notice only the first time (every level starts its own mock). */
-export function onceLog(log: (l: string) => void): (l: string) => void {
-  let seenMock = false;
-  return (l) => {
-    if (l.startsWith('no target URL given')) {
-      if (seenMock) return;
-      seenMock = true;
-    }
-    log(l);
-  };
+/**
+ * Loads the script once (its options, and a check of the SLOs' metrics against its registry), opens
+ * the target once (the built-in mock starts, or the real URL is probed, once for all levels), and
+ * returns the run() options every level shares.
+ */
+export async function openSession(req: SessionRequest): Promise<Session> {
+  const b = req.base;
+  const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
+  let target: Target | undefined;
+  try {
+    bindSlos(req.slos, loaded.registry);
+    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) })).target!;
+    const t = target;
+    return { scriptOptions: loaded.scriptOptions, base: { ...b, target: t }, close: () => t.close() };
+  } catch (e) {
+    await target?.close();
+    throw e;
+  } finally {
+    loaded.dispose();
+  }
 }
 
 export interface LevelSink {

@@ -10,10 +10,11 @@
 import { ConfigError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { parseDuration } from '../options/duration.ts';
+import type { ScriptOptions } from '../options/resolve.ts';
 import { autoRates, describeShape, levelLabel, parseLevelList, type LevelSpec } from './levels.ts';
 import { writeSweepFiles } from './output.ts';
 import { runLevel, type LevelResult } from './runner.ts';
-import { onceLog, openResults, probeScript, type SessionRequest } from './session.ts';
+import { openResults, openSession, type SessionRequest } from './session.ts';
 import { levelLine, renderLevelsTable } from './table.ts';
 
 export interface SweepRequest extends SessionRequest {
@@ -38,8 +39,16 @@ export interface SweepOutcome {
 }
 
 export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
-  const log = onceLog(req.log);
-  const scriptOptions = await probeScript({ ...req, log });
+  const session = await openSession(req);
+  try {
+    return await sweepLevels(req, session.scriptOptions, session.base);
+  } finally {
+    await session.close();
+  }
+}
+
+async function sweepLevels(req: SweepRequest, scriptOptions: ScriptOptions, base: SweepRequest['base']): Promise<SweepOutcome> {
+  const log = req.log;
   let levels = req.levels;
   const shape = { ...req.shape };
   const sw = (scriptOptions as { sweep?: { concurrency?: unknown; rate?: unknown; levelDuration?: unknown } }).sweep;
@@ -58,7 +67,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepOutcome> {
   const runOne = async (spec: LevelSpec, total: number | string): Promise<LevelResult> => {
     const i = done.length;
     log(`[${i + 1}/${total}] ${levelLabel(spec)} for ${describeShape(shape)}...`);
-    const r = await runLevel({ base: { ...req.base, log }, script: req.script, shape, slos: req.slos, ...(req.signal ? { signal: req.signal } : {}), ...(req.hardSignal ? { hardSignal: req.hardSignal } : {}), detectSaturation: false }, spec, results.levelDir(i, spec));
+    const r = await runLevel({ base, script: req.script, shape, slos: req.slos, ...(req.signal ? { signal: req.signal } : {}), ...(req.hardSignal ? { hardSignal: req.hardSignal } : {}), detectSaturation: false }, spec, results.levelDir(i, spec));
     done.push(r);
     log(`[${i + 1}/${total}] ${levelLine(r)}`);
     return r;

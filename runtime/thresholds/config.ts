@@ -8,8 +8,8 @@
  *
  * Checked here, every problem reported at once with where it was written
  * (`thresholds["llm_ttft"][1]: ...`): the selector's syntax, that the metric exists (with a
- * "did you mean"), the expression's grammar (parser.ts), that the aggregation fits the metric's type
- * (METHODS_BY_TYPE), the object's field types and names, and that delayAbortEval is a duration.
+ * "did you mean"), the expression's grammar and that the aggregation fits the metric's type
+ * (runtime/metrics/expression.ts), the object's field types and names, and that delayAbortEval is a duration.
  * Unlike k6, which ignores unknown object fields, a misspelt field (`abortOnFailure`) is an error:
  * silently ignoring it would silently disable the abort.
  *
@@ -18,9 +18,10 @@
  */
 import { ConfigError, LlmperfError } from '../errors.ts';
 import { parseDuration } from '../options/duration.ts';
-import { parseSelector, suggest, type Registry, type SelectorParts } from '../metrics/registry.ts';
-import { METHODS_BY_TYPE, type MetricType, type SinkView } from '../metrics/types.ts';
-import { formatMethod, parseExpression, ThresholdSyntaxError, type ThresholdExpression } from './parser.ts';
+import type { Registry } from '../metrics/registry.ts';
+import { formatSelector, methodProblem, parseExpression, parseSelector, ThresholdSyntaxError, type SelectorParts, type ThresholdExpression } from '../metrics/expression.ts';
+import type { MetricType, SinkView } from '../metrics/types.ts';
+import { suggest } from '../suggest.ts';
 
 export interface Threshold {
   /** Canonical selector: `name`, or `name{k:v,...}` with tags in the order written (the sub-metric's name). */
@@ -35,20 +36,12 @@ export interface Threshold {
   readonly sink: SinkView;
   /** Where it was written, for messages: `thresholds["llm_ttft"][1]`. */
   readonly where: string;
+  /** llmperf's own default (a run where every request failed fails), not written by the user */
+  readonly implicit?: boolean;
 }
 
 const OBJECT_FIELDS = ['threshold', 'abortOnFail', 'delayAbortEval'];
 const SHAPE_HINT = 'write an expression string such as "p(95)<500", an object { threshold: "p(95)<500", abortOnFail?: boolean, delayAbortEval?: "10s" }, or an array of them';
-
-/** The canonical name of a selector, as Registry names the sub-metric. */
-export function canonicalSelector(parts: SelectorParts): string {
-  return parts.tags.length === 0 ? parts.metric : `${parts.metric}{${parts.tags.map(([k, v]) => `${k}:${v}`).join(',')}}`;
-}
-
-/** `avg, min, max, med, p(N), count, sum` for a metric type. */
-export function methodsFor(type: MetricType): string {
-  return METHODS_BY_TYPE[type].map((m) => (m === 'p' ? 'p(N)' : m)).join(', ');
-}
 
 export function compileThresholds(thresholds: unknown, registry: Registry): Threshold[] {
   if (thresholds === undefined || thresholds === null) return [];
@@ -71,7 +64,7 @@ export function compileThresholds(thresholds: unknown, registry: Registry): Thre
       const names = registry.all().map((m) => m.name);
       errors.push(`${where}: unknown metric ${JSON.stringify(parts.metric)}${suggest(parts.metric, names)} — thresholds apply to built-in metrics and to custom metrics created in the script's init code`);
     }
-    const selector = parts ? canonicalSelector(parts) : key;
+    const selector = parts ? formatSelector(parts) : key;
 
     let items: Array<[string, unknown]>;
     if (Array.isArray(raw)) items = raw.map((item, i) => [`${where}[${i}]`, item]);
@@ -134,10 +127,9 @@ export function compileThresholds(thresholds: unknown, registry: Registry): Thre
         continue;
       }
       if (!metric) continue;
-      if (!METHODS_BY_TYPE[metric.type].includes(expression.method.name)) {
-        errors.push(
-          `${at}: threshold ${JSON.stringify(src)} on ${selector}: "${formatMethod(expression.method)}" does not apply to ${metric.name}, a ${metric.type} metric — ${metric.type}s support ${methodsFor(metric.type)}`,
-        );
+      const problem = methodProblem(expression.method, metric.name, metric.type);
+      if (problem) {
+        errors.push(`${at}: threshold ${JSON.stringify(src)} on ${selector}: ${problem}`);
         continue;
       }
       compiled.push({ key, metric: selector, metricType: metric.type, source: src, expression, abortOnFail, delayAbortEvalMs, where: at });

@@ -30,7 +30,7 @@
  * `count>0` to the trend. `samples` in each result tells "0 samples" apart from a real 0.
  */
 import type { Threshold } from './config.ts';
-import { formatMethod, type ThresholdOperator } from './parser.ts';
+import { compare, formatMethod } from '../metrics/expression.ts';
 
 export interface ThresholdResult {
   /** Canonical selector: `llm_ttft` or `llm_ttft{scenario:chat}`. */
@@ -46,6 +46,8 @@ export interface ThresholdResult {
   aggregation: string;
   /** Number of samples in the (sub-)metric when evaluated. */
   samples: number;
+  /** llmperf's built-in threshold on failed requests (runtime/engine/prepare.ts), not the user's */
+  implicit?: boolean;
 }
 
 export class ThresholdEvaluator {
@@ -114,23 +116,6 @@ export function evaluateOne(t: Threshold, elapsedMs: number): ThresholdResult {
     delayAbortEvalMs: t.delayAbortEvalMs,
     aggregation: formatMethod(method),
     samples,
+    ...(t.implicit ? { implicit: true } : {}),
   };
-}
-
-export function compare(observed: number, op: ThresholdOperator, value: number): boolean {
-  switch (op) {
-    case '<':
-      return observed < value;
-    case '<=':
-      return observed <= value;
-    case '>':
-      return observed > value;
-    case '>=':
-      return observed >= value;
-    case '==':
-    case '===':
-      return observed === value;
-    case '!=':
-      return observed !== value;
-  }
 }

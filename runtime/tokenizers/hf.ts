@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ConfigError } from '../errors.ts';
 import { compileChatTemplate, type ChatTemplateContext } from './chat-template.ts';
-import type { Tokenizer } from './index.ts';
+import type { Tokenizer } from './types.ts';
 import type { TokenizerFiles } from './resolve.ts';
 
 type Json = Record<string, unknown>;

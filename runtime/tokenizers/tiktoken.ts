@@ -4,7 +4,7 @@
  */
 import { Tiktoken, getEncodingNameForModel, type TiktokenBPE, type TiktokenModel } from 'js-tiktoken/lite';
 import { ConfigError } from '../errors.ts';
-import type { Tokenizer } from './index.ts';
+import type { Tokenizer } from './types.ts';
 
 type Ranks = { default: TiktokenBPE };
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../runtime/errors.ts';
-import { resolveApis } from '../../runtime/llm/plugins.ts';
+import { ApiRegistry } from '../../runtime/llm/registry.ts';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
 import { ROOT, runCli, tempFiles } from '../helpers.ts';
 import { debugBodies, debugHeaders, PERF_FIXTURES, perfOptions, perfRun } from './helpers.ts';
@@ -63,9 +63,9 @@ describe('llmperf perf: APIs', () => {
   });
 
   test('plugin errors say what to fix', async () => {
-    await assert.rejects(resolveApis(path.join(PERF_FIXTURES, 'not-a-plugin.ts'), ROOT), (e: unknown) => e instanceof ConfigError && /API plugin .*not-a-plugin\.ts \(broken\): build must be a function/.test(e.message));
-    await assert.rejects(resolveApis('./missing-plugin.ts', ROOT), /API plugin not found: .*missing-plugin\.ts/);
-    await assert.rejects(resolveApis('anthropic', ROOT), /unknown API "anthropic": use openai, dashscope, or the path of an API plugin/);
+    await assert.rejects(ApiRegistry.resolve(path.join(PERF_FIXTURES, 'not-a-plugin.ts'), [ROOT]), (e: unknown) => e instanceof ConfigError && /API plugin .*not-a-plugin\.ts \(broken\): build must be a function/.test(e.message));
+    await assert.rejects(ApiRegistry.resolve('./missing-plugin.ts', [ROOT]), /API plugin not found: .*missing-plugin\.ts/);
+    await assert.rejects(ApiRegistry.resolve('anthropic', [ROOT]), /unknown API "anthropic": use openai, dashscope, or the path of an API plugin/);
     await assert.rejects(perfRun(perfOptions({ prompt: 'hi', api: 'local_vllm' })), /--api local_vllm: llmperf does not start vLLM/);
   });
 

@@ -1,9 +1,9 @@
-/** Table-driven tests of the threshold grammar, in the manner of k6's thresholds_parser_test.go. */
+/** Table-driven tests of the metric-expression grammar (runtime/metrics/expression.ts): thresholds in the manner of k6's thresholds_parser_test.go, then SLOs and summary stats. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../runtime/errors.ts';
 import { ExitCode } from '../../runtime/exit-codes.ts';
-import { parseExpression, ThresholdSyntaxError, type ThresholdExpression } from '../../runtime/thresholds/parser.ts';
+import { parseExpression, ThresholdSyntaxError, type ThresholdExpression } from '../../runtime/metrics/expression.ts';
 
 type AST = Omit<ThresholdExpression, 'source'>;
 
@@ -119,4 +119,29 @@ for (const [src, substrings] of INVALID) {
 
 test('a non-string expression is a config error, not a crash', () => {
   assert.throws(() => parseExpression(42 as unknown as string), ConfigError);
+});
+
+// ---- the SLO form and summary stats share the grammar's aggregations
+
+import { parseSloExpression, parseStat } from '../../runtime/metrics/expression.ts';
+
+test('SLO form: p(N) and pN, short names, tag selectors, the same number rules as thresholds', () => {
+  const s = parseSloExpression(' p(99.9) ( ttft{turn:"1"} ) <= 2e3 ');
+  assert.deepEqual({ sel: s.selector, metric: s.metric, agg: s.agg, op: s.op, bound: s.bound }, { sel: 'llm_ttft{turn:1}', metric: 'llm_ttft', agg: { name: 'p', arg: 99.9 }, op: '<=', bound: 2000 });
+  assert.deepEqual(parseSloExpression('p95(llm_e2e)<800').agg, { name: 'p', arg: 95 });
+  assert.throws(() => parseSloExpression('p99(llm_ttft)<500ms'), /--slo "p99\(llm_ttft\)<500ms": SLOs take plain numbers, not units: "ms" after 500 — time metrics are in milliseconds, write 500/);
+  assert.throws(() => parseSloExpression('p99(llm_ttft)==500'), /an SLO compares with <, <=, > or >=/);
+  assert.throws(() => parseSloExpression('AVG(llm_ttft)<5'), /did you mean avg\?/);
+  assert.throws(() => parseSloExpression('p101(llm_ttft)<5'), /percentile 101 is out of range/);
+});
+
+test('thresholds keep k6 strictness: pN is not an aggregation there, but is in an SLO', () => {
+  assert.throws(() => parseExpression('p99<500'), /did you mean p\(99\)\?/);
+  assert.deepEqual(parseSloExpression('p99(llm_ttft)<500').agg, { name: 'p', arg: 99 });
+});
+
+test('summary stats: the trend aggregations, nothing else', () => {
+  assert.deepEqual(parseStat('p(99.9)'), { name: 'p', arg: 99.9 });
+  assert.deepEqual(parseStat('med'), { name: 'med' });
+  for (const bad of ['p99', 'rate', 'value', 'p(101)', 'avg<1', '']) assert.throws(() => parseStat(bad), /invalid stat/, bad);
 });

@@ -1,0 +1,112 @@
+/**
+ * Phase 2 of every run, `prepareRun`: from a loaded script to what the run will do. Resolves the
+ * options through every layer (runtime/options/resolve.ts), applies a scenario override (sweep and
+ * capacity levels) and this instance's execution segment, reads what executors need before they can
+ * plan (a replay trace), checks the exec functions, compiles the thresholds, plans every scenario,
+ * and opens the target (runtime/engine/target.ts) unless one is handed in. `llmperf inspect` stops
+ * here, without opening a target.
+ */
+import { ScriptError } from '../errors.ts';
+import { applySegment, parseScenario, planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from '../executors/index.ts';
+import { isFirstSegment, parseSegment } from '../executors/segment.ts';
+import type { ExecutionSegment } from '../executors/segment.ts';
+import { resolveWithSources, type OptionSources, type Overrides, type ResolvedOptions, type ScriptOptions } from '../options/resolve.ts';
+import { compileThresholds, ThresholdEvaluator, type Threshold } from '../thresholds/index.ts';
+import type { LoadedScript } from './load.ts';
+import { openTarget, type Target } from './target.ts';
+
+export interface PrepareRequest {
+  /** CLI flags / programmatic overrides: the top options layer */
+  overrides?: Overrides;
+  /** the --config file's options: the layer between the defaults and the script's options */
+  config?: ScriptOptions;
+  /** replaces the resolved scenarios (sweeps and capacity searches: one load level per run); raw scenario objects by name */
+  scenarioOverride?: Record<string, Record<string, unknown>>;
+  /** scale-out: this instance's execution segment (k6 syntax) and the sequence shared by all instances */
+  segment?: { segment: string; sequence?: string };
+  /** an open target to use (the caller closes it); else prepareRun opens one and the run closes it */
+  target?: Target;
+  /** start the embedded mock when no URL is configured (default true) */
+  embeddedMock?: boolean;
+  mockOptions?: Record<string, unknown>;
+  /** probe the target before the run (default true; --no-test-connection) */
+  testConnection?: boolean;
+  /** evaluate no thresholds, not even the built-in one on failed requests (k6's --no-thresholds) */
+  noThresholds?: boolean;
+}
+
+export interface PlannedScenario {
+  scenario: ScenarioConfig;
+  plan: ExecutionPlan;
+}
+
+export interface PreparedRun {
+  options: ResolvedOptions;
+  /** the layer each resolved option came from */
+  sources: OptionSources;
+  segment: ExecutionSegment | undefined;
+  /** whether this instance runs setup() under --setup-once (its segment starts at 0) */
+  firstSegment: boolean;
+  plans: PlannedScenario[];
+  thresholds: Threshold[];
+  evaluator: ThresholdEvaluator;
+  /** undefined only when prepared without a target (inspect) */
+  target: Target | undefined;
+  /** the run opened the target and closes it when it ends */
+  ownsTarget: boolean;
+}
+
+/**
+ * The threshold every run has unless the user sets one on llm_req_failed (or --no-thresholds): a run
+ * in which requests were made and every one failed fails (exit 99). k6 exits 0 there; an LLM
+ * benchmark where nothing succeeded is almost never what was meant (a wrong path, a missing key).
+ */
+export const ALL_FAILED_THRESHOLD = { metric: 'llm_req_failed', expression: 'rate<1' } as const;
+
+export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts: { openTarget?: boolean } = {}): Promise<PreparedRun> {
+  const { options, sources } = resolveWithSources(loaded.scriptOptions, loaded.env, req.overrides ?? {}, req.config);
+  if (req.scenarioOverride) options.scenarios = Object.entries(req.scenarioOverride).map(([name, raw]) => parseScenario(name, raw));
+  const segment = req.segment ? parseSegment(req.segment.segment, req.segment.sequence) : undefined;
+  if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
+  options.scenarios = await prepareScenarios(options.scenarios, {
+    baseDir: loaded.bundle.baseDir,
+    tokenizer: async () => (options.llm.tokenizer ? loaded.services.tokenizer(options.llm.tokenizer) : undefined),
+  });
+  checkExecFunctions(options.scenarios, loaded.functions);
+  const thresholds = req.noThresholds ? [] : compileThresholds(options.thresholds, loaded.registry);
+  if (!req.noThresholds && !thresholds.some((t) => t.metric.split('{')[0] === ALL_FAILED_THRESHOLD.metric)) {
+    thresholds.push(...compileThresholds({ [ALL_FAILED_THRESHOLD.metric]: ALL_FAILED_THRESHOLD.expression }, loaded.registry).map((t) => ({ ...t, implicit: true })));
+  }
+  const plans = options.scenarios.map((scenario) => ({ scenario, plan: planScenario(scenario) }));
+
+  let target = req.target;
+  const ownsTarget = !target && opts.openTarget !== false;
+  if (ownsTarget) {
+    target = await openTarget({
+      llm: options.llm,
+      apiDirs: [...(sources['llm.api'] === 'script' ? [loaded.bundle.baseDir] : []), process.cwd(), loaded.bundle.baseDir],
+      embeddedMock: req.embeddedMock,
+      mockOptions: req.mockOptions,
+      testConnection: req.testConnection,
+      log: loaded.log,
+    });
+  }
+  if (target) {
+    options.llm.url = target.url;
+    options.llm.api = target.apis.defaultName;
+  }
+  return { options, sources, segment, firstSegment: isFirstSegment(segment), plans, thresholds, evaluator: new ThresholdEvaluator(thresholds), target, ownsTarget };
+}
+
+/** Every scenario's `exec` must name an exported function; throws ScriptError naming the fix. */
+export function checkExecFunctions(scenarios: readonly ScenarioConfig[], functions: readonly string[]): void {
+  for (const s of scenarios) {
+    if (functions.includes(s.exec)) continue;
+    throw new ScriptError(
+      s.exec === 'default'
+        ? `the script has no default export: add \`export default async function () { ... }\` (or give scenarios.${s.name}.exec)`
+        : `scenarios.${s.name}.exec: the script exports no function named "${s.exec}" (exported: ${functions.join(', ') || 'none'})`,
+      'NO_EXEC_FUNCTION',
+    );
+  }
+}

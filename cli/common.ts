@@ -2,6 +2,8 @@
 import type { Argv } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import { errorExit } from '../runtime/api.ts';
+import { OPTION_TABLE, type FlagGroup, type OptionSpec } from '../runtime/options/table.ts';
+import type { Overrides } from '../runtime/options/resolve.ts';
 
 /** Parses ["k=v", ...] (or a single string) into an object; `what` names the flag in errors. */
 export function parseKeyValues(list: unknown, what: string): Record<string, string> {
@@ -64,7 +66,7 @@ export function fail(e: unknown): never {
   process.exit(exitCode);
 }
 
-/** Flags that shape the requests to the target: `run`, `inspect`, `sweep` and `capacity` take them. */
+/** The flags of the option table (runtime/options/table.ts), by their names as yargs gives them back. */
 export interface ConnectionArgs {
   url?: string;
   model?: string;
@@ -77,27 +79,55 @@ export interface ConnectionArgs {
   timeout?: string;
   tag?: string[];
 }
-
-export function connectionOptions<T>(y: Argv<T>, urlHelp = 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)'): Argv<T & ConnectionArgs> {
-  return y
-    .option('url', { type: 'string', describe: urlHelp })
-    .option('model', { type: 'string', describe: 'model name sent in requests' })
-    .option('api-key', { type: 'string', describe: 'API key (sent as Authorization: Bearer; never logged or stored)' })
-    .option('header', { type: 'string', array: true, describe: 'extra request header KEY=VALUE (repeatable)' })
-    .option('api', { type: 'string', describe: 'API of the target: openai (default), dashscope, or the path of an API plugin (.ts/.js)' })
-    .option('tokenizer', { type: 'string', describe: 'tokenizer for token counts when the server returns no usage: a folder with tokenizer.json, or tiktoken:o200k_base' })
-    .option('connect-timeout', { type: 'string', describe: 'TCP connect timeout (default 10s)' })
-    .option('read-timeout', { type: 'string', describe: 'max idle time between bytes of a response (default 120s)' })
-    .option('timeout', { type: 'string', describe: 'per-request total timeout (default 10m)' })
-    .option('tag', { type: 'string', array: true, describe: 'tag KEY=VALUE added to every metric sample (repeatable)' }) as unknown as Argv<T & ConnectionArgs>;
+export interface RunShortcutArgs {
+  vus?: number;
+  iterations?: number;
+  duration?: string;
+  'summary-trend-stats'?: string;
+  'summary-time-unit'?: 's' | 'ms' | 'us';
 }
 
-/** The connection, shortcut and summary flags that `run` and `inspect` share (read back by overridesFrom in cli/run.ts). */
-export function targetOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs> {
-  return connectionOptions(y)
-    .option('vus', { alias: 'u', type: 'number', describe: 'VUs (replaces the script\'s scenarios, as in k6)' })
-    .option('iterations', { alias: 'i', type: 'number', describe: 'total iterations (replaces the script\'s scenarios)' })
-    .option('duration', { alias: 'd', type: 'string', describe: 'test duration, e.g. 30s, 1m (replaces the script\'s scenarios)' })
-    .option('summary-trend-stats', { type: 'string', describe: 'stats shown for trends, e.g. "avg,p(50),p(99),max"' })
-    .option('summary-time-unit', { choices: ['s', 'ms', 'us'] as const, describe: 'fixed time unit in the summary' }) as unknown as Argv<T & ConnectionArgs>;
+/** Adds the table's flags of `groups` to a command (types and help from the table). */
+function tableFlags<T>(y: Argv<T>, groups: readonly FlagGroup[], urlHelp?: string): Argv<T> {
+  let out = y;
+  for (const spec of OPTION_TABLE as readonly OptionSpec[]) {
+    if (!spec.flag || !spec.group || !groups.includes(spec.group)) continue;
+    const describe = spec.path === 'llm.url' && urlHelp ? urlHelp : spec.help;
+    const type = spec.parse === 'int' ? ('number' as const) : ('string' as const);
+    out = out.option(spec.flag, {
+      type,
+      describe,
+      ...(spec.alias ? { alias: spec.alias } : {}),
+      ...(spec.parse === 'keyValues' ? { array: true } : {}),
+      ...(spec.path === 'summaryTimeUnit' ? { choices: ['s', 'ms', 'us'] } : {}),
+    }) as Argv<T>;
+  }
+  return out;
+}
+
+/** The flags that shape the requests to the target: `run`, `inspect`, `sweep` and `capacity` take them. */
+export function connectionOptions<T>(y: Argv<T>, urlHelp?: string): Argv<T & ConnectionArgs> {
+  return tableFlags(y, ['target'], urlHelp) as Argv<T & ConnectionArgs>;
+}
+
+/** The connection, shortcut and summary flags that `run` and `inspect` share. */
+export function targetOptions<T>(y: Argv<T>): Argv<T & ConnectionArgs & RunShortcutArgs> {
+  return tableFlags(y, ['target', 'run']) as Argv<T & ConnectionArgs & RunShortcutArgs>;
+}
+
+/** The table's flags, as parsed by yargs, back into Overrides (flags that were not given stay unset). */
+export function overridesFromArgs(a: object): Overrides {
+  const args = a as Record<string, unknown>;
+  const o: Record<string, unknown> = {};
+  for (const spec of OPTION_TABLE as readonly OptionSpec[]) {
+    if (!spec.flag) continue;
+    const v = args[spec.flag];
+    if (v === undefined) continue;
+    if (spec.parse === 'keyValues') {
+      if (Array.isArray(v) && v.length === 0) continue;
+      o[spec.override] = parseKeyValues(v, `--${spec.flag}`);
+    } else if (spec.parse === 'list') o[spec.override] = String(v).split(',').map((x) => x.trim()).filter(Boolean);
+    else o[spec.override] = v;
+  }
+  return o as Overrides;
 }

@@ -2,15 +2,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { inspectJson, inspectScript, renderInspect } from '../runtime/inspect.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
-import { failGracefully, parseKeyValues, targetOptions } from './common.ts';
-import { overridesFrom, type RunArgs } from './run.ts';
+import { failGracefully, overridesFromArgs, parseKeyValues, targetOptions, type ConnectionArgs, type RunShortcutArgs } from './common.ts';
 
-type OverrideFlags = Pick<
-  RunArgs,
-  'url' | 'model' | 'api-key' | 'header' | 'vus' | 'iterations' | 'duration' | 'api' | 'tokenizer' | 'connect-timeout' | 'read-timeout' | 'timeout' | 'tag' | 'summary-trend-stats' | 'summary-time-unit'
->;
-
-interface InspectArgs extends OverrideFlags {
+interface InspectArgs extends ConnectionArgs, RunShortcutArgs {
   script: string;
   json: boolean;
   config?: string;
@@ -41,7 +35,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
         script: { path: a.script },
         env: parseKeyValues(a.env, '--env'),
         systemEnv: a['system-env'],
-        overrides: overridesFrom(a as unknown as RunArgs),
+        overrides: overridesFromArgs(a),
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
       });
       process.stdout.write(a.json ? JSON.stringify(inspectJson(r), null, 2) + '\n' : renderInspect(r));

@@ -2,19 +2,14 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
-import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
-import { failGracefully, installSignals, parseKeyValues, targetOptions, type ConnectionArgs } from './common.ts';
+import { readConfigFile } from '../runtime/options/resolve.ts';
+import { failGracefully, installSignals, overridesFromArgs, parseKeyValues, targetOptions, type ConnectionArgs, type RunShortcutArgs } from './common.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
-export interface RunArgs extends ConnectionArgs {
+export interface RunArgs extends ConnectionArgs, RunShortcutArgs {
   script: string;
   env?: string[];
-  vus?: number;
-  iterations?: number;
-  duration?: string;
   'summary-export'?: string;
-  'summary-trend-stats'?: string;
-  'summary-time-unit'?: 's' | 'ms' | 'us';
   color: boolean;
   quiet: boolean;
   debug: boolean;
@@ -70,26 +65,6 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .example('$0 run chat.ts --config staging.json', 'options from a JSON file (the script\'s own options win over it)') as unknown as Argv<RunArgs>;
 }
 
-export function overridesFrom(a: RunArgs): Overrides {
-  const o: Overrides = {};
-  if (a.vus !== undefined) o.vus = a.vus;
-  if (a.iterations !== undefined) o.iterations = a.iterations;
-  if (a.duration !== undefined) o.duration = a.duration;
-  if (a.url !== undefined) o.url = a.url;
-  if (a.model !== undefined) o.model = a.model;
-  if (a['api-key'] !== undefined) o.apiKey = a['api-key'];
-  if (a.header?.length) o.headers = parseKeyValues(a.header, '--header');
-  if (a.api !== undefined) o.api = a.api;
-  if (a.tokenizer !== undefined) o.tokenizer = a.tokenizer;
-  if (a['connect-timeout'] !== undefined) o.connectTimeout = a['connect-timeout'];
-  if (a['read-timeout'] !== undefined) o.readTimeout = a['read-timeout'];
-  if (a.timeout !== undefined) o.timeout = a.timeout;
-  if (a.tag?.length) o.tags = parseKeyValues(a.tag, '--tag');
-  if (a['summary-trend-stats'] !== undefined) o.summaryTrendStats = a['summary-trend-stats'].split(',').map((s) => s.trim()).filter(Boolean);
-  if (a['summary-time-unit'] !== undefined) o.summaryTimeUnit = a['summary-time-unit'];
-  return o;
-}
-
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <script>',
   describe: 'Run a test script (TypeScript or JavaScript) against an LLM endpoint',
@@ -103,7 +78,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const out = await run({
         script: a.script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
-        overrides: overridesFrom(a),
+        overrides: overridesFromArgs(a),
         env: parseKeyValues(a.env, '--env'),
         systemEnv: a['system-env'],
         signal: sig.graceful.signal,

@@ -2,13 +2,13 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { parseDuration } from '../runtime/options/duration.ts';
-import { readConfigFile, type Overrides } from '../runtime/options/resolve.ts';
+import { readConfigFile } from '../runtime/options/resolve.ts';
 import { parseLevelList, type LevelShape } from '../runtime/sweep/levels.ts';
 import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
-import { connectionOptions, failGracefully, installSignals, parseKeyValues, type ConnectionArgs } from './common.ts';
+import { connectionOptions, failGracefully, installSignals, overridesFromArgs, parseKeyValues, type ConnectionArgs } from './common.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
 export interface LevelArgs extends ConnectionArgs {
@@ -31,7 +31,7 @@ export interface LevelArgs extends ConnectionArgs {
 }
 
 export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & LevelArgs> {
-  return connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started for each level)')
+  return connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered as for `llmperf run` (its scenarios are replaced by the levels)' })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms' })
@@ -47,21 +47,6 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('out-dir', { type: 'string', describe: 'results folder (default: llmperf-results/<command>-<script>-<YYYYmmdd-HHMMSS>/)' })
     .option('save', { type: 'boolean', default: true, describe: 'write the results folder: sweep.json, report.html (--no-save for none)' })
     .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' }) as unknown as Argv<T & LevelArgs>;
-}
-
-function overridesOf(a: LevelArgs): Overrides {
-  const o: Overrides = {};
-  if (a.url !== undefined) o.url = a.url;
-  if (a.model !== undefined) o.model = a.model;
-  if (a['api-key'] !== undefined) o.apiKey = a['api-key'];
-  if (a.header?.length) o.headers = parseKeyValues(a.header, '--header');
-  if (a.api !== undefined) o.api = a.api;
-  if (a.tokenizer !== undefined) o.tokenizer = a.tokenizer;
-  if (a['connect-timeout'] !== undefined) o.connectTimeout = a['connect-timeout'];
-  if (a['read-timeout'] !== undefined) o.readTimeout = a['read-timeout'];
-  if (a.timeout !== undefined) o.timeout = a.timeout;
-  if (a.tag?.length) o.tags = parseKeyValues(a.tag, '--tag');
-  return o;
 }
 
 /** The session request from the shared flags (target, env, level shape, results), for sweep and capacity. */
@@ -83,7 +68,7 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
     script: a.script,
     base: {
       ...(a.config ? { config: readConfigFile(a.config) } : {}),
-      overrides: overridesOf(a),
+      overrides: overridesFromArgs(a),
       env: parseKeyValues(a.env, '--env'),
       systemEnv: a['system-env'],
       mockOptions: mockOpts,

@@ -4,6 +4,7 @@
  * phases of runtime/engine/run.ts with a results session (run directory, --out outputs, progress)
  * and finishes with runtime/engine/finish.ts. Node must run with --no-node-snapshot (isolated-vm).
  */
+import type { RunOptions as PublicRunOptions } from '../types/run.d.ts';
 import { runTest, type RunRequest, type RunResult } from './engine/run.ts';
 import { finishRun, type FinishOptions, type FinishedRun } from './engine/finish.ts';
 import { ConfigError, LlmperfError } from './errors.ts';
@@ -11,17 +12,14 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { prepareResults, type ResultsSession } from './outputs/index.ts';
 import type { ProgressOptions } from './outputs/progress.ts';
 
-export interface RunOptions extends Omit<RunRequest, 'script'>, Omit<FinishOptions, 'results'> {
-  /** a script path, or { source } for inline TypeScript/JavaScript */
-  script: string | { source: string; filename?: string; baseDir?: string };
-  /** keep a run directory (summary.json, requests.sqlite, metrics.hdr, report.html, ...); default false here, true for `llmperf run` */
-  save?: boolean;
-  /** the exact run directory (implies save); else llmperf-results/<name>-<YYYYmmdd-HHMMSS>/ */
-  outDir?: string;
-  /** run name used in the run directory's name (default: options.name, else the script's file name) */
-  name?: string;
-  /** streaming outputs, as `--out`: ["json=points.jsonl", "csv=points.csv"] */
-  outputs?: string[];
+/**
+ * run()'s options: the public ones (types/run.d.ts, what a Node program passes) and what llmperf's own
+ * commands add (a shared target, a scenario override, hooks, progress, run.json fields).
+ */
+export interface RunOptions
+  extends Omit<RunRequest, 'script'>,
+    Pick<PublicRunOptions, 'script' | 'color' | 'summaryExport' | 'save' | 'outDir' | 'name' | 'outputs'>,
+    Pick<FinishOptions, 'onResult'> {
   /** live progress on stderr (default: none) */
   progress?: ProgressOptions | false;
   /** the command line, stored (redacted) in run.json */

@@ -1,8 +1,12 @@
 /**
  * Process exit codes, in one place. The numbers follow k6 where k6 has one, so CI scripts written for
- * k6 read ours the same way.
+ * k6 read ours the same way. The public declaration (types/run.d.ts) is the type; this is its value.
  */
-export const ExitCode = {
+import type { ExitCode as PublicExitCode, ExitCodeValue } from '../types/run.d.ts';
+
+export type { ExitCodeValue };
+
+export const ExitCode: typeof PublicExitCode = {
   /** The run completed and every threshold passed. */
   OK: 0,
   /** Generic failure that fits no other code (a bug, an unexpected host error). */
@@ -21,6 +25,4 @@ export const ExitCode = {
   SCRIPT_ERROR: 107,
   /** The script aborted the run with `test.abort()` / `exec.test.abort()`. */
   SCRIPT_ABORTED: 108,
-} as const;
-
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+};

@@ -24,6 +24,8 @@ export interface Overrides {
   headers?: Record<string, string>;
   api?: string;
   tokenizer?: string;
+  /** Ask streaming servers for token usage (stream_options.include_usage). */
+  includeUsage?: boolean;
   connectTimeout?: string;
   readTimeout?: string;
   timeout?: string;
@@ -148,6 +150,8 @@ export interface RunOptions {
   outputs?: string[];
   /** Longest time the init code of one VU may take, ms (default 60000). */
   initTimeoutMs?: number;
+  /** Evaluate no thresholds, not even llmperf's default one on failed requests (k6's --no-thresholds). */
+  noThresholds?: boolean;
 }
 
 /** 0 ok, 1 generic, 99 thresholds failed, 100 target unreachable, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */

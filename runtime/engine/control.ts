@@ -24,7 +24,7 @@ export class RunControl {
   reason: StopReason = 'completed';
   message: string | undefined;
   readonly scenarios: ScenarioState[] = [];
-  readonly counters: RunCounters = { failedRestarts: 0, iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
+  readonly counters: RunCounters = { failedRestarts: 0, failedAllocations: 0, iterationsDone: 0, interruptedIterations: 0, droppedIterations: 0, activeVUs: 0 };
 
   constructor() {
     setMaxListeners(0, this.hardStopAll.signal);

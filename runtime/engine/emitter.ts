@@ -7,10 +7,9 @@ import type { RequestRecord } from '../llm/types.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { Sample, Tags } from '../metrics/types.ts';
 
-export interface SampleListener {
-  onSample?(s: Sample): void;
-  onRecord?(r: RequestRecord): void;
-}
+// What listeners implement: defined once, in the public types (run()'s listeners).
+export type { SampleListener } from '../../types/run.d.ts';
+import type { SampleListener } from '../../types/run.d.ts';
 
 export class Emitter {
   private sampleListeners: SampleListener[] = [];

@@ -6,6 +6,7 @@
  * options with this phase alone; every run continues with prepareRun (prepare.ts) and execute
  * (execute.ts). Init code really runs here: datasets load and open() reads files.
  */
+import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
 import { bundleScript, type Bundle } from '../bundle/bundle.ts';
 import { PositionMapper } from '../bundle/sourcemap.ts';
 import { initHistograms } from '../metrics/hdr.ts';
@@ -21,22 +22,10 @@ import { VuFactory } from './vus.ts';
 
 export type ScriptSource = { path: string } | { source: string; filename?: string; baseDir?: string };
 
-export interface LoadRequest {
+/** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
+export interface LoadRequest
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs'> {
   script: ScriptSource;
-  /** -e KEY=VALUE variables (on top of the system environment unless systemEnv is false) */
-  env?: Record<string, string>;
-  systemEnv?: boolean;
-  /** where script logs and warnings go (default: stderr) */
-  log?: (line: string) => void;
-  debug?: boolean;
-  /** keep request bodies and response texts in request records (default true) */
-  storeBodies?: boolean;
-  vusPerIsolate?: number;
-  vusPerContext?: number;
-  isolateThreads?: boolean;
-  isolateMemoryMb?: number;
-  /** init code (top level of the script) must finish within this (default 60 s) */
-  initTimeoutMs?: number;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;
 }

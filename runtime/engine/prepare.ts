@@ -10,29 +10,18 @@ import { ScriptError } from '../errors.ts';
 import { applySegment, parseScenario, planScenario, prepareScenarios, type ExecutionPlan, type ScenarioConfig } from '../executors/index.ts';
 import { isFirstSegment, parseSegment } from '../executors/segment.ts';
 import type { ExecutionSegment } from '../executors/segment.ts';
-import { resolveWithSources, type OptionSources, type Overrides, type ResolvedOptions, type ScriptOptions } from '../options/resolve.ts';
+import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
+import { resolveWithSources, type OptionSources, type ResolvedOptions } from '../options/resolve.ts';
 import { compileThresholds, ThresholdEvaluator, type Threshold } from '../thresholds/index.ts';
 import type { LoadedScript } from './load.ts';
 import { openTarget, type Target } from './target.ts';
 
-export interface PrepareRequest {
-  /** CLI flags / programmatic overrides: the top options layer */
-  overrides?: Overrides;
-  /** the --config file's options: the layer between the defaults and the script's options */
-  config?: ScriptOptions;
+/** What preparing needs: the public run() options about options, target and scale-out (types/run.d.ts), and the commands' own. */
+export interface PrepareRequest extends Pick<PublicRunOptions, 'overrides' | 'config' | 'segment' | 'embeddedMock' | 'mockOptions' | 'testConnection' | 'noThresholds'> {
   /** replaces the resolved scenarios (sweeps and capacity searches: one load level per run); raw scenario objects by name */
   scenarioOverride?: Record<string, Record<string, unknown>>;
-  /** scale-out: this instance's execution segment (k6 syntax) and the sequence shared by all instances */
-  segment?: { segment: string; sequence?: string };
   /** an open target to use (the caller closes it); else prepareRun opens one and the run closes it */
   target?: Target;
-  /** start the embedded mock when no URL is configured (default true) */
-  embeddedMock?: boolean;
-  mockOptions?: Record<string, unknown>;
-  /** probe the target before the run (default true; --no-test-connection) */
-  testConnection?: boolean;
-  /** evaluate no thresholds, not even the built-in one on failed requests (k6's --no-thresholds) */
-  noThresholds?: boolean;
 }
 
 export interface PlannedScenario {

@@ -9,6 +9,7 @@
  *
  * runTest runs the first three; runtime/api.ts's run() adds the fourth.
  */
+import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
 import type { Bundle } from '../bundle/bundle.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';
 import type { Registry } from '../metrics/registry.ts';
@@ -21,17 +22,12 @@ import { prepareRun, type PlannedScenario, type PrepareRequest } from './prepare
 import type { ScriptErrorLog } from './script-errors.ts';
 import type { StopReason } from './scenario.ts';
 
-export interface RunRequest extends Omit<LoadRequest, 'script' | 'tokenizer'>, PrepareRequest {
+/** A run's request: the public run() options (types/run.d.ts) the phases read, and the commands' own hooks. */
+export interface RunRequest
+  extends Omit<LoadRequest, 'script' | 'tokenizer'>,
+    PrepareRequest,
+    Pick<PublicRunOptions, 'signal' | 'hardSignal' | 'listeners' | 'setupOnce' | 'setupDataFile'> {
   script: ScriptSource;
-  /** graceful interrupt (first SIGINT/SIGTERM) */
-  signal?: AbortSignal;
-  /** hard stop (second signal) */
-  hardSignal?: AbortSignal;
-  listeners?: SampleListener[];
-  /** run setup() only in the segment that starts at 0 and pass its data to the others through setupDataFile */
-  setupOnce?: boolean;
-  /** with setupOnce: where setup() data is written / read; alone: read setup() data from it, skip setup() */
-  setupDataFile?: string;
   /** called once the plan is known, before setup() and the VUs start (run directory, progress display) */
   onStart?: (info: RunStartInfo) => void | Promise<void>;
   /** called every second while running */

@@ -30,6 +30,8 @@ export interface ScenarioState {
 export interface RunCounters {
   /** VU rebuilds that failed (their new isolate died too) */
   failedRestarts: number;
+  /** VUs that failed to start mid-run (arrival-rate executors growing towards maxVUs) */
+  failedAllocations: number;
   iterationsDone: number;
   interruptedIterations: number;
   droppedIterations: number;
@@ -179,10 +181,18 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     vus: s.vus as unknown as VuHandle[],
     allocateVU: async () => {
       if (s.stopNew.signal.aborted) return null;
-      const vu = await d.vus.create(false, c.env);
-      s.vus.push(vu);
-      emitter.sample('vus_max', d.vus.initialised, {}, Date.now());
-      return vu as unknown as VuHandle;
+      try {
+        const vu = await d.vus.create(false, c.env);
+        s.vus.push(vu);
+        emitter.sample('vus_max', d.vus.initialised, {}, Date.now());
+        return vu as unknown as VuHandle;
+      } catch (e) {
+        // a VU that could not start mid-run: its arrivals are dropped (and counted); report the first
+        if (!s.stopNew.signal.aborted && counters.failedAllocations++ === 0) {
+          d.log(`ERROR could not start another VU in scenario ${c.name}: ${(e as Error).message} (its arrivals are dropped; raise --isolate-memory or lower maxVUs)`);
+        }
+        return null;
+      }
     },
     iterate: (h, r) => iterate(h as unknown as VU, r),
     dropped: (n) => {

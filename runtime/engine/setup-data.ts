@@ -12,7 +12,7 @@ export function writeSetupData(file: string, json: string | undefined): void {
 }
 
 /** Reads setup() data, waiting up to waitMs for another instance to write it. */
-export async function readSetupData(file: string, waitMs: number, signal?: AbortSignal): Promise<string | undefined> {
+export async function readSetupData(file: string, waitMs: number, signal?: { readonly aborted: boolean }): Promise<string | undefined> {
   const t0 = Date.now();
   while (!existsSync(file)) {
     if (Date.now() - t0 >= waitMs || signal?.aborted) {

@@ -33,18 +33,23 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
   let allocated = idle.length;
   let pending = 0;
   const running = new Set<Promise<void>>();
+  const allocating = new Set<Promise<void>>();
   let active = 0;
   let started = 0;
   const grow = () => {
     if (allocated + pending >= maxVUs) return;
     pending++;
-    void ctx.allocateVU().then((vu) => {
+    // allocateVU never rejects (a failure is reported and gives null); the scenario waits for it
+    // before it ends, so no VU is still being created when the run closes its isolates
+    const p: Promise<void> = ctx.allocateVU().then((vu) => {
       pending--;
+      allocating.delete(p);
       if (vu) {
         allocated++;
         idle.push(vu);
       }
     });
+    allocating.add(p);
   };
   for (const off of offsets) {
     if (off >= durationMs) break;
@@ -74,6 +79,7 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
   if (!ctx.stopNew.aborted && !(maxIterations > 0 && started >= maxIterations)) await ctx.sleepUntil(start + durationMs);
   ctx.setProgress(1);
   await Promise.all(running);
+  await Promise.all(allocating);
   void active;
 }
 

@@ -159,7 +159,7 @@ export interface ExecutorContext {
   readonly hardStop: AbortSignal;
   /** pre-allocated VUs of this scenario */
   readonly vus: VuHandle[];
-  /** allocates one more VU (arrival-rate executors, up to maxVUs); null when the run is stopping */
+  /** allocates one more VU (arrival-rate executors, up to maxVUs); never rejects: null when the run is stopping or the VU could not start */
   allocateVU(): Promise<VuHandle | null>;
   /** runs one iteration on a VU; resolves when it ends (never rejects) */
   iterate(vu: VuHandle, req: IterationRequest): Promise<void>;

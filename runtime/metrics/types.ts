@@ -5,13 +5,9 @@ export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 export type ValueKind = 'default' | 'time' | 'data';
 export type Tags = Readonly<Record<string, string>>;
 
-/** One observation. `time` is wall-clock ms since the epoch (for outputs); durations are in `value`. */
-export interface Sample {
-  readonly metric: string;
-  readonly value: number;
-  readonly tags: Tags;
-  readonly time: number;
-}
+// One observation (`time`: wall-clock ms since the epoch, for outputs; durations are in `value`):
+// defined once, in the public types.
+export type { Sample } from '../../types/run.d.ts';
 
 /** A trend's aggregate statistics as the summary and thresholds see them. */
 export interface TrendStats {

@@ -15,53 +15,21 @@
  * `resolveWithSources` also tells which layer every resolved value came from (`llmperf inspect`).
  */
 import type { Overrides } from '../../types/run.d.ts';
+import type { LlmOptions, Options, SloOptions } from '../../types/options.d.ts';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { parseScenario, shortcutScenario, type ScenarioConfig } from '../executors/index.ts';
 import { parseStat } from '../metrics/expression.ts';
 import { suggest } from '../suggest.ts';
 import { parseDuration } from './duration.ts';
+import { OPTION_TABLE, optionDefault, setPath, type OptionSpec } from './table.ts';
 
-/** Options as a script exports them (JSON-serialisable), also the shape of a --config file. See types/options.d.ts. */
-export interface ScriptOptions {
-  vus?: number;
-  iterations?: number;
-  duration?: string | number;
-  stages?: Array<{ duration: string | number; target: number }>;
-  scenarios?: Record<string, Record<string, unknown>>;
-  thresholds?: Record<string, unknown>;
-  llm?: LlmOptions;
-  slo?: SloOptions;
-  summaryTrendStats?: string[];
-  summaryTimeUnit?: 's' | 'ms' | 'us';
-  setupTimeout?: string | number;
-  teardownTimeout?: string | number;
-  iterationTimeout?: string | number;
-  tags?: Record<string, string>;
-  name?: string;
-  /** load levels for `llmperf sweep` (ignored by a plain run) */
-  sweep?: { concurrency?: number[]; rate?: number[]; levelDuration?: string | number };
-}
-
-export interface LlmOptions {
-  url?: string;
-  model?: string;
-  apiKey?: string;
-  headers?: Record<string, string>;
-  api?: string;
-  includeUsage?: boolean;
-  timeout?: string | number;
-  connectTimeout?: string | number;
-  readTimeout?: string | number;
-  tokenizer?: string;
-}
-
-export interface SloOptions {
-  ttft?: number;
-  tpot?: number;
-  e2e?: number;
-  itl?: number;
-}
+/**
+ * Options as a script exports them, also the shape of a --config file: the public type
+ * (types/options.d.ts). Values arrive as untrusted JSON and are validated here and by the executors.
+ */
+export type ScriptOptions = Options;
+export type { LlmOptions, SloOptions };
 
 // Values from the CLI or the programmatic API (undefined = not given): defined once, in types/run.d.ts.
 export type { Overrides };
@@ -103,32 +71,14 @@ export interface Resolution {
   sources: OptionSources;
 }
 
-/** The environment variables read as options (the `env` layer). Empty values count as not set. */
-export const ENV_OPTIONS = [
-  { name: 'LLMPERF_VUS', option: 'vus', type: 'int' },
-  { name: 'LLMPERF_ITERATIONS', option: 'iterations', type: 'int' },
-  { name: 'LLMPERF_DURATION', option: 'duration', type: 'string' },
-  { name: 'LLMPERF_URL', option: 'llm.url', type: 'string' },
-  { name: 'LLMPERF_MODEL', option: 'llm.model', type: 'string' },
-  { name: 'LLMPERF_API_KEY', option: 'llm.apiKey', type: 'string' },
-  { name: 'LLMPERF_API', option: 'llm.api', type: 'string' },
-  { name: 'LLMPERF_TOKENIZER', option: 'llm.tokenizer', type: 'string' },
-  { name: 'LLMPERF_INCLUDE_USAGE', option: 'llm.includeUsage', type: 'bool' },
-  { name: 'LLMPERF_TIMEOUT', option: 'llm.timeout', type: 'string' },
-  { name: 'LLMPERF_CONNECT_TIMEOUT', option: 'llm.connectTimeout', type: 'string' },
-  { name: 'LLMPERF_READ_TIMEOUT', option: 'llm.readTimeout', type: 'string' },
-  { name: 'LLMPERF_SUMMARY_TREND_STATS', option: 'summaryTrendStats', type: 'list' },
-  { name: 'LLMPERF_SUMMARY_TIME_UNIT', option: 'summaryTimeUnit', type: 'string' },
-] as const;
-
 const KNOWN = [
   'vus', 'iterations', 'duration', 'stages', 'scenarios', 'thresholds', 'llm', 'slo', 'summaryTrendStats', 'summaryTimeUnit',
   'setupTimeout', 'teardownTimeout', 'iterationTimeout', 'tags', 'name', 'sweep', 'discardResponseBodies', 'ext', 'noConnectionReuse',
 ];
 const LLM_KNOWN = ['url', 'model', 'apiKey', 'headers', 'api', 'includeUsage', 'timeout', 'connectTimeout', 'readTimeout', 'tokenizer'];
-const SLO_KNOWN = ['ttft', 'tpot', 'e2e', 'itl'];
+const SLO_KNOWN = ['ttft', 'tpot', 'e2e', 'itl', 'ttfb'];
 
-export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+export const DEFAULT_TREND_STATS = optionDefault<string[]>('summaryTrendStats')!;
 
 function checkKeys(obj: Record<string, unknown>, known: string[], where: string): void {
   for (const k of Object.keys(obj)) {
@@ -179,33 +129,43 @@ export function readConfigFile(file: string): ScriptOptions {
   return opts;
 }
 
-/** The LLMPERF_* variables as an options layer. */
+/** Parses a text value (environment variable) of an option; `what` names it in errors. */
+function parseText(spec: OptionSpec, raw: string, what: string): unknown {
+  const v = raw.trim();
+  switch (spec.parse) {
+    case 'int':
+      if (!/^\d+$/.test(v)) throw new ConfigError(`${what}=${JSON.stringify(raw)}: must be a whole number`);
+      return Number(v);
+    case 'bool':
+      if (!/^(true|false|1|0)$/i.test(v)) throw new ConfigError(`${what}=${JSON.stringify(raw)}: must be true or false`);
+      return /^(true|1)$/i.test(v);
+    case 'list':
+      return v.split(',').map((x) => x.trim()).filter(Boolean);
+    default:
+      return v;
+  }
+}
+
+/** The LLMPERF_* variables as an options layer (runtime/options/table.ts). Empty values count as not set. */
 export function envLayer(env: Record<string, string | undefined>): ScriptOptions {
   const o: Record<string, unknown> = {};
-  const llm: Record<string, unknown> = {};
-  for (const v of ENV_OPTIONS) {
-    const raw = env[v.name];
+  for (const spec of OPTION_TABLE as readonly OptionSpec[]) {
+    if (!spec.env) continue;
+    const raw = env[spec.env];
     if (raw === undefined || raw.trim() === '') continue;
-    const s = raw.trim();
-    let value: unknown = s;
-    if (v.type === 'int') {
-      if (!/^\d+$/.test(s)) throw new ConfigError(`${v.name}=${JSON.stringify(raw)}: must be a whole number`);
-      value = Number(s);
-    } else if (v.type === 'bool') {
-      if (!/^(true|false|1|0)$/i.test(s)) throw new ConfigError(`${v.name}=${JSON.stringify(raw)}: must be true or false`);
-      value = /^(true|1)$/i.test(s);
-    } else if (v.type === 'list') value = s.split(',').map((x) => x.trim()).filter(Boolean);
-    if (v.option.startsWith('llm.')) llm[v.option.slice(4)] = value;
-    else o[v.option] = value;
+    setPath(o, spec.path, parseText(spec, raw, spec.env));
   }
-  if (Object.keys(llm).length) o.llm = llm;
   return o as ScriptOptions;
 }
 
-/** CLI flags / programmatic overrides as an options layer. */
+/** CLI flags / programmatic overrides as an options layer (runtime/options/table.ts). */
 function cliLayer(c: Overrides): ScriptOptions {
-  const llm: LlmOptions = { url: c.url, model: c.model, apiKey: c.apiKey, headers: c.headers, api: c.api, tokenizer: c.tokenizer, timeout: c.timeout, connectTimeout: c.connectTimeout, readTimeout: c.readTimeout };
-  return { vus: c.vus, iterations: c.iterations, duration: c.duration, llm, summaryTrendStats: c.summaryTrendStats, summaryTimeUnit: c.summaryTimeUnit, tags: c.tags, name: c.name };
+  const o: Record<string, unknown> = {};
+  for (const spec of OPTION_TABLE as readonly OptionSpec[]) {
+    const v = c[spec.override];
+    if (v !== undefined) setPath(o, spec.path, v);
+  }
+  return o as ScriptOptions;
 }
 
 interface Layer {
@@ -259,7 +219,7 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
 
   // --- scenarios
   const top = layers.find((l) => hasScenarios(l.o) || hasShortcut(l.o));
-  let rawScenarios: Record<string, Record<string, unknown>>;
+  let rawScenarios: Record<string, unknown>;
   if (!top) {
     rawScenarios = { default: shortcutScenario({}) };
     sources.scenarios = 'default';
@@ -296,7 +256,7 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
       throw new ConfigError(`invalid URL ${JSON.stringify(url)} (from ${sources['llm.url']}): give an http(s) base URL such as http://127.0.0.1:8000/v1`);
     }
   }
-  const stats = pick('summaryTrendStats', (o) => o.summaryTrendStats, DEFAULT_TREND_STATS)!;
+  const stats = pick('summaryTrendStats', (o) => o.summaryTrendStats as string[] | undefined, DEFAULT_TREND_STATS)!;
   if (!Array.isArray(stats)) throw new ConfigError('summaryTrendStats must be an array such as ["avg", "p(95)"]');
   for (const s of stats) parseStat(s);
   const unit = pick('summaryTimeUnit', (o) => o.summaryTimeUnit);
@@ -311,14 +271,14 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
     thresholds: (pick('thresholds', (o) => o.thresholds) ?? {}) as Record<string, unknown>,
     llm: {
       url,
-      model: pick('llm.model', (o) => o.llm?.model, 'mock-llm')!,
+      model: pick('llm.model', (o) => o.llm?.model, optionDefault<string>('llm.model'))!,
       apiKey: pick('llm.apiKey', (o) => o.llm?.apiKey),
       headers: merge('llm.headers', (o) => o.llm?.headers),
-      api: pick('llm.api', (o) => o.llm?.api, 'openai')!,
-      includeUsage: pick('llm.includeUsage', (o) => o.llm?.includeUsage, true)!,
-      totalTimeoutMs: dur('llm.timeout', (o) => o.llm?.timeout, '10m'),
-      connectTimeoutMs: dur('llm.connectTimeout', (o) => o.llm?.connectTimeout, '10s'),
-      readTimeoutMs: dur('llm.readTimeout', (o) => o.llm?.readTimeout, '120s'),
+      api: pick('llm.api', (o) => o.llm?.api, optionDefault<string>('llm.api'))!,
+      includeUsage: pick('llm.includeUsage', (o) => o.llm?.includeUsage, optionDefault<boolean>('llm.includeUsage'))!,
+      totalTimeoutMs: dur('llm.timeout', (o) => o.llm?.timeout, optionDefault<string>('llm.timeout')!),
+      connectTimeoutMs: dur('llm.connectTimeout', (o) => o.llm?.connectTimeout, optionDefault<string>('llm.connectTimeout')!),
+      readTimeoutMs: dur('llm.readTimeout', (o) => o.llm?.readTimeout, optionDefault<string>('llm.readTimeout')!),
       tokenizer: pick('llm.tokenizer', (o) => o.llm?.tokenizer),
     },
     slo: pick('slo', (o) => o.slo),

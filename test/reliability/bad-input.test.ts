@@ -20,7 +20,9 @@ test('unreachable URL at start: exit 100 with one line; --no-test-connection run
   assert.match(r.stderr, /^error: cannot reach http:\/\/127\.0\.0\.1:1 .*connection refused.*--no-test-connection/m);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   const n = await runCli(['run', path.join(dir, 's.ts'), '--url', 'http://127.0.0.1:1/v1', '--no-save', '--no-test-connection'], { cwd: dir });
-  assert.equal(n.code, 0, n.stderr);
+  // every request failed: llmperf's default threshold fails the run (exit 99; docs: Failures and exit codes)
+  assert.equal(n.code, 99, n.stderr);
+  assert.match(n.stdout, /✗ 'rate<1' rate=1 \(llmperf's default: every request failed/);
   assert.match(n.stdout, /Requests\s+2 total, 0 succeeded, 2 failed/);
   assert.match(n.stdout, /CONN_REFUSED\s+2/);
 });

@@ -21,6 +21,7 @@ export interface RunArgs extends ConnectionArgs, RunShortcutArgs {
   'isolate-threads': boolean;
   'init-timeout': string;
   'test-connection': boolean;
+  thresholds: boolean;
   'execution-segment'?: string;
   'execution-segment-sequence'?: string;
   'setup-once': boolean;
@@ -49,6 +50,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('vus-per-context', { type: 'number', default: 1, describe: 'VUs sharing one V8 context: saves ~150 KiB per VU for thousands of VUs; they keep their own module state, __VU and __ENV but share globalThis' })
     .option('isolate-threads', { type: 'boolean', default: false, describe: 'run VU code on its isolates\' own threads instead of inline on the main thread (for CPU-heavy scripts on machines with cores to spare; inline measures more exactly)' })
     .option('test-connection', { type: 'boolean', default: true, describe: 'check that the target answers before starting (--no-test-connection to skip)' })
+    .option('thresholds', { type: 'boolean', default: true, describe: "evaluate thresholds (--no-thresholds: none, not even llmperf's default that fails a run in which every request failed), as k6's --no-thresholds" })
     .option('init-timeout', { type: 'string', default: '60s', describe: 'max time for the script\'s init code in one VU' })
     .option('execution-segment', { type: 'string', describe: 'run only this share of the test, k6 syntax: 1/4:2/4 or 25%:50%' })
     .option('execution-segment-sequence', { type: 'string', describe: 'all segments of a distributed run, e.g. 0,1/4,2/4,3/4,1 (give the same to every instance)' })
@@ -93,6 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         isolateThreads: a['isolate-threads'],
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
         testConnection: a['test-connection'],
+        noThresholds: !a.thresholds,
         ...(a['execution-segment'] ? { segment: { segment: a['execution-segment'], ...(a['execution-segment-sequence'] ? { sequence: a['execution-segment-sequence'] } : {}) } } : {}),
         setupOnce: a['setup-once'],
         ...(a['setup-data'] ? { setupDataFile: a['setup-data'] } : {}),

@@ -93,6 +93,12 @@ export interface ParsedDelta {
 export interface ApiPlugin {
   /** The name requests use (`--api` resolves to it; `llm.request(p, { api: name })`). Not "openai". */
   readonly name: string;
+  /**
+   * The URL a request for `endpoint` goes to, given the configured URL (a base URL such as
+   * http://host:8000/v1, or already a full endpoint). Optional; when given, build() should use it,
+   * and `llmperf perf` uses it to tell the user which URL a base URL became.
+   */
+  endpointUrl?(baseUrl: string, endpoint: Endpoint): string;
   /** Builds the HTTP request from the script's parameters. */
   build(endpoint: Endpoint, params: Record<string, unknown>, ctx: ApiRequestContext): BuiltRequest;
   /** Parses one SSE event's data (and its event name). Throw (SyntaxError) on bad JSON: the request fails as BAD_JSON. */

@@ -109,7 +109,6 @@ export class Services implements VuServices {
 
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
     const timings = computeTimings(x, counts.outputTokens, built.stream);
-    const result = toResult(x, timings, counts);
     if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
 
     const interrupted = x.errorCode === 'ABORTED';
@@ -142,7 +141,7 @@ export class Services implements VuServices {
       inputTokenSource: counts.inputSource,
       outputTokenSource: counts.outputSource,
       status: x.status,
-      ok: result.ok,
+      ok: x.errorCode === null,
       errorCode: x.errorCode,
       errorMessage: x.errorMessage,
       finishReason: x.finishReason,
@@ -152,16 +151,16 @@ export class Services implements VuServices {
       responseText: d.storeBodies ? x.text : null,
       good: null,
     };
-    if (result.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
+    if (rec.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();
     if (x.errorCode && !interrupted) {
       this.errorCounts.set(x.errorCode, (this.errorCounts.get(x.errorCode) ?? 0) + 1);
       this.errorSamples.set(x.errorCode, x.errorMessage ?? x.errorCode);
     }
     if (interrupted) d.emitter.sample('llm_reqs_interrupted', 1, tags, now);
-    else emitRequestMetrics(d.emitter, rec, timings, counts, tags, now);
+    else emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
     d.emitter.record(rec);
-    return result;
+    return toResult(rec, x);
   }
 
   sleep(_vu: VuState, ms: number): Promise<void> {

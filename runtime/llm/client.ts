@@ -107,7 +107,6 @@ export class LlmClient {
       let bodyParts: string[] = [];
       const textParts: string[] = [];
       const reasoningParts: string[] = [];
-      let now = 0;
       let cancelAbort: (() => void) | undefined;
 
       const finish = (code: ErrorCode | null, message: string | null) => {
@@ -152,7 +151,7 @@ export class LlmClient {
         if (d.done) x.done = true;
       };
 
-      const onEvent = (ev: { data: string; event?: string | undefined }) => {
+      const onEvent = (ev: { data: string; event?: string | undefined }, t: number) => {
         if (settled) return;
         let d: ParsedDelta;
         try {
@@ -161,7 +160,7 @@ export class LlmClient {
           fail('BAD_JSON', `invalid JSON in a data event: ${truncate(ev.data, 120)} (${(e as Error).message})`);
           return;
         }
-        apply(d, now);
+        apply(d, t);
       };
 
       const onAbort = () => {
@@ -201,12 +200,12 @@ export class LlmClient {
         },
         onResponseData(_c, chunk) {
           if (settled) return;
-          now = performance.now();
+          const now = performance.now();
           x.bytesReceived += chunk.length;
           if (x.status >= 400) {
             if (errBody.length < 2000) errBody += chunk.toString('utf8');
           } else if (parser) {
-            parser.feed(decoder!.write(chunk));
+            parser.feed(decoder!.write(chunk), now);
           } else {
             bodyParts.push(chunk.toString('utf8'));
           }
@@ -220,7 +219,7 @@ export class LlmClient {
             return;
           }
           if (parser) {
-            parser.feed(decoder!.end());
+            parser.feed(decoder!.end(), t);
             if (settled) return;
             if (!x.done && !api.completeWithoutDone?.(x.finishReason !== null)) {
               finish('STREAM_INCOMPLETE', `the stream ended without ${api.name === 'openai' ? 'data: [DONE]' : 'its final event'} after ${x.outputTimes.length} output events`);

@@ -93,6 +93,7 @@ function toNative(params: Record<string, unknown>): { input: unknown; parameters
 
 export const dashscopeApi: ApiAdapter = markTemplateSafe({
   name: 'dashscope',
+  endpointUrl: (base) => dashscopeUrl(base),
   build(_endpoint, params, ctx) {
     const stream = params.stream === undefined ? true : params.stream === true;
     const { input, parameters } = toNative(params);

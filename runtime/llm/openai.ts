@@ -1,5 +1,5 @@
 /** OpenAI-compatible /chat/completions and /completions (vLLM, SGLang, TGI, llama.cpp, gateways). */
-import type { ApiAdapter, ParsedDelta } from './api.ts';
+import type { ApiAdapter, Endpoint, ParsedDelta } from './api.ts';
 import { joinUrl } from './api.ts';
 import { markTemplateSafe } from './event-template.ts';
 import type { Usage } from './types.ts';
@@ -16,10 +16,14 @@ interface OpenAiChunk {
   error?: { message?: string } | string;
 }
 
-/** A base URL that already names the endpoint (…/chat/completions) is used as is. */
-function endpointUrl(base: string, endpoint: 'chat' | 'completions'): string {
+/**
+ * The one place that decides whether an OpenAI URL is a base or a full endpoint: a URL whose path
+ * already names an endpoint (…/chat/completions, …/completions, …/embeddings, …/rerank(s),
+ * …/responses) is used as is; any other gets the endpoint's path appended (as evalscope does).
+ */
+function endpointUrl(base: string, endpoint: Endpoint): string {
   const b = base.replace(/\/+$/, '');
-  if (/\/(chat\/)?completions$/.test(b)) return b;
+  if (/\/(chat\/completions|completions|embeddings|reranks?|responses)$/.test(new URL(b).pathname)) return b;
   return joinUrl(b, endpoint === 'chat' ? '/chat/completions' : '/completions');
 }
 
@@ -44,6 +48,7 @@ function parseChunk(obj: OpenAiChunk): ParsedDelta {
 
 export const openaiApi: ApiAdapter = markTemplateSafe({
   name: 'openai',
+  endpointUrl,
   build(endpoint, params, ctx) {
     const body: Record<string, unknown> = { model: ctx.model, ...params };
     if (body.stream === undefined) body.stream = true;

@@ -1,5 +1,5 @@
 /**
- * Turns a raw exchange into the metric definitions (README "Metric definitions"; DESIGN.md):
+ * Turns a raw exchange into the metric definitions (README "Metric definitions"):
  *  ttfb = headers received - t0;  ttft = first output-bearing event - t0;
  *  e2e  = last output-bearing event - t0 (non-streaming or no output: end of body - t0);
  *  tpot = (e2e - ttft) / (output_tokens - 1), absent when output_tokens <= 1;
@@ -8,7 +8,7 @@
  * Token counts: server usage, else the configured tokenizer, else an estimate (flagged as such).
  */
 import type { RawExchange } from './client.ts';
-import type { LlmResult, TokenSource } from './types.ts';
+import type { LlmResult, RequestRecord, TokenSource } from './types.ts';
 
 export interface TokenCounter {
   count(text: string): number;
@@ -121,22 +121,23 @@ export function spread(total: number, weights: number[]): number[] {
   return out;
 }
 
-export function toResult(x: RawExchange, t: Timings, c: TokenCounts): LlmResult {
+/** What the script's llm call resolves with: the record's figures and the texts. */
+export function toResult(rec: RequestRecord, x: Pick<RawExchange, 'text' | 'reasoning' | 'usage'>): LlmResult {
   return {
-    status: x.status,
-    ok: x.errorCode === null,
+    status: rec.status,
+    ok: rec.ok,
     text: x.text,
     reasoning: x.reasoning,
-    finishReason: x.finishReason,
+    finishReason: rec.finishReason,
     usage: x.usage,
-    inputTokens: c.inputTokens,
-    outputTokens: c.outputTokens,
-    ttfb: t.ttfb,
-    ttft: t.ttft,
-    tpot: t.tpot,
-    e2e: t.e2e,
-    itl: t.itl,
-    chunks: x.outputTimes.length,
-    error: x.errorCode ? { code: x.errorCode, message: x.errorMessage ?? x.errorCode } : null,
+    inputTokens: rec.inputTokens,
+    outputTokens: rec.outputTokens,
+    ttfb: rec.ttfb,
+    ttft: rec.ttft,
+    tpot: rec.tpot,
+    e2e: rec.e2e,
+    itl: rec.itl,
+    chunks: rec.chunks,
+    error: rec.errorCode ? { code: rec.errorCode, message: rec.errorMessage ?? rec.errorCode } : null,
   };
 }

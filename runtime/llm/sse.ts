@@ -1,9 +1,10 @@
 /**
  * Server-sent events, parsed for the request path (WHATWG HTML, "Parsing an event stream").
  *
- * Same contract as eventsource-parser, which it replaces on the hot path: `feed(text)` with the
- * decoded body as it arrives, `onEvent({ data, event, id })` on each blank line that ends an event
- * with data, `onError(message)` for a line that is not SSE (an unknown field name such as
+ * Same contract as eventsource-parser, which it replaces on the hot path: `feed(text, t)` with the
+ * decoded body as it arrives and the time its bytes arrived, `onEvent({ data, event, id }, t)` on each
+ * blank line that ends an event with data, `t` being the arrival time of the chunk that completed
+ * the event (the time travels with the event: no shared "current time" between parser and client), `onError(message)` for a line that is not SSE (an unknown field name such as
  * `dat: …`, a `retry` that is not a number): llmperf fails such a request as BAD_SSE instead of
  * ignoring the line as a browser would, because a benchmark should not quietly measure a broken
  * stream. An event still open when the body ends is dropped (the caller reports the stream as
@@ -23,7 +24,8 @@ export interface SseEvent {
 }
 
 export interface SseHandlers {
-  onEvent(e: SseEvent): void;
+  /** `t`: arrival time of the chunk that completed the event (as given to feed) */
+  onEvent(e: SseEvent, t: number): void;
   onError(message: string): void;
 }
 
@@ -43,10 +45,14 @@ export class SseParser {
   private event: string | undefined = undefined;
   private id: string | undefined = undefined;
 
+  /** arrival time of the chunk being parsed */
+  private t = 0;
+
   constructor(private readonly h: SseHandlers) {}
 
-  feed(chunk: string): void {
+  feed(chunk: string, t = 0): void {
     if (chunk.length === 0) return;
+    this.t = t;
     let s = this.pending.length ? this.pending + chunk : chunk;
     this.pending = '';
     let i = 0;
@@ -161,7 +167,7 @@ export class SseParser {
     this.dataLines = 0;
     this.event = undefined;
     this.id = undefined;
-    if (e) this.h.onEvent(e);
+    if (e) this.h.onEvent(e, this.t);
   }
 }
 

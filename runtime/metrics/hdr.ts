@@ -48,10 +48,9 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** Decodes straight into a histogram of the kind chosen at init (WASM or JS), so add() never mixes kinds. */
 export function decodeHistogram(encoded: string): Histogram {
-  // Decode, then copy into a histogram of our own kind so add() never mixes kinds.
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, useWasm);
-  return decoded;
+  return hdr.decodeFromCompressedBase64(encoded, 32, useWasm);
 }
 
 export function freeHistogram(h: Histogram): void {

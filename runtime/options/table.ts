@@ -40,7 +40,7 @@ export interface OptionSpec {
 export const OPTION_TABLE = [
   { path: 'vus', override: 'vus', env: 'LLMPERF_VUS', flag: 'vus', alias: 'u', group: 'run', parse: 'int', help: "VUs (replaces the script's scenarios, as in k6)" },
   { path: 'iterations', override: 'iterations', env: 'LLMPERF_ITERATIONS', flag: 'iterations', alias: 'i', group: 'run', parse: 'int', help: "total iterations (replaces the script's scenarios)" },
-  { path: 'duration', override: 'duration', env: 'LLMPERF_DURATION', flag: 'duration', alias: 'd', group: 'run', parse: 'string', help: "test duration, e.g. 30s, 1m (replaces the script's scenarios)" },
+  { path: 'duration', override: 'duration', env: 'LLMPERF_DURATION', flag: 'duration', alias: 'd', group: 'run', parse: 'duration', help: "test duration, e.g. 30s, 1m (replaces the script's scenarios)" },
   { path: 'llm.url', override: 'url', env: 'LLMPERF_URL', flag: 'url', group: 'target', parse: 'string', help: 'base URL of the OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (default: the built-in mock)' },
   { path: 'llm.model', override: 'model', env: 'LLMPERF_MODEL', flag: 'model', group: 'target', parse: 'string', default: 'mock-llm', help: 'model name sent in requests' },
   { path: 'llm.apiKey', override: 'apiKey', env: 'LLMPERF_API_KEY', flag: 'api-key', group: 'target', parse: 'string', help: 'API key (sent as Authorization: Bearer; never logged or stored)' },

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { dashscopeUrl } from '../llm/dashscope.ts';
-import { isPluginSpec } from '../llm/registry.ts';
+import { BUILTIN_APIS, isPluginSpec } from '../llm/registry.ts';
 import type { PerfOptions } from './config.ts';
 import type { PerfEndpoint } from './script.ts';
 
@@ -73,15 +72,15 @@ function safePath(url: string): string {
 }
 
 /**
- * The URL requests go to. As evalscope: an OpenAI URL without an endpoint path gets
- * /chat/completions (or /completions) appended; `note` says so. DashScope gets its generation route.
+ * The URL requests go to, as the API adapter decides it (runtime/llm/openai.ts endpointUrl: an OpenAI
+ * URL without an endpoint path gets /chat/completions or /completions appended, as evalscope does;
+ * DashScope gets its generation route); `note` says when a base URL was completed.
  */
 export function requestUrl(o: PerfOptions, url: string, endpoint: PerfEndpoint): { url: string; note?: string } {
-  const path = safePath(url);
+  safePath(url);
   if (!/^https?:$/.test(new URL(url).protocol)) throw new ConfigError(`--url ${url}: use an http:// or https:// URL`);
-  if (o.api === 'dashscope') return { url: dashscopeUrl(url) };
-  if (o.api !== 'openai') return { url };
-  if (/\/(chat\/completions|completions|embeddings|reranks)$/.test(path)) return { url };
-  const full = url.replace(/\/+$/, '') + (endpoint === 'chat' ? '/chat/completions' : '/completions');
+  const adapter = Object.hasOwn(BUILTIN_APIS, o.api) ? BUILTIN_APIS[o.api] : undefined;
+  const full = adapter?.endpointUrl?.(url, endpoint) ?? url;
+  if (full === url || o.api !== 'openai') return { url: full };
   return { url: full, note: `--url ${url} has no endpoint path: using ${full} (give the full URL to choose another)` };
 }

@@ -1,11 +1,13 @@
 // Builds the CLI and the programmatic API into dist/ with esbuild (fast: ~100 ms).
 // Dependencies stay external; only our own TypeScript is bundled.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
+rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true }); // no stale chunks
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 await build({
-  entryPoints: { cli: 'cli/main.ts', index: 'index.ts' },
+  // io-worker: the I/O threads' module (runtime/llm/io/worker.ts), loaded by path at run time
+  entryPoints: { cli: 'cli/main.ts', index: 'index.ts', 'io-worker': 'runtime/llm/io/worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -152,6 +152,11 @@ export interface RunOptions {
   initTimeoutMs?: number;
   /** Evaluate no thresholds, not even llmperf's default one on failed requests (k6's --no-thresholds). */
   noThresholds?: boolean;
+  /**
+   * Threads that send the requests and timestamp the responses (default: half the cores, 1 to 8);
+   * 0 sends them from the main thread, between the VUs' turns. See the README, "I/O threads".
+   */
+  ioThreads?: number;
 }
 
 /** 0 ok, 1 generic, 99 thresholds failed, 100 target unreachable, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */

@@ -7,7 +7,7 @@
  */
 import { ScriptAbort, ScriptError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { LlmClient } from '../llm/client.ts';
+import { defaultIoThreads, LlmClient } from '../llm/client.ts';
 import { boundsFromOptions } from '../metrics/request-slo.ts';
 import type { LoadedScript } from './load.ts';
 import type { PreparedRun } from './prepare.ts';
@@ -20,7 +20,7 @@ import { CpuWatchdog } from './watchdog.ts';
 
 export type ExecuteRequest = Pick<
   RunRequest,
-  'signal' | 'hardSignal' | 'listeners' | 'onStart' | 'onTick' | 'setupOnce' | 'setupDataFile' | 'isolateMemoryMb' | 'vusPerIsolate' | 'vusPerContext'
+  'signal' | 'hardSignal' | 'listeners' | 'onStart' | 'onTick' | 'setupOnce' | 'setupDataFile' | 'isolateMemoryMb' | 'vusPerIsolate' | 'vusPerContext' | 'ioThreads'
 >;
 
 export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: ExecuteRequest): Promise<RunResult> {
@@ -32,7 +32,13 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
 
   const maxVUs = plans.reduce((a, p) => a + p.plan.maxVUs, 0);
   warnIsolateSizing(maxVUs, req, log);
-  const client = new LlmClient({ connections: Math.max(1, maxVUs), connectTimeoutMs: options.llm.connectTimeoutMs, readTimeoutMs: options.llm.readTimeoutMs });
+  const client = await LlmClient.open({
+    connections: Math.max(1, maxVUs),
+    connectTimeoutMs: options.llm.connectTimeoutMs,
+    readTimeoutMs: options.llm.readTimeoutMs,
+    ioThreads: req.ioThreads ?? defaultIoThreads(),
+    pluginFile: target.apis.pluginFile,
+  });
   try {
     services.bindTarget({
       llm: options.llm,

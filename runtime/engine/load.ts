@@ -24,7 +24,7 @@ export type ScriptSource = { path: string } | { source: string; filename?: strin
 
 /** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
 export interface LoadRequest
-  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs'> {
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads'> {
   script: ScriptSource;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;

@@ -9,7 +9,7 @@ import { ConfigError, LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 import { buildSummary, type SummaryData } from './summary/data.ts';
 import { renderTextSummary } from './summary/text.ts';
-import { prepareResults, type ResultsSession } from './outputs/index.ts';
+import { prepareResults, type ResultsSession } from './results/session.ts';
 import type { ProgressOptions } from './outputs/progress.ts';
 
 export interface RunOptions extends Omit<RunRequest, 'script'> {

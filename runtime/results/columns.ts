@@ -8,8 +8,9 @@
  *  - the columns `llmperf merge` copies (merge.ts) and the short names and types `llmperf report
  *    --requests` knows (query.ts).
  *
- * Storing a new RequestRecord field is one entry here (append it: stores already written keep their
- * column order), plus a line in the README's requests.sqlite table.
+ * Storing a new RequestRecord field is one entry here (at the end, so `SELECT *` keeps the positions
+ * of the columns before it), plus its line in the README's requests.sqlite table. Stores written
+ * before the entry lack the column; `llmperf merge` names it rather than mixing them.
  */
 import type { RequestRecord } from '../llm/types.ts';
 

@@ -1,8 +1,9 @@
 /**
  * `llmperf report <run-dir> --requests 'error_code IS NOT NULL'`: rows of requests.sqlite as a table
  * (or JSON lines). The filter is one SQL expression over the columns of `requests` (columns.ts; the
- * README documents them); the short names of columns.ts (ttft for ttft_ms, iter for iteration) work too. Opened read-only; anything that is not a
- * single expression (a `;`, a comment, unbalanced parentheses) is refused.
+ * README documents them); the short names columns.ts declares (ttft for ttft_ms, iter for iteration)
+ * work too. Opened read-only; anything that is not a single expression (a `;`, a comment, unbalanced
+ * parentheses) is refused.
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
@@ -100,7 +101,7 @@ export async function queryRequests(runDir: string, opts: QueryOptions = {}): Pr
       total = (db.prepare(`SELECT count(*) AS n FROM ${from} ${where}`).get() as { n: number }).n;
     } catch (e) {
       const cols = (db.prepare('PRAGMA table_info(requests)').all() as Array<{ name: string }>).map((c) => c.name);
-      throw new ConfigError(`--requests ${JSON.stringify(opts.where ?? '')}: ${(e as Error).message}. Columns: ${cols.join(', ')} (ttft, tpot, e2e, ttfb also work)`);
+      throw new ConfigError(`--requests ${JSON.stringify(opts.where ?? '')}: ${(e as Error).message}. Columns: ${cols.join(', ')} (${ALIASES.map(([a]) => a).join(', ')} also work)`);
     }
     if (opts.json) return rows.map((r) => JSON.stringify(stripAliases(r))).join('\n') + (rows.length ? '\n' : '');
     return renderRows(rows, total);

@@ -1,7 +1,7 @@
-/** `llmperf compare <runA> <runB> [...]`: parsing only; the work is runtime/outputs/compare.ts. */
+/** `llmperf compare <runA> <runB> [...]`: parsing only; the work is runtime/results/compare.ts. */
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../runtime/exit-codes.ts';
-import { compareRuns, loadRun, parsePercent, renderComparison } from '../runtime/outputs/compare.ts';
+import { compareRuns, loadRun, parsePercent, renderComparison } from '../runtime/results/compare.ts';
 import { fail } from './common.ts';
 
 interface CompareArgs {

@@ -1,6 +1,6 @@
 /** `llmperf merge <run-dir>... --out <dir>`: one result from the instances of a distributed run. */
 import type { Argv, CommandModule } from 'yargs';
-import { mergeRuns } from '../runtime/merge/merge.ts';
+import { mergeRuns } from '../runtime/results/merge.ts';
 import { renderTextSummary } from '../runtime/summary/text.ts';
 import { fail } from './common.ts';
 

@@ -1,13 +1,13 @@
 /**
  * `llmperf report <run-dir>`: rebuilds report.html from a run directory (--open opens it), or, with
- * --requests/--failed/--slowest/--json, queries the stored requests instead (runtime/outputs/query.ts).
+ * --requests/--failed/--slowest/--json, queries the stored requests instead (runtime/results/query.ts).
  * Parsing only.
  */
 import { spawn } from 'node:child_process';
 import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
-import { queryRequests } from '../runtime/outputs/query.ts';
-import { writeReport } from '../runtime/outputs/report/index.ts';
+import { queryRequests } from '../runtime/results/query.ts';
+import { writeReport } from '../runtime/report/index.ts';
 import { fail } from './common.ts';
 
 interface ReportArgs {

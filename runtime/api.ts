@@ -9,7 +9,7 @@ import { runTest, type RunRequest, type RunResult } from './engine/run.ts';
 import { finishRun, type FinishOptions, type FinishedRun } from './engine/finish.ts';
 import { ConfigError, LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
-import { prepareResults, type ResultsSession } from './outputs/index.ts';
+import { prepareResults, type ResultsSession } from './results/session.ts';
 import type { ProgressOptions } from './outputs/progress.ts';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ResultsSession } from '../outputs/index.ts';
+import type { ResultsSession } from '../results/session.ts';
 import { buildSummary, type SummaryData } from '../summary/data.ts';
 import { renderTextSummary } from '../summary/text.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';

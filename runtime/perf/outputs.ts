@@ -5,7 +5,7 @@
  *     benchmark_percentile.json  evalscope's percentile rows
  *     benchmark_args.json        the options (API key and header values redacted)
  *     perf.ts                    the generated script (runnable with `llmperf run`)
- *     + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/outputs)
+ *     + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/results)
  * and perf_summary.json (one object per run) beside the run folders.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

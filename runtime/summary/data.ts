@@ -59,7 +59,7 @@ export function redactOptions(v: unknown, key = ''): unknown {
   return v;
 }
 
-/** What the summary is built from: a run's result, or merged instances (runtime/merge). */
+/** What the summary is built from: a run's result, or merged instances (runtime/results/merge.ts). */
 export type SummaryInput = Pick<
   RunResult,
   | 'durationMs' | 'options' | 'scriptOptions' | 'evaluator' | 'registry' | 'checks' | 'scriptErrors' | 'plans' | 'startedAt' | 'stopReason'

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
-import { writeJson } from '../outputs/run-dir.ts';
+import { writeJson } from '../results/run-dir.ts';
 import { levelLabel, type LevelSpec, type LoadKind } from './levels.ts';
 import { toJson, writeSweepFiles } from './output.ts';
 import { runLevel, type LevelResult } from './runner.ts';

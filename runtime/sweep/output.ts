@@ -5,8 +5,8 @@
  * with --save-levels one full run directory per level under levels/.
  */
 import path from 'node:path';
-import { writeSweepReport, type SweepPoint } from '../outputs/report/index.ts';
-import { createRunDir, safeName, writeJson } from '../outputs/run-dir.ts';
+import { writeSweepReport, type SweepPoint } from '../report/index.ts';
+import { createRunDir, safeName, writeJson } from '../results/run-dir.ts';
 import type { LevelResult } from './runner.ts';
 
 export interface SweepLevelJson extends SweepPoint {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../runtime/api.ts';
 import type { SummaryData } from '../../runtime/summary/data.ts';
-import { Timeline, type TimelineData } from '../../runtime/outputs/report/index.ts';
+import { Timeline, type TimelineData } from '../../runtime/report/index.ts';
 
 export const XSS = '<img src=x onerror=alert(1)>';
 export const XSS2 = '</script><script>alert(2)</script>';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../runtime/errors.ts';
-import { renderReport, writeReport, writeSweepReport, type SweepPoint } from '../../runtime/outputs/report/index.ts';
+import { renderReport, writeReport, writeSweepReport, type SweepPoint } from '../../runtime/report/index.ts';
 import { hostileSummary, hostileTimeline, XSS, XSS2 } from './helpers.ts';
 
 function figures(html: string): Array<{ id: string; points: number }> {

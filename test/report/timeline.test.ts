@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RequestRecord } from '../../runtime/llm/types.ts';
-import { displayBins, LogHistogram } from '../../runtime/outputs/report/loghist.ts';
-import { Timeline } from '../../runtime/outputs/report/index.ts';
+import { displayBins, LogHistogram } from '../../runtime/report/loghist.ts';
+import { Timeline } from '../../runtime/report/index.ts';
 
 const MONO0 = 1_000_000; // CLOCK_MONOTONIC ms at the run start, for these records
 

@@ -4,8 +4,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { runCli, tempFiles } from '../helpers.ts';
-import { checkWhere, queryRequests } from '../../runtime/outputs/query.ts';
-import { compareRuns, parsePercent, type Comparison, type LoadedRun } from '../../runtime/outputs/compare.ts';
+import { checkWhere, queryRequests } from '../../runtime/results/query.ts';
+import { compareRuns, parsePercent, type Comparison, type LoadedRun } from '../../runtime/results/compare.ts';
 import type { SummaryData } from '../../runtime/summary/data.ts';
 import { chatScript } from './helpers.ts';
 

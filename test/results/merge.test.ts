@@ -1,4 +1,5 @@
-// 4 local instances (segments of one plan) merged, versus one instance running the whole plan.
+// llmperf merge (runtime/results/merge.ts): 4 local instances (segments of one plan) merged, versus one
+// instance running the whole plan; the exit code on merged thresholds; stores from another schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -103,4 +104,19 @@ test('merge exits 99 when a threshold fails on the merged data, and 104 on a mis
   const missing = await runCli(['merge', path.join(dir, 'nope'), '--out', path.join(dir, 'm3')], { cwd: dir });
   assert.equal(missing.code, 104);
   assert.match(missing.stderr, /run directory not found/);
+});
+
+test('merge refuses a requests.sqlite that lacks a column of the requests table, naming the column', async () => {
+  const dir = tempFiles({ 's.ts': `export const options = { vus: 1, iterations: 1 };\nexport default function () {}\n` });
+  const r = await runCli(['run', path.join(dir, 's.ts'), '--out-dir', path.join(dir, '0'), '--quiet'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const db = new Database(path.join(dir, '0', 'requests.sqlite'));
+  try {
+    db.exec('ALTER TABLE requests DROP COLUMN good');
+  } finally {
+    db.close();
+  }
+  const m = await runCli(['merge', path.join(dir, '0'), '--out', path.join(dir, 'm'), '--quiet'], { cwd: dir });
+  assert.equal(m.code, 104, m.stderr);
+  assert.match(m.stderr, /requests\.sqlite has no column good in its requests table: merge run directories written by the same llmperf version/);
 });

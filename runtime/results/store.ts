@@ -1,5 +1,6 @@
 /**
- * requests.sqlite: one row per request (schema below and in docs/results.md).
+ * requests.sqlite: one row per request. The requests columns are declared in columns.ts; the schema
+ * is documented in the README (requests.sqlite).
  *
  * onRecord only buffers (no I/O on the request path). Every `flushMs`, or as soon as `maxRows` are
  * waiting, the batch is posted to a writer thread that inserts it in one transaction, so SQLite's
@@ -12,11 +13,13 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RequestRecord } from '../llm/types.ts';
+import { insertSql, requestsTableSql, rowFactorySource } from './columns.ts';
 import { storeWorkerMain, type StoreWorkerData, type StoreWorkerMessage, type StoreWorkerReply } from './store-worker.ts';
 
 export const STORE_SCHEMA_VERSION = 1;
 
-const SCHEMA = `
+/** The whole database: schema_version, runs (one row per run) and requests (from columns.ts). */
+export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -31,50 +34,8 @@ CREATE TABLE IF NOT EXISTS runs (
   exit_code INTEGER,
   stop_reason TEXT
 );
-CREATE TABLE IF NOT EXISTS requests (
-  run_id TEXT NOT NULL,
-  id INTEGER NOT NULL,
-  scenario TEXT NOT NULL,
-  vu INTEGER NOT NULL,
-  iteration INTEGER NOT NULL,
-  api TEXT,
-  model TEXT,
-  url TEXT,
-  planned_start_ms REAL,
-  start_ms REAL NOT NULL,
-  start_wall_ms REAL NOT NULL,
-  start_mono_ms REAL,
-  ttfb_ms REAL,
-  ttft_ms REAL,
-  e2e_ms REAL,
-  tpot_ms REAL,
-  itl_ms TEXT NOT NULL,
-  chunks INTEGER NOT NULL,
-  input_tokens INTEGER,
-  output_tokens INTEGER,
-  input_token_source TEXT,
-  output_token_source TEXT,
-  status INTEGER NOT NULL,
-  ok INTEGER NOT NULL,
-  error_code TEXT,
-  error_message TEXT,
-  finish_reason TEXT,
-  bytes_sent INTEGER,
-  bytes_received INTEGER,
-  good INTEGER,
-  tags TEXT NOT NULL,
-  request_body TEXT,
-  response_text TEXT,
-  PRIMARY KEY (run_id, id)
-);
+${requestsTableSql()}
 `;
-
-/** Insert order; store-worker.ts builds each row's values in this order. */
-export const COLUMNS = [
-  'run_id', 'id', 'scenario', 'vu', 'iteration', 'api', 'model', 'url', 'planned_start_ms', 'start_ms', 'start_wall_ms', 'start_mono_ms',
-  'ttfb_ms', 'ttft_ms', 'e2e_ms', 'tpot_ms', 'itl_ms', 'chunks', 'input_tokens', 'output_tokens', 'input_token_source', 'output_token_source',
-  'status', 'ok', 'error_code', 'error_message', 'finish_reason', 'bytes_sent', 'bytes_received', 'good', 'tags', 'request_body', 'response_text',
-];
 
 // tsx/esbuild may wrap named functions in __name(); give the eval'd worker a no-op one.
 const WORKER_SOURCE = `var __name = (f) => f;\n(${storeWorkerMain.toString()})(require);`;
@@ -123,7 +84,7 @@ export class RequestStore implements SampleListener {
     const db = new Database(this.file);
     try {
       db.pragma('journal_mode = WAL');
-      db.exec(SCHEMA);
+      db.exec(STORE_SCHEMA);
       db.pragma(`user_version = ${STORE_SCHEMA_VERSION}`);
       if (!db.prepare('SELECT 1 FROM schema_version').get()) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(STORE_SCHEMA_VERSION);
       db.prepare('INSERT OR REPLACE INTO runs (run_id, name, script, started_at, target_url, options, llmperf_version, node_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
@@ -133,7 +94,14 @@ export class RequestStore implements SampleListener {
       db.close();
     }
     const ack = new SharedArrayBuffer(4);
-    const data: StoreWorkerData = { file: this.file, runId: this.runId, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'), columns: COLUMNS, ack };
+    const data: StoreWorkerData = {
+      file: this.file,
+      runId: this.runId,
+      sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3'),
+      insertSql: insertSql(),
+      rowFactory: rowFactorySource(),
+      ack,
+    };
     // execArgv: [] keeps loaders such as tsx out of the writer thread: it needs none, and a loader
     // hooked to the main thread would deadlock the synchronous flush on 'exit'.
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data, execArgv: [] });

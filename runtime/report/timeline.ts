@@ -19,9 +19,9 @@
  * A request's end is t0 + e2e when e2e is known, else the moment its record arrived (records are
  * emitted as requests finish), on the monotonic clock aligned to the run start with startMono.
  */
-import { mulberry32 } from '../../rng.ts';
-import type { SampleListener } from '../../engine/emitter.ts';
-import type { RequestRecord } from '../../llm/types.ts';
+import { mulberry32 } from '../rng.ts';
+import type { SampleListener } from '../engine/emitter.ts';
+import type { RequestRecord } from '../llm/types.ts';
 import { LogHistogram, type LogHistData } from './loghist.ts';
 
 export const TIMELINE_VERSION = 1;

@@ -1,5 +1,5 @@
 /** The report's chart sections: distributions, time series (from timeline.json) and sweep curves. */
-import type { SummaryData } from '../../summary/data.ts';
+import type { SummaryData } from '../summary/data.ts';
 import { fmtNum } from './html.ts';
 import { displayBins } from './loghist.ts';
 import { histogramChart, lineChart, emptyChart, type Series } from './svg.ts';

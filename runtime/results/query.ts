@@ -1,13 +1,15 @@
 /**
  * `llmperf report <run-dir> --requests 'error_code IS NOT NULL'`: rows of requests.sqlite as a table
- * (or JSON lines). The filter is one SQL expression over the columns of `requests` (docs/results.md);
- * ttft/tpot/e2e/ttfb/itl also work without the _ms suffix. Opened read-only; anything that is not a
- * single expression (a `;`, a comment, unbalanced parentheses) is refused.
+ * (or JSON lines). The filter is one SQL expression over the columns of `requests` (columns.ts; the
+ * README documents them); the short names columns.ts declares (ttft for ttft_ms, iter for iteration)
+ * work too. Opened read-only; anything that is not a single expression (a `;`, a comment, unbalanced
+ * parentheses) is refused.
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { REQUEST_COLUMNS, requestColumn, type ColumnName } from './columns.ts';
 import { RUN_FILES } from './run-dir.ts';
 
 export interface QueryOptions {
@@ -24,7 +26,9 @@ export interface QueryOptions {
 }
 
 const DEFAULT_LIMIT = 20;
-const ALIASES = 'ttft_ms AS ttft, tpot_ms AS tpot, e2e_ms AS e2e, ttfb_ms AS ttfb, itl_ms AS itl, iteration AS iter';
+/** [short name, column]: the aliases columns.ts declares. */
+const ALIASES: Array<[string, ColumnName]> = REQUEST_COLUMNS.flatMap((c) => (c.alias ? [[c.alias, c.name] as [string, ColumnName]] : []));
+const SLOWEST = ['ttft', 'e2e', 'tpot', 'ttfb'] as const;
 
 /** Throws ConfigError unless `expr` is one expression: no `;`, no comments, balanced parentheses. */
 export function checkWhere(expr: string): void {
@@ -74,14 +78,15 @@ export async function queryRequests(runDir: string, opts: QueryOptions = {}): Pr
   if (opts.failed) conds.push(`(ok = 0 AND coalesce(error_code, '') <> 'ABORTED')`);
   let order = 'start_ms, id';
   if (opts.slowest) {
-    if (!['ttft', 'e2e', 'tpot', 'ttfb'].includes(opts.slowest)) throw new ConfigError(`--slowest ${opts.slowest}: use ttft, e2e, tpot or ttfb`);
-    conds.push(`${opts.slowest}_ms IS NOT NULL`);
-    order = `${opts.slowest}_ms DESC`;
+    if (!(SLOWEST as readonly string[]).includes(opts.slowest)) throw new ConfigError(`--slowest ${opts.slowest}: use ttft, e2e, tpot or ttfb`);
+    const col = ALIASES.find(([a]) => a === opts.slowest)![1];
+    conds.push(`${col} IS NOT NULL`);
+    order = `${col} DESC`;
   }
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 0) throw new ConfigError(`--limit ${limit}: give a whole number >= 0 (0 = all rows)`);
   const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
-  const from = `(SELECT *, ${ALIASES} FROM requests)`;
+  const from = `(SELECT *, ${ALIASES.map(([a, c]) => `${c} AS ${a}`).join(', ')} FROM requests)`;
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -96,7 +101,7 @@ export async function queryRequests(runDir: string, opts: QueryOptions = {}): Pr
       total = (db.prepare(`SELECT count(*) AS n FROM ${from} ${where}`).get() as { n: number }).n;
     } catch (e) {
       const cols = (db.prepare('PRAGMA table_info(requests)').all() as Array<{ name: string }>).map((c) => c.name);
-      throw new ConfigError(`--requests ${JSON.stringify(opts.where ?? '')}: ${(e as Error).message}. Columns: ${cols.join(', ')} (ttft, tpot, e2e, ttfb also work)`);
+      throw new ConfigError(`--requests ${JSON.stringify(opts.where ?? '')}: ${(e as Error).message}. Columns: ${cols.join(', ')} (${ALIASES.map(([a]) => a).join(', ')} also work)`);
     }
     if (opts.json) return rows.map((r) => JSON.stringify(stripAliases(r))).join('\n') + (rows.length ? '\n' : '');
     return renderRows(rows, total);
@@ -106,12 +111,13 @@ export async function queryRequests(runDir: string, opts: QueryOptions = {}): Pr
 }
 
 function stripAliases(r: Record<string, unknown>): Record<string, unknown> {
-  const { ttft: _a, tpot: _b, e2e: _c, ttfb: _d, itl: _e, iter: _f, ...rest } = r;
-  void [_a, _b, _c, _d, _e, _f];
+  const rest = { ...r };
+  for (const [a] of ALIASES) delete rest[a];
   return rest;
 }
 
-const TABLE: Array<[string, string, (r: Record<string, unknown>) => string]> = [
+/** The text table: [heading, column, cell]; numeric columns (by their type in columns.ts) align right. */
+const TABLE: Array<[string, ColumnName, (r: Record<string, unknown>) => string]> = [
   ['id', 'id', (r) => String(r.id)],
   ['t (s)', 'start_ms', (r) => num(r.start_ms, 1000, 2)],
   ['scenario', 'scenario', (r) => String(r.scenario)],
@@ -125,7 +131,7 @@ const TABLE: Array<[string, string, (r: Record<string, unknown>) => string]> = [
   ['out tok', 'output_tokens', (r) => num(r.output_tokens, 1, 0)],
   ['error', 'error_code', (r) => (r.error_code ? `${String(r.error_code)}${r.error_message ? ': ' + oneLine(String(r.error_message), 60) : ''}` : '')],
 ];
-const NUMERIC = new Set(['id', 'start_ms', 'vu', 'iteration', 'status', 'ttft_ms', 'tpot_ms', 'e2e_ms', 'input_tokens', 'output_tokens']);
+const NUMERIC = new Set(TABLE.map(([, c]) => c).filter((c) => requestColumn(c).type !== 'TEXT'));
 
 /** The rows as an aligned text table, with a footer saying how many matched. */
 export function renderRows(rows: Array<Record<string, unknown>>, total: number): string {

@@ -4,8 +4,8 @@
  * string. Every string from the script, the server or the model goes through esc().
  */
 import { createHash } from 'node:crypto';
-import { ERROR_CODES } from '../../llm/error-codes.ts';
-import type { SummaryData } from '../../summary/data.ts';
+import { ERROR_CODES } from '../llm/error-codes.ts';
+import type { SummaryData } from '../summary/data.ts';
 import { histogramCharts, METRIC_TITLES, stat, sweepCharts, timeSeriesCharts, type SweepPoint } from './charts.ts';
 import { CLIENT_SCRIPT } from './client.ts';
 import { STYLE } from './style.ts';

@@ -6,6 +6,6 @@
  */
 export { Timeline, TIMELINE_VERSION, MAX_BUCKETS, RESERVOIR, type TimelineData, type TimelineOptions } from './timeline.ts';
 export { renderReport, type ReportInput } from './render.ts';
-export { writeReport, writeSweepReport, REPORT_FILE, type WriteReportOptions } from './write.ts';
+export { writeReport, writeSweepReport, type WriteReportOptions } from './write.ts';
 export type { SweepPoint } from './charts.ts';
 export type { LogHistData } from './loghist.ts';

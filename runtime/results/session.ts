@@ -1,26 +1,22 @@
 /**
- * Everything a run leaves behind, wired in one place for `llmperf run`, `llmperf perf` and the
- * programmatic run(): the run directory (summary.json, requests.sqlite, metrics.hdr, timeline.json,
+ * Everything a run leaves behind, wired in one place by the programmatic run() (runtime/api.ts; so
+ * also `llmperf run`, `perf` and `sweep`): the run directory (summary.json, requests.sqlite, metrics.hdr, timeline.json,
  * report.html, run.json), `--out` streaming outputs and live progress.
  *
  *   const res = await prepareResults({ save: true, outputs: ['json=points.jsonl'], log });
- *   runTest({ ..., listeners: res.listeners, log: res.log, onStart: res.onStart, onTick: res.onTick });
+ *   // the run gets res.listeners, res.log, res.onStart and res.onTick
  *   ... await res.finish(result, summary)   // or res.abort() when the run threw
  */
 import path from 'node:path';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
 import { VERSION, type SummaryData } from '../summary/data.ts';
-import { createOutputs, parseOutSpec } from './kinds.ts';
-import type { Output } from './output.ts';
-import { Progress, type ProgressOptions } from './progress.ts';
-import { Timeline, writeReport } from './report/index.ts';
+import { createOutputs, parseOutSpec } from '../outputs/kinds.ts';
+import type { Output } from '../outputs/output.ts';
+import { Progress, type ProgressOptions } from '../outputs/progress.ts';
+import { Timeline, writeReport } from '../report/index.ts';
 import { createRunDir, redactArgs, redactDeep, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
 import { RequestStore } from './store.ts';
-
-export { OUTPUT_KINDS, parseOutSpec, createOutputs } from './kinds.ts';
-export type { Output, OutputContext, OutputFactory } from './output.ts';
-export { RUN_FILES } from './run-dir.ts';
 
 export interface ResultsOptions {
   /** keep a run directory (default true) */

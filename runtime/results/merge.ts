@@ -18,9 +18,11 @@ import { planScenario } from '../executors/index.ts';
 import { initHistograms } from '../metrics/hdr.ts';
 import { Registry, type EncodedRegistry } from '../metrics/registry.ts';
 import { resolveOptions, type ScriptOptions } from '../options/resolve.ts';
-import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from '../outputs/run-dir.ts';
 import { buildSummary, VERSION, type SummaryData, type SummaryInput } from '../summary/data.ts';
 import { compileThresholds, ThresholdEvaluator } from '../thresholds/index.ts';
+import { REQUEST_COLUMN_NAMES } from './columns.ts';
+import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
+import { STORE_SCHEMA } from './store.ts';
 
 export interface MergeResult {
   exitCode: ExitCodeValue;
@@ -143,7 +145,7 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
   registry.free();
   if (opts.report !== false) {
     try {
-      const { writeReport } = await import('../outputs/report/index.ts');
+      const { writeReport } = await import('../report/index.ts');
       await writeReport(outDir);
     } catch (e) {
       process.stderr.write(`warning: report.html not written: ${(e as Error).message}\n`);
@@ -153,34 +155,40 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
   return { exitCode, outDir, summary, instances: inst.map((i) => i.name), rows };
 }
 
-/** Concatenates the instances' requests.sqlite into one, adding an `instance` column. */
+/**
+ * Concatenates the instances' requests.sqlite into one: the schema this version writes (store.ts,
+ * the requests columns from columns.ts) plus an `instance` column in requests and runs.
+ */
 function mergeStores(inst: Instance[], target: string): number {
   const sources = inst.filter((i) => existsSync(path.join(i.dir, RUN_FILES.requests)));
   if (sources.length === 0) return 0;
   const db = new Database(target);
   try {
     db.pragma('journal_mode = WAL');
-    // Same schema as the instances (copied from the first one), plus the instance column.
-    db.prepare('ATTACH DATABASE ? AS src').run(path.join(sources[0]!.dir, RUN_FILES.requests));
-    const ddl = db.prepare("SELECT name, sql FROM src.sqlite_master WHERE type IN ('table','index') AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
-    db.prepare('DETACH DATABASE src').run();
-    for (const d of ddl) db.exec(d.sql);
+    db.exec(STORE_SCHEMA);
     db.exec('ALTER TABLE requests ADD COLUMN instance TEXT');
-    db.exec("ALTER TABLE runs ADD COLUMN instance TEXT");
+    db.exec('ALTER TABLE runs ADD COLUMN instance TEXT');
+    const cols = REQUEST_COLUMN_NAMES.join(', ');
     let rows = 0;
     for (const i of sources) {
-      db.prepare('ATTACH DATABASE ? AS src').run(path.join(i.dir, RUN_FILES.requests));
-      const cols = (db.prepare('SELECT name FROM pragma_table_info(\'requests\', \'src\')').all() as Array<{ name: string }>).map((c) => `"${c.name}"`).join(', ');
-      const runCols = (db.prepare('SELECT name FROM pragma_table_info(\'runs\', \'src\')').all() as Array<{ name: string }>).map((c) => `"${c.name}"`).join(', ');
-      db.transaction(() => {
-        rows += db.prepare(`INSERT INTO main.requests (${cols}, instance) SELECT ${cols}, ? FROM src.requests`).run(i.name).changes;
-        db.prepare(`INSERT OR IGNORE INTO main.runs (${runCols}, instance) SELECT ${runCols}, ? FROM src.runs`).run(i.name);
-        if (ddl.some((d) => d.name === 'schema_version')) {
-          const has = db.prepare('SELECT COUNT(*) AS n FROM main.schema_version').get() as { n: number };
-          if (has.n === 0) db.exec('INSERT INTO main.schema_version SELECT * FROM src.schema_version');
-        }
-      })();
-      db.prepare('DETACH DATABASE src').run();
+      const file = path.join(i.dir, RUN_FILES.requests);
+      db.prepare('ATTACH DATABASE ? AS src').run(file);
+      try {
+        const srcCols = new Set((db.prepare("SELECT name FROM pragma_table_info('requests', 'src')").all() as Array<{ name: string }>).map((c) => c.name));
+        const missing = REQUEST_COLUMN_NAMES.filter((c) => !srcCols.has(c));
+        if (missing.length) throw new ConfigError(`merge: ${file} has no column ${missing.join(', ')} in its requests table: merge run directories written by the same llmperf version`);
+        const runCols = (db.prepare("SELECT name FROM pragma_table_info('runs', 'src')").all() as Array<{ name: string }>).map((c) => `"${c.name}"`).join(', ');
+        const hasVersion = db.prepare("SELECT 1 FROM src.sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined;
+        db.transaction(() => {
+          rows += db.prepare(`INSERT INTO main.requests (${cols}, instance) SELECT ${cols}, ? FROM src.requests`).run(i.name).changes;
+          db.prepare(`INSERT OR IGNORE INTO main.runs (${runCols}, instance) SELECT ${runCols}, ? FROM src.runs`).run(i.name);
+          if (hasVersion && (db.prepare('SELECT COUNT(*) AS n FROM main.schema_version').get() as { n: number }).n === 0) {
+            db.exec('INSERT INTO main.schema_version SELECT * FROM src.schema_version');
+          }
+        })();
+      } finally {
+        db.prepare('DETACH DATABASE src').run();
+      }
     }
     return rows;
   } finally {

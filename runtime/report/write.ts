@@ -1,17 +1,16 @@
 /**
  * Files in, report.html out. writeReport reads a run directory: summary.json (required),
  * timeline.json (time series and distributions, optional) and sweep.json (SweepPoint[] of a
- * multi-run, optional). writeSweepReport is for the multi-run front doors (perf --parallel a,b,c).
+ * multi-run, optional). writeSweepReport is for the multi-run front doors (perf --parallel a,b,c, sweep).
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../errors.ts';
-import type { SummaryData } from '../../summary/data.ts';
+import { ConfigError } from '../errors.ts';
+import { RUN_FILES, writeFileAtomic } from '../results/run-dir.ts';
+import type { SummaryData } from '../summary/data.ts';
 import type { SweepPoint } from './charts.ts';
 import { renderReport } from './render.ts';
 import type { TimelineData } from './timeline.ts';
-
-export const REPORT_FILE = 'report.html';
 
 export interface WriteReportOptions {
   /** where to write (default <runDir>/report.html) */
@@ -27,16 +26,16 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
   if (sweep !== undefined && (!Array.isArray(sweep) || sweep.some((p) => !p || typeof p.label !== 'string' || !p.summary))) {
     throw new ConfigError(`report: ${path.join(dir, 'sweep.json')} must be an array of {label, summary} objects`);
   }
-  const summary = readJson<SummaryData>(dir, 'summary.json', !sweep?.length) ?? sweep![sweep!.length - 1]!.summary;
-  if (!summary || typeof summary !== 'object' || !('llm' in summary)) throw new ConfigError(`report: ${path.join(dir, 'summary.json')} is not an llmperf summary (no "llm" section)`);
-  const timeline = readJson<TimelineData>(dir, 'timeline.json', false);
+  const summary = readJson<SummaryData>(dir, RUN_FILES.summary, !sweep?.length) ?? sweep![sweep!.length - 1]!.summary;
+  if (!summary || typeof summary !== 'object' || !('llm' in summary)) throw new ConfigError(`report: ${path.join(dir, RUN_FILES.summary)} is not an llmperf summary (no "llm" section)`);
+  const timeline = readJson<TimelineData>(dir, RUN_FILES.timeline, false);
   const html = renderReport({
     summary,
     ...(timeline ? { timeline } : {}),
     ...(sweep?.length ? { sweep, summaryHeading: `Details of the last level (${sweep[sweep.length - 1]!.label})` } : {}),
     title: opts.title ?? `llmperf report — ${path.basename(dir)}`,
   });
-  const out = path.resolve(opts.out ?? path.join(dir, REPORT_FILE));
+  const out = path.resolve(opts.out ?? path.join(dir, RUN_FILES.report));
   writeAtomic(out, html);
   return out;
 }
@@ -73,9 +72,7 @@ function readJson<T>(dir: string, name: string, required: boolean): T | undefine
 function writeAtomic(file: string, text: string): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeFileAtomic(file, text);
   } catch (e) {
     throw new ConfigError(`report: cannot write ${file}: ${(e as Error).message}`);
   }

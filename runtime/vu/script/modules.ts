@@ -5,7 +5,8 @@
  * public types (types/*.d.ts), so a module, a name or a signature that drifts from them fails to
  * compile.
  *
- * Bundled into the isolate with the rest of script/ (values only, no imports but types).
+ * The host (runtime/bundle/) imports its values, the script side only its types: keep it free of
+ * imports but types.
  */
 import type * as CorePublic from '../../../types/index.d.ts';
 import type * as DataPublic from '../../../types/data.d.ts';

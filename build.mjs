@@ -1,7 +1,10 @@
 // Builds the CLI and the programmatic API into dist/ with esbuild (fast: ~100 ms).
-// Dependencies stay external; only our own TypeScript is bundled.
+// Dependencies stay external; only our own TypeScript is bundled. The VU prelude (the script API
+// that runs inside every isolate, runtime/vu/script/) is bundled first and embedded as a string, so
+// that the built CLI never bundles it at run time (runtime/vu/prelude.ts).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { bundlePrelude } from './runtime/vu/prelude-bundle.mjs';
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true }); // no stale chunks
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -16,6 +19,6 @@ await build({
   sourcemap: 'linked',
   packages: 'external',
   splitting: true,
-  define: { __LLMPERF_VERSION__: JSON.stringify(pkg.version) },
+  define: { __LLMPERF_VERSION__: JSON.stringify(pkg.version), __LLMPERF_PRELUDE__: JSON.stringify(await bundlePrelude()) },
   logLevel: 'warning',
 });

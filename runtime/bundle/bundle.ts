@@ -1,7 +1,8 @@
 /**
  * Bundles a user script (TypeScript or JavaScript, with its local imports and JSON) into one
- * script for the isolate, with esbuild. The result is an IIFE assigning the module's exports to
- * `globalThis.__llmperf_module`, plus a source map used to report errors at the user's file:line:col.
+ * script for the isolate, with esbuild. The result defines `globalThis.__llmperf_bundle`, a factory
+ * that the VU side (runtime/vu/script/index.ts) calls once per VU and that returns the module's
+ * exports, plus a source map used to report errors at the user's file:line:col.
  *
  * Imports of Node builtins or of packages that need them are refused here, at bundle time, with a
  * message that says why and what to use instead.
@@ -11,6 +12,7 @@ import { builtinModules } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ScriptError } from '../errors.ts';
+import { FACTORY_PARAMS } from '../vu/script/modules.ts';
 import { FORBIDDEN_HINTS, VIRTUAL_MODULES } from './virtual-modules.ts';
 
 export interface Bundle {
@@ -27,6 +29,10 @@ export interface Bundle {
 }
 
 export const BUNDLE_FILENAME = 'llmperf-script.js';
+
+/** The factory's first line: its parameters (runtime/vu/script/modules.ts ScriptFactory), then __ITER, kept current through the setter. */
+const FACTORY_HEADER =
+  `globalThis.__llmperf_bundle = function (${FACTORY_PARAMS.join(', ')}, __ITER) { 'use strict'; ` + '__llmperf_iter.set = (n) => { __ITER = n; }; __ITER = 0; ';
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -108,17 +114,12 @@ export async function bundleScript(input: { path: string } | { source: string; f
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'));
   if (!js || !map) throw new ScriptError('esbuild produced no output', 'BUNDLE_ERROR');
-  // The script becomes a factory that the prelude calls once per VU: module state, __VU, __ENV,
+  // The script becomes a factory that the VU side calls once per VU: module state, __VU, __ENV,
   // __ITER (updated through the setter), open and console are the VU's own, as parameters that
   // shadow the context's globals. The header stays on the bundle's first line so that every line
   // number of the source map still holds.
   const body = js.text.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
-  const code =
-    'globalThis.__llmperf_bundle = function (__llmperf, __VU, __ENV, __llmperf_iter, open, console, setTimeout, clearTimeout, __ITER) { ' +
-    "'use strict'; " +
-    '__llmperf_iter.set = (n) => { __ITER = n; }; __ITER = 0; ' +
-    body +
-    '\nreturn __llmperf_module;\n};\n';
+  const code = `${FACTORY_HEADER}${body}\nreturn __llmperf_module;\n};\n`;
   return { code, map: map.text, entry, baseDir, filename: BUNDLE_FILENAME };
 }
 

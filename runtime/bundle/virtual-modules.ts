@@ -1,25 +1,22 @@
 /**
- * The modules a script may import. Each is a thin ES module over the VU's API object, `__llmperf`:
- * a parameter of the bundle's factory (see bundle.ts), so every VU gets its own even when several
- * share a context; the real implementations live on the host.
+ * The modules a script may import. Each is a thin ES module over the VU's API object (`__llmperf`: a
+ * parameter of the bundle's factory, see bundle.ts, so every VU gets its own even when several
+ * share a context); the implementations are the VU side's (runtime/vu/script/), which call the host.
+ * What each module exports is declared once, in runtime/vu/script/modules.ts.
  */
-export const VIRTUAL_MODULES: Record<string, string> = {
-  llmperf: `const a = __llmperf;
-export const check = a.check, group = a.group, sleep = a.sleep, fail = a.fail, open = a.open;
-export default { check, group, sleep, fail, open };`,
-  'llmperf/llm': `const l = __llmperf.llm;
-export const chat = l.chat, complete = l.complete, request = l.request;
-export default l;`,
-  'llmperf/metrics': `const m = __llmperf.metrics;
-export const Counter = m.Counter, Gauge = m.Gauge, Rate = m.Rate, Trend = m.Trend;
-export default m;`,
-  'llmperf/data': `const d = __llmperf.data;
-export const openqa = d.openqa, longalpaca = d.longalpaca, lineByLine = d.lineByLine, line_by_line = d.lineByLine, sharegpt = d.sharegpt, jsonl = d.jsonl, random = d.random, sharedPrefix = d.sharedPrefix, dataset = d.dataset, SharedArray = d.SharedArray;
-export default d;`,
-  'llmperf/execution': `const e = __llmperf.execution;
-export const vu = e.vu, scenario = e.scenario, test = e.test, instance = e.instance;
-export default e;`,
-};
+import { API_PARAM, SCRIPT_MODULES, type ScriptModuleName } from '../vu/script/modules.ts';
+
+function moduleSource(name: ScriptModuleName): string {
+  const m = SCRIPT_MODULES[name];
+  const aliases: Record<string, string> = 'aliases' in m ? m.aliases : {};
+  const exported = [...m.names.map((n) => `${n} = m.${n}`), ...Object.entries(aliases).map(([alias, n]) => `${alias} = m.${n}`)];
+  // the core module's default export is an object of its names; another module's, its object
+  const dflt = m.from === null ? `{ ${m.names.join(', ')} }` : 'm';
+  return `const m = ${m.from === null ? API_PARAM : `${API_PARAM}.${m.from}`};\nexport const ${exported.join(', ')};\nexport default ${dflt};`;
+}
+
+/** Module name -> its source. */
+export const VIRTUAL_MODULES: Record<string, string> = Object.fromEntries((Object.keys(SCRIPT_MODULES) as ScriptModuleName[]).map((n) => [n, moduleSource(n)]));
 
 /** What to say when a script imports something that cannot run in the sandbox. */
 export const FORBIDDEN_HINTS: Record<string, string> = {

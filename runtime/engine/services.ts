@@ -10,7 +10,7 @@ import path from 'node:path';
 import { onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
 import { loadDataset } from '../datasets/index.ts';
-import type { Dataset } from '../datasets/types.ts';
+import type { Dataset, DatasetItem } from '../datasets/types.ts';
 import type { Endpoint } from '../llm/api.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { ApiRegistry } from '../llm/registry.ts';
@@ -177,7 +177,7 @@ export class Services implements VuServices {
     });
   }
 
-  open(p: string, binary: boolean): string | ArrayBuffer {
+  open(_vu: VuState, p: string, binary: boolean): string | ArrayBuffer {
     const abs = path.resolve(this.d.baseDir, p);
     const key = `${binary ? 'b' : 't'}:${abs}`;
     let v = this.files.get(key);
@@ -195,7 +195,7 @@ export class Services implements VuServices {
     return v;
   }
 
-  dataset(kind: string, args: Record<string, unknown>): Promise<DatasetHandle> {
+  dataset(_vu: VuState, kind: string, args: Record<string, unknown>): Promise<DatasetHandle> {
     const key = JSON.stringify([kind, args]);
     let h = this.datasetCache.get(key);
     if (!h) {
@@ -227,19 +227,19 @@ export class Services implements VuServices {
     return t;
   }
 
-  datasetGet(id: number, index: number): unknown {
+  datasetGet(_vu: VuState, id: number, index: number): DatasetItem {
     const e = this.datasets[id];
     if (!e) throw new Error(`unknown dataset handle ${id}`);
     return e.ds.get(index);
   }
 
-  datasetNext(id: number): unknown {
+  datasetNext(_vu: VuState, id: number): DatasetItem {
     const e = this.datasets[id];
     if (!e) throw new Error(`unknown dataset handle ${id}`);
     return e.ds.get(e.cursor++);
   }
 
-  define(name: string, type: MetricType, isTime: boolean): void {
+  define(_vu: VuState, name: string, type: MetricType, isTime: boolean): void {
     const existing = this.d.emitter.registry.get(name);
     if (existing?.builtin) throw new ConfigError(`metric name "${name}" is a built-in metric: choose another name`);
     this.d.emitter.registry.define(name, type, isTime ? 'time' : 'default');

@@ -2,14 +2,16 @@
  * Isolates, contexts and VUs. Several VU contexts share one isolate (one V8 heap and thread), which
  * keeps memory per VU low; by default each VU has a context of its own (its own globals), and with
  * `vusPerContext > 1` several VUs share a context (each keeps its own module state, __VU, __ITER,
- * __ENV, open and console: see prelude.ts), which saves the ~150 KiB a V8 context costs.
- * The bundle and the prelude are compiled once per isolate and run once per context. VUs sharing an
- * isolate never block each other on I/O: host calls are asynchronous unless marked otherwise.
+ * __ENV, open and console: see script/index.ts), which saves the ~150 KiB a V8 context costs.
+ * The bundle and the prelude (prelude.ts) are compiled once per isolate and run once per context.
+ * VUs sharing an isolate never block each other on I/O: host calls are asynchronous unless marked
+ * otherwise (bindings.ts).
  */
 import ivm from 'isolated-vm';
 import type { Bundle } from '../bundle/bundle.ts';
-import { PRELUDE, PRELUDE_FILENAME } from './prelude.ts';
-import { HOST_GLOBAL_PREFIX, HOST_MODES, type HostImpl, type HostName } from './protocol.ts';
+import { HOST_GLOBAL_PREFIX, HOST_MODES, HOST_NAMES, type HostImpl } from './bindings.ts';
+import { PRELUDE_FILENAME, preludeSource } from './prelude.ts';
+import type { VuEntry } from './protocol.ts';
 
 export interface IsolateOptions {
   /** heap limit per isolate, MB */
@@ -58,7 +60,7 @@ export class IsolateSlot {
     this.isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
   }
   private async scripts(): Promise<{ prelude: ivm.Script; script: ivm.Script }> {
-    this.prelude ??= await this.isolate.compileScript(PRELUDE, { filename: PRELUDE_FILENAME });
+    this.prelude ??= await this.isolate.compileScript(await preludeSource(), { filename: PRELUDE_FILENAME });
     this.script ??= await this.isolate.compileScript(this.bundle.code, { filename: this.bundle.filename });
     return { prelude: this.prelude, script: this.script };
   }
@@ -225,27 +227,27 @@ export class IsolatePool {
   }
 }
 
-/** Settles an inline async host call inside the VU (see prelude.ts entry.settle). */
+/** Settles an inline async host call inside the VU (its entry.settle, script/entry.ts). */
 export type InlineSettle = (id: number, ok: boolean, value: unknown) => void;
 
 export interface VuRefs {
   iterate: ivm.Reference;
   call: ivm.Reference;
-  /** inline mode: entry.start(token, kind, a, b) and entry.settle(id, ok, value) */
+  /** inline mode: entry.start(token, kind, a, b) and entry.settle(id, ok, value) (protocol.ts VuEntry) */
   start: ivm.Reference;
   settle: ivm.Reference;
 }
 
 /**
- * Adds VU `vuId` to a context: installs its host functions, then runs its init code (the script's
- * top level) through the prelude's __llmperf_make_vu, within `initTimeoutMs`. With `settle`
+ * Adds VU `vuId` to a context: installs its host functions (bindings.ts), then runs its init code
+ * (the script's top level) through the prelude's __llmperf_make_vu, within `initTimeoutMs`. With `settle`
  * (inline mode), async host functions become synchronous callbacks that start the host's work and
  * hand the outcome back later through `settle`; otherwise they are references the VU applies
  * asynchronously from the isolate's thread.
  */
 export async function addVuToContext(ctx: ivm.Context, host: HostImpl, vuId: number, env: Record<string, string>, initTimeoutMs = 0, settle: InlineSettle | null = null): Promise<VuRefs> {
   const g = ctx.global;
-  for (const name of Object.keys(HOST_MODES) as HostName[]) {
+  for (const name of HOST_NAMES) {
     const mode = HOST_MODES[name];
     const fn = host[name] as (...a: unknown[]) => unknown;
     let value: ivm.Reference | ivm.Callback;
@@ -270,7 +272,7 @@ export async function addVuToContext(ctx: ivm.Context, host: HostImpl, vuId: num
     await g.set(`${HOST_GLOBAL_PREFIX}${vuId}_${name}`, value);
   }
   await ctx.evalClosure('__llmperf_make_vu($0, $1, $2)', [vuId, env, settle !== null], { arguments: { copy: true }, ...(initTimeoutMs > 0 ? { timeout: initTimeoutMs } : {}) });
-  const ref = async (name: string) => (await ctx.evalClosure(`return __llmperf_vus.get($0).${name}`, [vuId], { arguments: { copy: true }, result: { reference: true } })) as ivm.Reference;
+  const ref = async (name: keyof VuEntry) => (await ctx.evalClosure(`return __llmperf_vus.get($0).${name}`, [vuId], { arguments: { copy: true }, result: { reference: true } })) as ivm.Reference;
   return { iterate: await ref('iterate'), call: await ref('call'), start: await ref('start'), settle: await ref('settle') };
 }
 

@@ -1,18 +1,18 @@
 /**
- * The host <-> VU bridge, typed in one place. The prelude (runtime/vu/prelude.ts) calls these by
- * the global names below; runtime/vu/host.ts implements them. Every argument and result crosses
- * the isolate boundary by copy (structured clone) — no host object is ever reachable from a VU.
+ * The messages between the host and a VU, typed in one place: what the host hands to a VU's entry
+ * points (script/entry.ts) and what they answer, and the values host functions exchange. The host
+ * functions themselves are declared in bindings.ts. Everything crosses the isolate boundary by copy
+ * (structured clone): no host object is ever reachable from a VU.
  *
- * Modes: `async` functions return a promise inside the VU (the VU's isolate keeps running other
- * VUs meanwhile; inline, the host settles it later with entry.settle); `sync` ones block the calling VU briefly; `ignored` ones are fire-and-forget;
- * `syncPromise` blocks the calling isolate until the host's promise settles (init-time loading only).
+ * This file holds types only; the script side (script/*.ts, bundled into the isolate) imports it.
  */
-import type { LlmCallOptions, LlmResult } from '../llm/types.ts';
-import type { MetricType } from '../metrics/types.ts';
+import type { ScenarioInfo } from '../../types/execution.d.ts';
 
 export type LlmKind = 'chat' | 'complete' | 'request';
 export type LogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+export type ExecInfoKind = 'progress' | 'instance';
 
+/** A dataset loaded on the host, as a VU refers to it. */
 export interface DatasetHandle {
   id: number;
   size: number;
@@ -24,7 +24,7 @@ export interface IterationInfo {
   exec: string;
   iter: number;
   scenario: string;
-  executor: string;
+  executor: ScenarioInfo['executor'];
   /** this VU's iterations in this scenario so far (k6 exec.vu.iterationInScenario) */
   iterInScenario: number;
   /** unique iteration number across the scenario (k6 exec.scenario.iterationInTest) */
@@ -51,46 +51,37 @@ export interface ReplayIterationData {
   line: number;
 }
 
-/** Result of one iteration as the VU reports it. */
-export type IterationOutcome =
-  | { ok: true }
-  | { ok: false; error: { message: string; stack: string; name: string; kind: 'exception' | 'fail' | 'abort' } };
-
-export interface HostFunctions {
-  llm: { mode: 'async'; fn: (kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string) => Promise<LlmResult> };
-  sleep: { mode: 'async'; fn: (ms: number) => Promise<void> };
-  dataset: { mode: 'syncPromise'; fn: (kind: string, args: Record<string, unknown>) => Promise<DatasetHandle> };
-  datasetGet: { mode: 'sync'; fn: (id: number, index: number) => unknown };
-  datasetNext: { mode: 'sync'; fn: (id: number) => unknown };
-  open: { mode: 'sync'; fn: (path: string, binary: boolean) => string | ArrayBuffer };
-  define: { mode: 'sync'; fn: (name: string, type: MetricType, isTime: boolean) => void };
-  execInfo: { mode: 'sync'; fn: (what: 'progress' | 'instance') => Record<string, number> };
-  metric: { mode: 'ignored'; fn: (name: string, value: number, tags: Record<string, string> | null, group: string) => void };
-  check: { mode: 'ignored'; fn: (name: string, ok: boolean, tags: Record<string, string> | null, group: string) => void };
-  log: { mode: 'ignored'; fn: (level: LogLevel, msg: string) => void };
-  abort: { mode: 'ignored'; fn: (msg: string) => void };
-  /** inline mode: an iteration or lifecycle call started with entry.start(token, …) has ended */
-  done: { mode: 'sync'; fn: (token: number, outcome: unknown) => void };
+/** An error thrown by VU code: `fail` from fail(), `abort` from exec.test.abort(). */
+export interface VuError {
+  message: string;
+  stack: string;
+  name: string;
+  kind: 'exception' | 'fail' | 'abort';
 }
 
-export type HostName = keyof HostFunctions;
-export type HostImpl = { [K in HostName]: HostFunctions[K]['fn'] };
+/** Result of one iteration as the VU reports it. */
+export type IterationOutcome = { ok: true } | { ok: false; error: VuError };
 
-/** Global name of each host function inside a VU context (removed from globalThis by the prelude). */
-export const HOST_GLOBAL_PREFIX = '__llmperf_host_';
+/** Result of a lifecycle call (setup, teardown, handleSummary): `absent` when the script does not export it. */
+export type CallOutcome = { ok: true; absent?: boolean; result?: string } | { ok: false; error: VuError };
 
-export const HOST_MODES: { [K in HostName]: HostFunctions[K]['mode'] } = {
-  llm: 'async',
-  sleep: 'async',
-  dataset: 'syncPromise',
-  datasetGet: 'sync',
-  datasetNext: 'sync',
-  open: 'sync',
-  define: 'sync',
-  execInfo: 'sync',
-  metric: 'ignored',
-  check: 'ignored',
-  log: 'ignored',
-  abort: 'ignored',
-  done: 'sync',
-};
+/** What the probe VU reports about the script's exports. */
+export interface ScriptExports {
+  functions: string[];
+  /** `export const options`, as JSON */
+  options: string | null;
+}
+
+/** The entry points every VU registers in `__llmperf_vus` (its id -> these); the host calls them. */
+export interface VuEntry {
+  init_exports(): ScriptExports;
+  /** init code is over: open(), datasets and new metrics are refused from now on */
+  end_init(): void;
+  set_data(json: string | undefined): void;
+  iterate(info: IterationInfo): Promise<IterationOutcome>;
+  call(name: string, json: string | undefined): Promise<CallOutcome>;
+  /** inline mode: starts an iteration or a lifecycle call; its outcome comes back through the `done` host function */
+  start(token: number, kind: 'iterate' | 'call', a: IterationInfo | string, b: string | undefined): void;
+  /** inline mode: the host's part of async host call `id` has ended (value: the result, or the error message) */
+  settle(id: number, ok: boolean, value: unknown): void;
+}

@@ -1,9 +1,9 @@
 /** A virtual user: one context in an isolate, its host bindings and its entry points. */
-import type { LlmResult } from '../llm/types.ts';
-import type { MetricType } from '../metrics/types.ts';
+import { HOST_MODES, SERVICE_NAMES, type HostImpl, type HostName, type ServicesFor } from './bindings.ts';
 import { addVuToContext, ivm, type ContextSlot, type IsolatePool, type IsolateSlot } from './isolates.ts';
-import type { DatasetHandle, HostImpl, IterationInfo, IterationOutcome, LlmKind, LogLevel } from './protocol.ts';
-import type { LlmCallOptions } from '../llm/types.ts';
+import type { CallOutcome, IterationInfo, IterationOutcome, ScriptExports } from './protocol.ts';
+
+export type { ScriptExports };
 
 /** What the host knows about a VU while it runs (read by the services). */
 export interface VuState {
@@ -17,28 +17,8 @@ export interface VuState {
   plannedStart: number | null;
 }
 
-/** Host services a VU's bindings call into (implemented by the engine). */
-export interface VuServices {
-  llm(vu: VuState, kind: LlmKind, params: Record<string, unknown>, opts: LlmCallOptions | null, group: string): Promise<LlmResult>;
-  sleep(vu: VuState, ms: number): Promise<void>;
-  open(path: string, binary: boolean): string | ArrayBuffer;
-  dataset(kind: string, args: Record<string, unknown>): Promise<DatasetHandle>;
-  datasetGet(id: number, index: number): unknown;
-  datasetNext(id: number): unknown;
-  define(name: string, type: MetricType, isTime: boolean): void;
-  metric(vu: VuState, name: string, value: number, tags: Record<string, string> | null, group: string): void;
-  check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void;
-  log(vu: VuState, level: LogLevel, msg: string): void;
-  abort(vu: VuState, msg: string): void;
-  execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
-}
-
-export interface ScriptExports {
-  functions: string[];
-  options: string | null;
-}
-
-type CallResult = { ok: true; absent?: boolean; result?: string } | { ok: false; error: { message: string; stack: string; name: string; kind: 'exception' | 'fail' | 'abort' } };
+/** Host services a VU's bindings call into (implemented by the engine; one method per binding in bindings.ts). */
+export type VuServices = ServicesFor<VuState>;
 
 export class VU {
   readonly state: VuState;
@@ -72,23 +52,8 @@ export class VU {
 
   static async create(id: number, pool: IsolatePool, services: VuServices, env: Record<string, string>, initTimeoutMs: number): Promise<VU> {
     const state: VuState = { id, scenario: '', scenarioTags: {}, iter: 0, signal: undefined, plannedStart: null };
-    const host: HostImpl = {
-      llm: (kind, params, opts, group) => services.llm(state, kind, params, opts, group),
-      sleep: (ms) => services.sleep(state, ms),
-      // applySyncPromise resolves only to transferable values: copy the handle object in
-      dataset: async (kind, args) => copyOut(await services.dataset(kind, args)) as DatasetHandle,
-      datasetGet: (id2, i) => copyOut(services.datasetGet(id2, i)),
-      datasetNext: (id2) => copyOut(services.datasetNext(id2)),
-      open: (p, b) => services.open(p, b),
-      define: (name, type, isTime) => services.define(name, type, isTime),
-      execInfo: (what) => copyOut(services.execInfo(state, what)) as Record<string, number>,
-      metric: (name, value, tags, group) => services.metric(state, name, value, tags, group),
-      check: (name, ok, tags, group) => services.check(state, name, ok, tags, group),
-      log: (level, msg) => services.log(state, level, msg),
-      abort: (msg) => services.abort(state, msg),
-      // called only from inside the VU, so after `vu` below is assigned
-      done: (token, outcome) => vu.finished(token, outcome),
-    };
+    // `done` is called only from inside the VU, so after `vu` below is assigned
+    const host = hostFor(services, state, (token, outcome) => vu.finished(token, outcome));
     const vu = new VU(id, pool, host, env, initTimeoutMs, state);
     await vu.build();
     return vu;
@@ -159,13 +124,13 @@ export class VU {
   }
 
   /** Calls an exported lifecycle function (setup, teardown, handleSummary) with JSON data. */
-  call(name: string, json: string | undefined, timeoutMs?: number): Promise<CallResult> {
-    if (this.pool.inline) return this.startInline('call', name, json, timeoutMs) as Promise<CallResult>;
+  call(name: string, json: string | undefined, timeoutMs?: number): Promise<CallOutcome> {
+    if (this.pool.inline) return this.startInline('call', name, json, timeoutMs) as Promise<CallOutcome>;
     return this.callRef.apply(undefined, [name, json], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
       ...(timeoutMs ? { timeout: timeoutMs } : {}),
-    }) as Promise<CallResult>;
+    }) as Promise<CallOutcome>;
   }
 
   // ---- inline mode (see IsolateOptions.threads) ----
@@ -193,7 +158,7 @@ export class VU {
   }
 
   /** H.done from inside the VU: the call started with `token` has ended. */
-  private finished(token: number, outcome: unknown): void {
+  private finished(token: number, outcome: IterationOutcome | CallOutcome): void {
     const p = this.pending;
     if (!p || p.token !== token) return;
     this.pending = null;
@@ -241,7 +206,35 @@ export class VU {
   }
 }
 
-/** Values returned by sync callbacks must be transferable: copy plain data in. */
+/**
+ * The host side of one VU's bindings: binding `x` calls `services.x(state, ...args)`; `done` is the
+ * VU's own. Sync and ignored bindings become isolated-vm Callbacks, which copy results into the VU
+ * themselves; async results are copied by the VU's apply (threads) or by settle (inline); a
+ * syncPromise result crosses through a Reference and must be made transferable here.
+ */
+function hostFor(services: VuServices, state: VuState, done: HostImpl['done']): HostImpl {
+  const host: Partial<Record<HostName, HostFn>> = { done };
+  for (const name of SERVICE_NAMES) {
+    const f = serviceMethod(services, name, state);
+    host[name] = HOST_MODES[name] === 'syncPromise' ? async (...a: never[]) => copyOut(await f(...a)) : f;
+  }
+  return host as HostImpl;
+}
+
+type HostFn = (...args: never[]) => unknown;
+type ServiceMethod = (vu: VuState, ...args: never[]) => unknown;
+
+/**
+ * `services[name]` with the VU's state as its first argument. The method is bound once per VU (the
+ * wrapper around it allocates nothing per call once optimised, and is the plain function an
+ * isolated-vm Callback needs); the run builds its services once (runtime/engine/load.ts).
+ */
+function serviceMethod(services: VuServices, name: (typeof SERVICE_NAMES)[number], state: VuState): HostFn {
+  const f = (services[name] as ServiceMethod).bind(services, state);
+  return (...a) => f(...a);
+}
+
+/** applySyncPromise resolves only to transferable values: copy plain data in. */
 function copyOut(v: unknown): unknown {
   if (v === null || v === undefined || typeof v !== 'object') return v;
   return new ivm.ExternalCopy(v).copyInto();

@@ -80,6 +80,7 @@ class IoThread {
           case 'closed':
             this.closed.get(m.session)?.();
             this.closed.delete(m.session);
+            this.release();
             break;
           case 'health':
             for (const l of this.healthListeners) l(m.health);
@@ -87,8 +88,9 @@ class IoThread {
         }
       });
     });
-    // the pool outlives runs but must not keep the process alive (listeners are attached first)
-    this.worker.unref();
+    // The pool outlives runs but must not keep the process alive between them: the thread is
+    // referenced while it starts and while sessions are open (their replies are awaited), not after.
+    void this.ready.then(() => this.release(), () => undefined);
   }
 
   /** The thread's times, in the main thread's time base. */
@@ -106,7 +108,14 @@ class IoThread {
     this.worker.postMessage(m);
   }
 
+  /** holders of a reference: the start-up, and each open session */
+  private refs = 1;
+  private release(): void {
+    if (--this.refs === 0) this.worker.unref();
+  }
+
   openSession(session: number, settings: SessionSettings): Promise<string | undefined> {
+    if (this.refs++ === 0) this.worker.ref();
     return new Promise((resolve) => {
       this.opened.set(session, resolve);
       this.post({ t: 'open', session, settings });

@@ -33,6 +33,8 @@ export interface RunOptions extends Omit<RunRequest, 'script'> {
   progress?: ProgressOptions | false;
   /** the command line, stored (redacted) in run.json */
   argv?: readonly string[];
+  /** extra fields for run.json (already free of secrets) */
+  runInfo?: Record<string, unknown>;
 }
 
 export interface RunOutput {
@@ -60,6 +62,7 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
       ...(opts.outputs ? { outputs: opts.outputs } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.argv ? { argv: opts.argv } : {}),
+      ...(opts.runInfo ? { runInfo: opts.runInfo } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
   }

@@ -10,7 +10,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/plugins.ts';
-import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, type PerfOptions } from './config.ts';
+import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, type PerfOptions } from './config.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
 
@@ -77,7 +77,7 @@ export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; ar
     if (o.minPromptLength !== undefined) args.minPromptLength = o.minPromptLength;
     if (o.maxPromptLength !== undefined) args.maxPromptLength = o.maxPromptLength;
     if (o.prefixLength) args.prefixLength = o.prefixLength;
-    if (o.seed !== undefined) args.seed = o.seed;
+    if (o.seed !== undefined || o.drawnSeed !== undefined) args.seed = scheduleSeed(o);
   }
   const kind = isPlugin ? abs(o.dataset) : o.dataset;
   return { kind, args };

@@ -73,7 +73,7 @@ export function perfBuilder(y: Argv): Argv {
     .option('wandb-api-key', { ...str('W&B API key (implies --visualizer wandb; never written to files)'), group: G.out })
     .option('swanlab-api-key', { ...str('accepted; nothing is sent to SwanLab'), group: G.out })
     .option('swanlab-host', { ...str('accepted; nothing is sent to SwanLab'), group: G.out })
-    .option('evalscope-format', { ...str(`file layout of the evalscope release to match: ${EVALSCOPE_FORMATS.join(' or ')} (keys, units, percentile rows)`), default: '1.10', group: G.out })
+    .option('evalscope-version', { ...str(`file layout of the evalscope release to match: ${EVALSCOPE_FORMATS.join(' or ')} (keys, units, percentile rows)`), default: '1.10', group: G.out })
     .option('out', { type: 'string', array: true, describe: 'llmperf outputs streamed during each run: prometheus-rw=URL, json=file, csv=file, wandb[=project]', group: G.out })
     .option('debug', { type: 'boolean', default: false, describe: 'print every request and response (secrets redacted) and the generated script path', group: G.out })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock when no --url is given, e.g. --mock ttft=200ms', group: G.out })
@@ -180,9 +180,9 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
   opt('wandbApiKey', 'wandb-api-key');
   opt('swanlabApiKey', 'swanlab-api-key');
   opt('swanlabHost', 'swanlab-host');
-  const format = String(a['evalscope-format'] ?? '1.10');
-  if (!(EVALSCOPE_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--evalscope-format ${format}: use ${EVALSCOPE_FORMATS.join(' (the current release) or ')} (evalscope up to 1.6)`);
-  o.evalscopeFormat = format as EvalscopeFormat;
+  const format = String(a['evalscope-version'] ?? '1.10');
+  if (!(EVALSCOPE_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--evalscope-version ${format}: use ${EVALSCOPE_FORMATS.join(' (the current release) or ')} (evalscope up to 1.6)`);
+  o.evalscopeVersion = format as EvalscopeFormat;
   const extra = evalscopeExtra(a);
   if (Object.keys(extra).length) o.evalscopeExtra = extra;
   if (Array.isArray(a.stop)) o.stop = (a.stop as unknown[]).map(String);

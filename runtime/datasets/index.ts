@@ -56,6 +56,8 @@ export interface DatasetOptions {
   suffixTokens?: number;
   /** jsonl: which field holds the prompt (default "prompt"; dotted paths work). */
   field?: string;
+  /** line_by_line: parse JSON lines (default true); false sends every line as text (evalscope <= 1.6). */
+  jsonLines?: boolean;
   /** Extra options handed to a plugin as they are (ctx.options.options). */
   options?: Record<string, unknown>;
 }
@@ -63,8 +65,8 @@ export interface DatasetOptions {
 const FILE_KINDS = {
   openqa: (path: string) => openqaItems(path),
   longalpaca: (path: string) => longalpacaItems(path),
-  line_by_line: (path: string) => lineByLineItems(path),
-  custom: (path: string) => lineByLineItems(path),
+  line_by_line: (path: string, o: DatasetOptions) => lineByLineItems(path, o.jsonLines ?? true),
+  custom: (path: string, o: DatasetOptions) => lineByLineItems(path, o.jsonLines ?? true),
   sharegpt: (path: string, o: DatasetOptions) => sharegptItems(path, o.tokenizer),
   jsonl: (path: string, o: DatasetOptions) => jsonlItems(path, o.field),
 } satisfies Record<string, (path: string, opts: DatasetOptions) => AsyncIterable<DatasetItem>>;

@@ -70,7 +70,7 @@ export interface PerfOptions {
   /** options of the built-in mock, used when no --url is given */
   mockOptions?: Record<string, unknown>;
   /** the evalscope release whose file layout to write (default: the current one, 1.10) */
-  evalscopeFormat?: EvalscopeFormat;
+  evalscopeVersion?: EvalscopeFormat;
   /** wandb, swanlab or clearml (also implied by --wandb-api-key / --swanlab-api-key, as evalscope does) */
   visualizer?: string;
   wandbApiKey?: string;

@@ -2,7 +2,7 @@
  * The results in the shape evalscope perf users read: the "Benchmarking summary" key/value table,
  * the "Percentile results" table and, for a sweep, one combined table. Every figure comes from the
  * run's EvalscopeAccumulator (exact per-request values, evalscope's formulas: runtime/summary/evalscope.ts)
- * in the layout of --evalscope-format. Renderers return strings.
+ * in the layout of --evalscope-version. Renderers return strings.
  */
 import type { SummaryData } from '../summary/data.ts';
 import { summaryKeyNames, type EvalscopeAccumulator, type EvalscopeFormat } from '../summary/evalscope.ts';

@@ -254,7 +254,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: On
     perf: {
       seed: scheduleSeed(o),
       seedSource: o.seed !== undefined ? '--seed' : 'random',
-      evalscopeFormat: o.evalscopeFormat ?? '1.10',
+      evalscopeVersion: o.evalscopeVersion ?? '1.10',
       run: { parallel: r.parallel, number: r.number, rate: r.rate, openLoop: r.openLoop },
     },
   };
@@ -279,7 +279,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: Target, r: PerfRun, one: On
     throw asConfigError(e);
   }
   if (one.warmup) return { exitCode: out.exitCode };
-  const result = toResult(r, out.summary, acc, o.evalscopeFormat ?? '1.10');
+  const result = toResult(r, out.summary, acc, o.evalscopeVersion ?? '1.10');
   vis?.endRun(acc, result);
   if (dir) {
     result.dir = dir;

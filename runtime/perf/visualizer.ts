@@ -60,7 +60,7 @@ export async function startVisualizer(o: PerfOptions, runs: PerfRun[], url: stri
   });
   await run.start();
   const every = o.logEveryNQuery > 0 ? o.logEveryNQuery : 10;
-  const format = o.evalscopeFormat ?? '1.10';
+  const format = o.evalscopeVersion ?? '1.10';
   const runsSummary: Record<string, unknown> = {};
   let last: PerfResult | undefined;
   return {

@@ -97,7 +97,8 @@ export function fromRecord(r: RequestRecord, streamRequested: boolean): Evalscop
     ttft: r.ttft !== null ? r.ttft / 1000 : latency,
     inputTokens: r.inputTokens ?? 0,
     outputTokens: r.outputTokens ?? 0,
-    itl: r.ttft !== null ? r.itl.map((v) => v / 1000) : [],
+    // to the µs, as requests.sqlite stores them, so the files can be recomputed from it exactly
+    itl: r.ttft !== null ? r.itl.map((v) => Math.round(v * 1000) / 1000 / 1000) : [],
     chunks: r.chunks,
   };
 }

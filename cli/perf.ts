@@ -64,7 +64,7 @@ export function perfBuilder(y: Argv): Argv {
     .option('seed', { ...num('seed (also of random prompts and Poisson arrivals)'), group: G.request })
     .option('stop', { type: 'string', array: true, describe: 'stop sequences', group: G.request })
     .option('stop-token-ids', { ...nums('stop_token_ids'), group: G.request })
-    .option('stream', { type: 'boolean', default: true, describe: 'stream with SSE (--no-stream: one JSON body; TTFT is then the whole latency)', group: G.request })
+    .option('stream', { type: 'boolean', default: true, describe: "stream with SSE (--no-stream: one JSON body; evalscope's files then hold TTFT = the whole latency, TPOT 0)", group: G.request })
     .option('extra-args', { ...str('JSON object merged into every request body, e.g. \'{"ignore_eos": true}\''), group: G.request })
     .option('name', { ...str('name of the results folder (default: the model name)'), group: G.out })
     .option('outputs-dir', { ...str('where results are written'), default: 'outputs', group: G.out })

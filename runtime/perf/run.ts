@@ -20,7 +20,7 @@ import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
 import { renderPerformanceSummary } from './summary-txt.ts';
-import { startVisualizer, type PerfVisualizer } from './visualizer.ts';
+import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
 
 /** evalscope's documented network timeouts, seconds (used when --connect-timeout / --read-timeout are not given). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 600;
@@ -146,6 +146,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
   // evalscope draws afresh when no --seed is given; the draw is printed and kept in run.json
   const o: PerfOptions = options.seed === undefined ? { ...options, drawnSeed: options.drawnSeed ?? randomInt(0, 2 ** 31 - 1) } : options;
   const runs = planRuns(o);
+  checkVisualizer(o);
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
   const root = perfRoot(o);

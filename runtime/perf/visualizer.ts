@@ -27,6 +27,11 @@ export function chosenVisualizer(o: PerfOptions): string | undefined {
   return v;
 }
 
+/** Checks the visualiser flags before anything runs (an unknown name, wandb without a key: exit 104). */
+export function checkVisualizer(o: PerfOptions, env = process.env): void {
+  if (chosenVisualizer(o) === 'wandb') requireWandbKey(o.wandbApiKey ?? wandbEnv(env).apiKey, '--visualizer wandb');
+}
+
 export interface PerfVisualizer {
   /** a request finished in run `acc` (history every N requests) */
   onRequest(acc: EvalscopeAccumulator): void;

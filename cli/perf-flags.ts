@@ -1,14 +1,13 @@
 /**
- * evalscope perf flags that `llmperf perf` accepts without a direct equivalent: visualiser flags
- * (answered with one line saying where the same figures go), tuning knobs of evalscope's own
- * pipeline (no effect here) and modes llmperf does not have (refused with the reason and what to use).
- * Also the command line as written into the generated script, secrets removed.
+ * evalscope perf flags that `llmperf perf` accepts without a direct equivalent: tuning knobs of
+ * evalscope's own pipeline (no effect here, kept for benchmark_args.json) and modes llmperf does not
+ * have (refused with the reason and what to use). argparse's rule for repeated flags (the last one
+ * wins, lists included). Also the command line as written into the generated script, secrets removed.
  */
 import type { Argv } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 
-const VISUALISER = ['wandb-api-key', 'swanlab-api-key', 'swanlab-host', 'visualizer'] as const;
-const NO_EFFECT = ['db-commit-interval', 'queue-size-multiplier', 'in-flight-task-multiplier', 'num-workers', 'enable-progress-tracker', 'port', 'attn-implementation'] as const;
+export const NO_EFFECT = ['db-commit-interval', 'queue-size-multiplier', 'in-flight-task-multiplier', 'num-workers', 'enable-progress-tracker', 'port', 'attn-implementation'] as const;
 const UNSUPPORTED: Record<string, string> = {
   'multi-turn': 'multi-turn conversations are not part of llmperf perf: write an llmperf script that keeps the conversation (llmperf run)',
   'min-turns': 'multi-turn conversations are not part of llmperf perf',
@@ -34,7 +33,7 @@ const BOOLEAN = new Set(['enable-progress-tracker', 'multi-turn', 'sla-auto-tune
 /** Declares the flags above (hidden from --help) so evalscope command lines parse. */
 export function perfFlagsBuilder(y: Argv): Argv {
   let out = y;
-  for (const f of [...VISUALISER, ...NO_EFFECT, ...Object.keys(UNSUPPORTED)]) {
+  for (const f of [...NO_EFFECT, ...Object.keys(UNSUPPORTED)]) {
     out = out.option(f, { type: BOOLEAN.has(f) ? 'boolean' : 'string', hidden: true });
   }
   return out;
@@ -46,13 +45,6 @@ const given = (a: Record<string, unknown>, f: string) => a[f] !== undefined && a
 export function perfNotes(a: Record<string, unknown>): string[] {
   for (const [f, why] of Object.entries(UNSUPPORTED)) if (given(a, f)) throw new ConfigError(`--${f}: ${why}`, 'UNSUPPORTED_FLAG');
   const notes: string[] = [];
-  const vis = VISUALISER.filter((f) => given(a, f));
-  if (vis.length) {
-    notes.push(
-      `${vis.map((f) => `--${f}`).join(', ')}: llmperf sends nothing to wandb/swanlab; the same figures are in the results folder ` +
-        '(--outputs-dir: benchmark_summary.json, benchmark_percentile.json, summary.json) and can be streamed live with `--out prometheus-rw=URL`',
-    );
-  }
   const idle = NO_EFFECT.filter((f) => given(a, f));
   if (idle.length) notes.push(`${idle.map((f) => `--${f}`).join(', ')}: no effect in llmperf (evalscope pipeline or local-model settings), ignored`);
   return notes;
@@ -60,14 +52,56 @@ export function perfNotes(a: Record<string, unknown>): string[] {
 
 const SECRET_FLAGS = new Set(['--api-key', '--wandb-api-key', '--swanlab-api-key']);
 
-/** `llmperf perf ...` with API keys and header values replaced, quoted for a shell. */
-export function commandLine(argv: string[]): string {
+/** The no-effect flags given, snake_case (as evalscope's benchmark_args.json names them). */
+export function evalscopeExtra(a: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of NO_EFFECT) {
+    if (!given(a, f)) continue;
+    const v = Array.isArray(a[f]) ? (a[f] as unknown[])[(a[f] as unknown[]).length - 1] : a[f];
+    const n = typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    out[f.replace(/-/g, '_')] = n;
+  }
+  return out;
+}
+
+/**
+ * The values of a flag as argparse keeps them: only its last occurrence counts (yargs joins every
+ * occurrence into one array). `raw` is the command line; `names` the flag and its aliases; `merged`
+ * what yargs made of every occurrence. List flags (nargs='+') keep every value of that occurrence.
+ */
+export function lastOccurrence(raw: readonly string[], names: readonly string[], merged: unknown, isList: boolean): unknown {
+  if (!Array.isArray(merged)) return merged;
+  if (!isList) return merged[merged.length - 1];
+  let count = -1;
+  for (let i = 0; i < raw.length; i++) {
+    const tok = raw[i]!;
+    if (tok === '--') break;
+    const eq = tok.indexOf('=');
+    const name = (eq > 0 ? tok.slice(0, eq) : tok).replace(/^-+/, '');
+    if (!tok.startsWith('-') || !names.includes(name)) continue;
+    if (eq > 0) {
+      count = 1;
+      continue;
+    }
+    count = 0;
+    for (let j = i + 1; j < raw.length && !isFlagToken(raw[j]!); j++) count++;
+  }
+  return count < 0 ? merged : merged.slice(merged.length - count);
+}
+
+function isFlagToken(t: string): boolean {
+  return t.startsWith('-') && !/^-\d|^-\.\d/.test(t) && t !== '-';
+}
+
+/** The command line with API keys and every --headers value replaced (for run.json and the script). */
+export function redactPerfArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
   let inHeaders = false;
   let secretNext = false;
   for (const arg of argv) {
     if (arg.startsWith('--')) {
       inHeaders = arg === '--headers';
+      secretNext = false;
       const eq = arg.indexOf('=');
       const flag = eq > 0 ? arg.slice(0, eq) : arg;
       if (SECRET_FLAGS.has(flag)) {
@@ -78,6 +112,10 @@ export function commandLine(argv: string[]): string {
         }
         continue;
       }
+      if (flag === '--headers' && eq > 0) {
+        out.push(`--headers=${redactHeader(arg.slice(eq + 1))}`);
+        continue;
+      }
       out.push(arg);
       continue;
     }
@@ -86,13 +124,18 @@ export function commandLine(argv: string[]): string {
       secretNext = false;
       continue;
     }
-    if (inHeaders) {
-      const i = arg.search(/[=:]/);
-      out.push(i > 0 ? `${arg.slice(0, i)}=[REDACTED]` : arg);
-      continue;
-    }
-    out.push(arg);
+    out.push(inHeaders ? redactHeader(arg) : arg);
   }
+  return out;
+}
+
+function redactHeader(kv: string): string {
+  const i = kv.search(/[=:]/);
+  return i > 0 ? `${kv.slice(0, i)}=[REDACTED]` : kv;
+}
+
+/** `llmperf perf ...` with API keys and header values replaced, quoted for a shell. */
+export function commandLine(argv: string[]): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
-  return ['llmperf', ...out.map(quote)].join(' ');
+  return ['llmperf', ...redactPerfArgv(argv).map(quote)].join(' ');
 }

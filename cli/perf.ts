@@ -7,7 +7,8 @@ import { ConfigError } from '../runtime/errors.ts';
 import type { PerfOptions } from '../runtime/perf/config.ts';
 import { runPerf } from '../runtime/perf/run.ts';
 import { failGracefully, installSignals, parseKeyValues } from './common.ts';
-import { commandLine, perfFlagsBuilder, perfNotes } from './perf-flags.ts';
+import { commandLine, evalscopeExtra, lastOccurrence, perfFlagsBuilder, perfNotes, redactPerfArgv } from './perf-flags.ts';
+import { EVALSCOPE_FORMATS, type EvalscopeFormat } from '../runtime/summary/evalscope.ts';
 
 type Args = Record<string, unknown> & { _: Array<string | number> };
 
@@ -63,12 +64,17 @@ export function perfBuilder(y: Argv): Argv {
     .option('seed', { ...num('seed (also of random prompts and Poisson arrivals)'), group: G.request })
     .option('stop', { type: 'string', array: true, describe: 'stop sequences', group: G.request })
     .option('stop-token-ids', { ...nums('stop_token_ids'), group: G.request })
-    .option('stream', { type: 'boolean', default: true, describe: 'stream with SSE (--no-stream: one JSON body; TTFT is then the whole latency)', group: G.request })
+    .option('stream', { type: 'boolean', default: true, describe: "stream with SSE (--no-stream: one JSON body; evalscope's files then hold TTFT = the whole latency, TPOT 0)", group: G.request })
     .option('extra-args', { ...str('JSON object merged into every request body, e.g. \'{"ignore_eos": true}\''), group: G.request })
     .option('name', { ...str('name of the results folder (default: the model name)'), group: G.out })
     .option('outputs-dir', { ...str('where results are written'), default: 'outputs', group: G.out })
     .option('timestamp', { type: 'boolean', default: true, describe: 'a timestamp folder under --outputs-dir (--no-timestamp to skip)', group: G.out })
-    .option('out', { type: 'string', array: true, describe: 'llmperf outputs streamed during each run: prometheus-rw=URL, json=file, csv=file', group: G.out })
+    .option('visualizer', { ...str('log the run to wandb (key: --wandb-api-key or WANDB_API_KEY; WANDB_PROJECT, WANDB_ENTITY, WANDB_BASE_URL); swanlab, clearml: nothing is sent'), group: G.out })
+    .option('wandb-api-key', { ...str('W&B API key (implies --visualizer wandb; never written to files)'), group: G.out })
+    .option('swanlab-api-key', { ...str('accepted; nothing is sent to SwanLab'), group: G.out })
+    .option('swanlab-host', { ...str('accepted; nothing is sent to SwanLab'), group: G.out })
+    .option('evalscope-version', { ...str(`file layout of the evalscope release to match: ${EVALSCOPE_FORMATS.join(' or ')} (keys, units, percentile rows)`), default: '1.10', group: G.out })
+    .option('out', { type: 'string', array: true, describe: 'llmperf outputs streamed during each run: prometheus-rw=URL, json=file, csv=file, wandb[=project]', group: G.out })
     .option('debug', { type: 'boolean', default: false, describe: 'print every request and response (secrets redacted) and the generated script path', group: G.out })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock when no --url is given, e.g. --mock ttft=200ms', group: G.out })
     .example('$0 perf --url http://127.0.0.1:8000/v1/chat/completions --model qwen --parallel 10 -n 100 --dataset openqa --dataset-path open_qa.jsonl', 'evalscope perf command lines run unchanged')
@@ -99,7 +105,29 @@ function checkNumbers(a: Args): void {
   }
 }
 
-export function perfOptionsFrom(a: Args): PerfOptions {
+/** evalscope's flags that take several values (argparse nargs='+' / '*'), with their aliases. */
+const LIST_FLAGS: Record<string, string[]> = { number: ['number', 'n'], parallel: ['parallel'], rate: ['rate'], headers: ['headers'], stop: ['stop'], 'stop-token-ids': ['stop-token-ids'] };
+/** llmperf's own flags meant to be repeated. */
+const REPEATABLE = new Set(['_', '$0', 'out', 'mock']);
+
+/**
+ * argparse's rule for a flag given twice: the last occurrence wins (`--max-tokens 8 --max-tokens 16`
+ * sends 16; `--parallel 1 2 --parallel 4` runs 4), where yargs joins the occurrences into one array.
+ * `raw`: the command line (without it, list flags keep every value).
+ */
+export function argparseLastWins(a: Args, raw?: readonly string[]): Args {
+  const out: Args = { ...a };
+  for (const [k, v] of Object.entries(a)) {
+    if (REPEATABLE.has(k) || !Array.isArray(v)) continue;
+    const names = LIST_FLAGS[k];
+    if (names) out[k] = raw ? lastOccurrence(raw, names, v, true) : v;
+    else out[k] = v[v.length - 1];
+  }
+  return out;
+}
+
+export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOptions {
+  const a = argparseLastWins(argsIn, raw);
   checkNumbers(a);
   const o: PerfOptions = {
     model: a.model as string,
@@ -148,11 +176,20 @@ export function perfOptionsFrom(a: Args): PerfOptions {
   opt('temperature', 'temperature');
   opt('topP', 'top-p');
   opt('topK', 'top-k');
+  opt('visualizer', 'visualizer');
+  opt('wandbApiKey', 'wandb-api-key');
+  opt('swanlabApiKey', 'swanlab-api-key');
+  opt('swanlabHost', 'swanlab-host');
+  const format = String(a['evalscope-version'] ?? '1.10');
+  if (!(EVALSCOPE_FORMATS as readonly string[]).includes(format)) throw new ConfigError(`--evalscope-version ${format}: use ${EVALSCOPE_FORMATS.join(' (the current release) or ')} (evalscope up to 1.6)`);
+  o.evalscopeVersion = format as EvalscopeFormat;
+  const extra = evalscopeExtra(a);
+  if (Object.keys(extra).length) o.evalscopeExtra = extra;
   if (Array.isArray(a.stop)) o.stop = (a.stop as unknown[]).map(String);
   const ids = list(a['stop-token-ids']);
   if (ids) o.stopTokenIds = ids;
-  const extra = jsonObject(a['extra-args'], '--extra-args');
-  if (extra) o.extraArgs = extra;
+  const extraArgs = jsonObject(a['extra-args'], '--extra-args');
+  if (extraArgs) o.extraArgs = extraArgs;
   if (Array.isArray(a.out) && a.out.length) o.out = (a.out as unknown[]).map(String);
   if (Array.isArray(a.mock) && a.mock.length) {
     const m: Record<string, unknown> = {};
@@ -173,14 +210,14 @@ export const perfCommand: CommandModule = {
     const sig = installSignals(log);
     try {
       for (const note of perfNotes(a)) log(note);
-      const o = perfOptionsFrom(a);
+      const o = perfOptionsFrom(a, process.argv.slice(2));
       const outcome = await runPerf(o, {
         log,
         out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
         signal: sig.graceful.signal,
         hardSignal: sig.hard.signal,
         commandLine: commandLine(process.argv.slice(2)),
-        argv: process.argv.slice(2),
+        argv: redactPerfArgv(process.argv.slice(2)),
       });
       sig.dispose();
       process.exitCode = outcome.exitCode;

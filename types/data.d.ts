@@ -51,6 +51,14 @@ export interface FileDatasetOptions {
   tokenizer?: string;
 }
 
+export interface LineByLineDatasetOptions extends FileDatasetOptions {
+  /**
+   * Read a line that is JSON as JSON: an array of messages, or an object that is the request body
+   * (default true, as evalscope since 1.7). false: every line is a plain-text prompt (evalscope up to 1.6).
+   */
+  jsonLines?: boolean;
+}
+
 export interface JsonlDatasetOptions extends FileDatasetOptions {
   /** The field holding the prompt: a string or an array of chat messages (default "prompt"; dotted paths work). */
   field?: string;
@@ -88,6 +96,8 @@ export interface SharedPrefixDatasetOptions {
 export interface AnyDatasetOptions extends FileDatasetOptions, Omit<RandomDatasetOptions, 'tokenizer'>, Omit<SharedPrefixDatasetOptions, 'tokenizer' | 'seed'> {
   path?: string;
   field?: string;
+  /** line_by_line: see LineByLineDatasetOptions. */
+  jsonLines?: boolean;
   /** Extra options handed to a dataset plugin as they are. */
   options?: Record<string, unknown>;
 }
@@ -96,8 +106,8 @@ export interface AnyDatasetOptions extends FileDatasetOptions, Omit<RandomDatase
 export function openqa(path: string, opts?: FileDatasetOptions): Dataset<string>;
 /** LongAlpaca-12k.json: a JSON array (or JSONL) of `{"instruction", "output", "file"}`; the prompt is `instruction`. */
 export function longalpaca(path: string, opts?: FileDatasetOptions): Dataset<string>;
-/** One prompt a line: plain text, a JSON array of messages, or a JSON request body. */
-export function lineByLine(path: string, opts?: FileDatasetOptions): Dataset;
+/** One prompt a line: plain text, a JSON array of messages, or a JSON request body (all text with jsonLines: false). */
+export function lineByLine(path: string, opts?: LineByLineDatasetOptions): Dataset;
 /** Alias of lineByLine (evalscope's name). */
 export const line_by_line: typeof lineByLine;
 /** ShareGPT: `{"conversations": [{"from", "value"}]}`; the prompt is the first human turn, the reply's length the outputTokens hint. */

@@ -106,11 +106,16 @@ export interface ConstantArrivalRateScenario extends BaseScenario {
   iterations?: number;
   /** VUs initialised before the start. */
   preAllocatedVUs: number;
-  /** More VUs are added, up to this, when all are busy (default preAllocatedVUs); beyond it arrivals are dropped. */
+  /** More VUs are added, up to this, when all are busy (default preAllocatedVUs); beyond it arrivals are dropped (or queued). */
   maxVUs?: number;
   arrival?: Arrival;
   /** Seed of the arrival times for poisson/gamma (default 1). */
   seed?: number;
+  /**
+   * An arrival that finds all maxVUs busy waits for the next free VU instead of being dropped
+   * (default false). The wait is reported as llm_queue_wait, not as llm_schedule_lag.
+   */
+  queue?: boolean;
 }
 
 /** The arrival rate follows linear stages (open loop). */
@@ -125,6 +130,8 @@ export interface RampingArrivalRateScenario extends BaseScenario {
   maxVUs?: number;
   arrival?: Arrival;
   seed?: number;
+  /** As constant-arrival-rate's: arrivals wait for a free VU instead of being dropped. */
+  queue?: boolean;
 }
 
 /**
@@ -172,6 +179,7 @@ export type TrendMetricName =
   | 'llm_output_tokens'
   | 'llm_output_tps'
   | 'llm_schedule_lag'
+  | 'llm_queue_wait'
   | 'iteration_duration';
 /** Built-in counters. */
 export type CounterMetricName =

@@ -5,6 +5,7 @@
  * - openqa      HC3-Chinese open_qa.jsonl: {"question", "human_answers", "chatgpt_answers"}; prompt = question.
  * - longalpaca  LongAlpaca-12k.json: a JSON array (or JSONL) of {"instruction", "output", "file"}; prompt = instruction.
  * - line_by_line  one prompt a line: plain text, or a JSON array of messages, or a JSON request body
+ *                 (with jsonLines: false, every line is plain text, as evalscope <= 1.6 reads it)
  *               (an object with "messages" or "prompt"). A line that starts with [ or { but is not
  *               valid JSON is plain text ("[INST] hi" stays a prompt).
  * - sharegpt    a JSON array (or JSONL) of {"conversations": [{"from": "human"|"gpt"|..., "value"}]}; prompt
@@ -55,12 +56,13 @@ export async function* longalpacaItems(path: string): AsyncGenerator<DatasetItem
   }
 }
 
-export async function* lineByLineItems(path: string): AsyncGenerator<DatasetItem> {
+/** `jsonLines` false: every line is a plain-text prompt, whatever it looks like (evalscope <= 1.6). */
+export async function* lineByLineItems(path: string, jsonLines = true): AsyncGenerator<DatasetItem> {
   for await (const { line, text } of readLines(path)) {
     const where = `${path}:${line}`;
     const trimmed = text.trim();
     let parsed: unknown;
-    if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    if (jsonLines && (trimmed.startsWith('[') || trimmed.startsWith('{'))) {
       try {
         parsed = JSON.parse(trimmed);
       } catch {

@@ -27,8 +27,8 @@ export { loadReplayTrace, promptForLength, REPLAY_BLOCK_TOKENS, type TraceRecord
 const FILE_KINDS = {
   openqa: (path: string) => openqaItems(path),
   longalpaca: (path: string) => longalpacaItems(path),
-  line_by_line: (path: string) => lineByLineItems(path),
-  custom: (path: string) => lineByLineItems(path),
+  line_by_line: (path: string, o: DatasetOptions) => lineByLineItems(path, o.jsonLines ?? true),
+  custom: (path: string, o: DatasetOptions) => lineByLineItems(path, o.jsonLines ?? true),
   sharegpt: (path: string, o: DatasetOptions) => sharegptItems(path, o.tokenizer),
   jsonl: (path: string, o: DatasetOptions) => jsonlItems(path, o.field),
 } satisfies Record<string, (path: string, opts: DatasetOptions) => AsyncIterable<DatasetItem>>;

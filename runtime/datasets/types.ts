@@ -37,6 +37,8 @@ export interface DatasetOptions {
   suffixTokens?: number;
   /** jsonl: which field holds the prompt (default "prompt"; dotted paths work). */
   field?: string;
+  /** line_by_line: parse JSON lines (default true); false sends every line as text (evalscope <= 1.6). */
+  jsonLines?: boolean;
   /** Extra options handed to a plugin as they are (ctx.options.options). */
   options?: Record<string, unknown>;
 }

@@ -3,6 +3,8 @@
  * first thing to know before reading latency figures, since lag is time the server never saw.
  * Every check (2 s) looks at the schedule lags and dropped iterations since the previous check and
  * prints one WARN line (at most every 10 s) when p99 lag exceeds the limit or iterations were dropped.
+ * Time an arrival spends queued for a free VU (`queue: true`) is not lag: the engine leaves it out of
+ * llm_schedule_lag (it is llm_queue_wait), since the user's own maxVUs caps that load, not the client.
  */
 export class LagMonitor {
   private lags: number[] = [];
@@ -41,7 +43,7 @@ export class LagMonitor {
     this.lastWarn = elapsedMs;
     const parts = [];
     if (p99 > this.limitMs) parts.push(`llm_schedule_lag p99 ${p99.toFixed(1)} ms over the last ${lags.length} starts`);
-    if (dropped) parts.push(`${dropped} iteration${dropped === 1 ? '' : 's'} dropped for lack of a free VU (raise maxVUs)`);
+    if (dropped) parts.push(`${dropped} iteration${dropped === 1 ? '' : 's'} dropped for lack of a free VU (raise maxVUs, or set queue: true to make arrivals wait for one)`);
     this.log(
       `WARN the client is falling behind the arrival schedule: ${parts.join('; ')}. Latencies include this client delay; ` +
         'spread the load over more instances (--execution-segment) or a bigger machine.',

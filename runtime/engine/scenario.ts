@@ -114,9 +114,11 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     vu.state.signal = interrupt;
     const t0 = now();
     if (r.plannedStart !== null) {
-      const lag = Math.max(0, t0 - r.plannedStart);
+      // time spent queued for a free VU (queue: true) is the user's own cap, not client lag
+      const lag = Math.max(0, t0 - r.plannedStart - (r.queuedMs ?? 0));
       emitter.sample('llm_schedule_lag', lag, tags, Date.now());
       d.lagMonitor.lag(lag);
+      if (r.queuedMs !== undefined) emitter.sample('llm_queue_wait', r.queuedMs, tags, Date.now());
     }
     let outcome: IterationOutcome;
     try {

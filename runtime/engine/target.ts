@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { LlmperfError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { probeTarget } from '../llm/probe.ts';
+import { probeEndpoint, type ProbeOptions } from '../llm/probe.ts';
 import { ApiRegistry } from '../llm/registry.ts';
 import type { ResolvedLlm } from '../options/resolve.ts';
 
@@ -33,13 +33,41 @@ export interface TargetRequest {
   mockOptions?: Record<string, unknown>;
   /** probe a real target before the run (default true) */
   testConnection?: boolean;
+  /** how the probe behaves (runtime/llm/probe.ts): defaults suit `llmperf run` */
+  probe?: Pick<ProbeOptions, 'endpoint' | 'params' | 'onClientError' | 'retryFlag' | 'signal'> & {
+    /** keep retrying a server that is not up yet this long (default 0: fail at once) */
+    retryForMs?: number;
+    /** longest wait for the probe's answer (default the read timeout, at most 60 s) */
+    answerTimeoutMs?: number;
+  };
   log(line: string): void;
 }
+
+/** The longest the probe waits for an answer by default: a silent server fails fast. */
+export const PROBE_ANSWER_TIMEOUT_MS = 60_000;
 
 export async function openTarget(r: TargetRequest): Promise<Target> {
   const apis = await ApiRegistry.resolve(r.llm.api, r.apiDirs.map((d) => path.resolve(d)));
   if (r.llm.url !== undefined) {
-    if (r.testConnection !== false) await probeTarget(r.llm.url, r.llm.connectTimeoutMs);
+    if (r.testConnection !== false) {
+      const p = r.probe ?? {};
+      await probeEndpoint({
+        url: r.llm.url,
+        adapter: apis.default,
+        model: r.llm.model,
+        headers: r.llm.headers,
+        ...(r.llm.apiKey !== undefined ? { apiKey: r.llm.apiKey } : {}),
+        connectTimeoutMs: r.llm.connectTimeoutMs,
+        answerTimeoutMs: p.answerTimeoutMs ?? Math.min(r.llm.readTimeoutMs, PROBE_ANSWER_TIMEOUT_MS),
+        totalTimeoutMs: p.retryForMs ?? 0,
+        onClientError: p.onClientError ?? 'warn',
+        ...(p.endpoint ? { endpoint: p.endpoint } : {}),
+        ...(p.params ? { params: p.params } : {}),
+        ...(p.retryFlag ? { retryFlag: p.retryFlag } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
+        log: r.log,
+      });
+    }
     return { url: r.llm.url, embedded: false, apis, close: async () => undefined };
   }
   if (r.embeddedMock === false) throw new LlmperfError('NO_TARGET', 'no target URL: give --url, LLMPERF_URL or options.llm.url', ExitCode.INVALID_CONFIG);

@@ -10,7 +10,7 @@ export function constantOffsets(c: ConstantArrivalRateConfig): Iterable<number> 
 
 export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
   parse(raw, common, f) {
-    f.only(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed', 'iterations']);
+    f.only(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed', 'iterations', 'queue']);
     const pre = f.int('preAllocatedVUs', undefined, 0);
     return {
       ...common,
@@ -23,6 +23,7 @@ export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
       arrival: f.arrival(),
       seed: f.int('seed', 1, 0),
       iterations: f.int('iterations', 0, 0),
+      queue: f.bool('queue', false),
     };
   },
   plan(c) {
@@ -34,11 +35,11 @@ export const constantArrivalRate: ExecutorDef<ConstantArrivalRateConfig> = {
       maxVUs: c.maxVUs,
       durationMs: c.durationMs,
       iterations: n,
-      description: `${c.arrival === 'constant' ? '' : describeArrival(c.arrival) + ' arrivals at '}${trim(c.rate)} iterations/${unit}${c.timeUnitMs !== 1000 ? ` (${trim(perSec)}/s)` : ''} for ${fmt(c.durationMs)}${c.iterations > 0 ? ` or until ${c.iterations} iterations have started` : ''} (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
+      description: `${c.arrival === 'constant' ? '' : describeArrival(c.arrival) + ' arrivals at '}${trim(c.rate)} iterations/${unit}${c.timeUnitMs !== 1000 ? ` (${trim(perSec)}/s)` : ''} for ${fmt(c.durationMs)}${c.iterations > 0 ? ` or until ${c.iterations} iterations have started` : ''} (${c.preAllocatedVUs}-${c.maxVUs} VUs${c.queue ? ', arrivals queue for a free VU' : ''}, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   run(c, ctx) {
-    return runArrivals(ctx, ownedOffsets(constantOffsets(c), c.segment), c.durationMs, c.maxVUs, c.iterations);
+    return runArrivals(ctx, ownedOffsets(constantOffsets(c), c.segment), c.durationMs, c.maxVUs, c.iterations, c.queue);
   },
 };
 

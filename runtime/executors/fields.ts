@@ -58,6 +58,12 @@ export function fieldReader(scenario: string, raw: Record<string, unknown>): Fie
       }
       throw new ConfigError(`${where('arrival')} must be 'constant', 'poisson' or { gamma: burstiness }, got ${JSON.stringify(v)}`);
     },
+    bool(key, def) {
+      const v = raw[key];
+      if (v === undefined || v === null) return def;
+      if (typeof v !== 'boolean') throw new ConfigError(`${where(key)} must be true or false, got ${JSON.stringify(v)}`);
+      return v;
+    },
     only(keys) {
       const allowed = new Set<string>([...COMMON_KEYS, ...keys]);
       for (const k of Object.keys(raw)) {

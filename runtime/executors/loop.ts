@@ -24,18 +24,37 @@ export async function vuLoop(
 /**
  * Open-loop runner: starts an iteration at every planned offset on an idle VU. With no idle VU the
  * iteration is dropped (dropped_iterations) and, below maxVUs, one more VU is initialised in the
- * background, as k6 does. Lateness is recorded by the engine as llm_schedule_lag. With `maxIterations`
- * > 0 the scenario ends once that many iterations have started (dropped arrivals don't count).
+ * background, as k6 does. With `queue`, such an arrival waits instead (first come, first served) and
+ * starts on the next VU that frees up or is initialised: the wait is reported as the request's
+ * `queuedMs` (llm_queue_wait), not as schedule lag, as evalscope's `--rate` with `--parallel` does.
+ * Lateness is recorded by the engine as llm_schedule_lag. With `maxIterations` > 0 the scenario ends
+ * once that many arrivals have started or queued (dropped arrivals don't count). Arrivals still
+ * queued when the scenario must stop starting iterations are counted as dropped.
  */
-export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number, maxIterations = 0): Promise<void> {
+export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number, maxIterations = 0, queue = false): Promise<void> {
   const start = ctx.config.startTimeMs;
   const idle: VuHandle[] = [...ctx.vus].reverse();
+  const waiting: number[] = [];
   let allocated = idle.length;
   let pending = 0;
   const running = new Set<Promise<void>>();
   const allocating = new Set<Promise<void>>();
-  let active = 0;
   let started = 0;
+  const launch = (vu: VuHandle, planned: number, queuedMs?: number) => {
+    ctx.activeVUs(1);
+    const p: Promise<void> = ctx.iterate(vu, queuedMs === undefined ? { plannedStart: planned } : { plannedStart: planned, queuedMs }).then(() => {
+      ctx.activeVUs(-1);
+      running.delete(p);
+      release(vu);
+    });
+    running.add(p);
+  };
+  // a VU that frees up (or arrives) takes the oldest queued arrival, else waits idle
+  const release = (vu: VuHandle) => {
+    const planned = waiting.length && !ctx.stopNew.aborted ? waiting.shift() : undefined;
+    if (planned === undefined) idle.push(vu);
+    else launch(vu, planned, Math.max(0, ctx.now() - planned));
+  };
   const grow = () => {
     if (allocated + pending >= maxVUs) return;
     pending++;
@@ -46,7 +65,7 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
       allocating.delete(p);
       if (vu) {
         allocated++;
-        idle.push(vu);
+        release(vu);
       }
     });
     allocating.add(p);
@@ -57,20 +76,15 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
     if (!(await ctx.sleepUntil(planned)) || ctx.stopNew.aborted) break;
     if (!maxIterations) ctx.setProgress(off / durationMs);
     const vu = idle.pop();
-    if (!vu) {
+    if (vu) launch(vu, planned);
+    else if (queue) {
+      waiting.push(planned);
+      grow();
+    } else {
       ctx.dropped(1);
       grow();
       continue;
     }
-    active++;
-    ctx.activeVUs(1);
-    const p: Promise<void> = ctx.iterate(vu, { plannedStart: planned }).then(() => {
-      active--;
-      ctx.activeVUs(-1);
-      idle.push(vu);
-      running.delete(p);
-    });
-    running.add(p);
     if (maxIterations > 0) {
       ctx.setProgress(++started / maxIterations);
       if (started >= maxIterations) break;
@@ -78,9 +92,13 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
   }
   if (!ctx.stopNew.aborted && !(maxIterations > 0 && started >= maxIterations)) await ctx.sleepUntil(start + durationMs);
   ctx.setProgress(1);
-  await Promise.all(running);
+  // queued arrivals start as iterations end, so wait until nothing runs any more
+  while (running.size > 0) await Promise.all([...running]);
   await Promise.all(allocating);
-  void active;
+  if (waiting.length) {
+    ctx.dropped(waiting.length);
+    waiting.length = 0;
+  }
 }
 
 export function fmt(ms: number): string {

@@ -11,7 +11,7 @@ export function rampingOffsets(c: RampingArrivalRateConfig): Iterable<number> {
 
 export const rampingArrivalRate: ExecutorDef<RampingArrivalRateConfig> = {
   parse(raw, common, f) {
-    f.only(['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed']);
+    f.only(['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs', 'arrival', 'seed', 'queue']);
     const pre = f.int('preAllocatedVUs', undefined, 0);
     return {
       ...common,
@@ -23,6 +23,7 @@ export const rampingArrivalRate: ExecutorDef<RampingArrivalRateConfig> = {
       maxVUs: Math.max(pre, f.int('maxVUs', pre, 0)),
       arrival: f.arrival(),
       seed: f.int('seed', 1, 0),
+      queue: f.bool('queue', false),
     };
   },
   plan(c) {
@@ -34,11 +35,11 @@ export const rampingArrivalRate: ExecutorDef<RampingArrivalRateConfig> = {
       maxVUs: c.maxVUs,
       durationMs: dur,
       iterations: c.arrival === 'constant' ? ownedCount(Math.ceil(expectedCount(rateProfile(c.startRate, c.stages, c.timeUnitMs))), c.segment) : null,
-      description: `${c.arrival === 'constant' ? 'Up to' : describeArrival(c.arrival) + ' arrivals up to'} ${trim(peak)} iterations/${unit} for ${fmt(dur)} over ${c.stages.length} stage${c.stages.length === 1 ? '' : 's'} (${c.preAllocatedVUs}-${c.maxVUs} VUs, gracefulStop: ${fmt(c.gracefulStopMs)})`,
+      description: `${c.arrival === 'constant' ? 'Up to' : describeArrival(c.arrival) + ' arrivals up to'} ${trim(peak)} iterations/${unit} for ${fmt(dur)} over ${c.stages.length} stage${c.stages.length === 1 ? '' : 's'} (${c.preAllocatedVUs}-${c.maxVUs} VUs${c.queue ? ', arrivals queue for a free VU' : ''}, gracefulStop: ${fmt(c.gracefulStopMs)})`,
     };
   },
   run(c, ctx) {
     const dur = c.stages.reduce((a, s) => a + s.durationMs, 0);
-    return runArrivals(ctx, ownedOffsets(rampingOffsets(c), c.segment), dur, c.maxVUs);
+    return runArrivals(ctx, ownedOffsets(rampingOffsets(c), c.segment), dur, c.maxVUs, 0, c.queue);
   },
 };

@@ -61,6 +61,8 @@ export interface ConstantArrivalRateConfig extends CommonConfig {
   seed: number;
   /** stop once this many iterations have started (0 = no cap); arrivals dropped for want of a VU don't count */
   iterations: number;
+  /** an arrival that finds every VU busy (maxVUs reached) waits for one instead of being dropped */
+  queue: boolean;
 }
 export interface RampingArrivalRateConfig extends CommonConfig {
   executor: 'ramping-arrival-rate';
@@ -71,6 +73,8 @@ export interface RampingArrivalRateConfig extends CommonConfig {
   maxVUs: number;
   arrival: ArrivalProcess;
   seed: number;
+  /** an arrival that finds every VU busy (maxVUs reached) waits for one instead of being dropped */
+  queue: boolean;
 }
 
 /** replay: one iteration per record of a Mooncake-style JSONL trace, at the trace's timestamps (see replay.ts). */
@@ -113,6 +117,7 @@ export interface FieldReader {
   duration(key: string, def?: string | number): number;
   stages(key: string): Stage[];
   arrival(): ArrivalProcess;
+  bool(key: string, def: boolean): boolean;
   /** rejects keys this executor does not know (with a suggestion) */
   only(keys: readonly string[]): void;
 }
@@ -135,6 +140,11 @@ export interface ExecutionPlan {
 export interface IterationRequest {
   /** ms since run start; arrival-rate executors only */
   plannedStart: number | null;
+  /**
+   * ms this arrival waited for a free VU (arrival-rate executors with `queue: true`): reported as
+   * llm_queue_wait and left out of llm_schedule_lag, which is the client's own delay
+   */
+  queuedMs?: number;
   /** interrupts this iteration only (ramping-vus' gracefulRampDown) */
   signal?: AbortSignal;
   /** the trace record this iteration replays (replay executor), seen by the script as exec.scenario.replay */

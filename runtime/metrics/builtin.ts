@@ -9,6 +9,8 @@
  *  llm_itl_token  a chunk's gap spread over the tokens it carried (k tokens -> k samples of gap/k)
  *  llm_output_tps (output_tokens - 1) / (e2e - ttft) in tokens/s, per request (decode speed, = 1000 / tpot)
  *  llm_schedule_lag actual start - planned start (arrival-rate executors): the client's own delay
+ *    (time an arrival spent queued for a free VU, with queue: true, is not counted)
+ *  llm_queue_wait time an arrival waited for a free VU (arrival-rate executors with queue: true)
  *  llm_goodput  counter of successful requests meeting every options.slo bound; its rate is goodput/s
  */
 import type { MetricType, ValueKind } from './types.ts';
@@ -26,6 +28,7 @@ export const BUILTIN_METRICS = {
   llm_output_tokens: { type: 'trend', kind: 'default' },
   llm_output_tps: { type: 'trend', kind: 'default' },
   llm_schedule_lag: { type: 'trend', kind: 'time' },
+  llm_queue_wait: { type: 'trend', kind: 'time' },
   llm_goodput: { type: 'counter', kind: 'default' },
   llm_reqs_interrupted: { type: 'counter', kind: 'default' },
   llm_token_mismatch: { type: 'counter', kind: 'default' },

@@ -7,12 +7,14 @@ import { suggest } from '../suggest.ts';
 import { csvOutput } from './csv.ts';
 import { jsonOutput } from './json.ts';
 import { prometheusRwOutput } from './prometheus-rw.ts';
+import { wandbOutput } from './wandb.ts';
 import type { Output, OutputContext, OutputFactory } from './output.ts';
 
 export const OUTPUT_KINDS = {
   json: jsonOutput,
   csv: csvOutput,
   'prometheus-rw': prometheusRwOutput,
+  wandb: wandbOutput,
 } satisfies Record<string, OutputFactory>;
 
 export interface OutSpec {

@@ -5,11 +5,13 @@
  * Mapping onto the engine (documented in docs/perf.md):
  *  - closed loop, `--parallel P -n N` (rate -1): shared-iterations, P VUs, N iterations
  *  - `--rate R` (> 0): constant-arrival-rate, Poisson arrivals at R/s, P VUs (preAllocated = max),
+ *    `queue: true` (an arrival that finds all P busy waits for one, as evalscope's semaphore does),
  *    stopping once N iterations have started (the executor's `iterations` cap): exactly N requests
  *  - `--open-loop --rate R`: the same with VUs up to N (no concurrency cap)
  *  - `--duration S`: stop starting requests after S seconds; in-flight ones finish
  */
 import { ConfigError } from '../errors.ts';
+import type { EvalscopeFormat } from '../summary/evalscope.ts';
 
 /** evalscope perf's options (camelCase). `undefined` = not given (the defaults below apply). */
 export interface PerfOptions {
@@ -67,6 +69,17 @@ export interface PerfOptions {
   out?: string[];
   /** options of the built-in mock, used when no --url is given */
   mockOptions?: Record<string, unknown>;
+  /** the evalscope release whose file layout to write (default: the current one, 1.10) */
+  evalscopeVersion?: EvalscopeFormat;
+  /** wandb, swanlab or clearml (also implied by --wandb-api-key / --swanlab-api-key, as evalscope does) */
+  visualizer?: string;
+  wandbApiKey?: string;
+  swanlabApiKey?: string;
+  swanlabHost?: string;
+  /** evalscope flags given that have no effect here (snake_case -> value), kept for benchmark_args.json */
+  evalscopeExtra?: Record<string, unknown>;
+  /** the seed of the arrival schedule and the random dataset when --seed is not given (drawn by runPerf) */
+  drawnSeed?: number;
 }
 
 /** evalscope's defaults for request parameters: used when neither a flag nor the query template sets them. */
@@ -142,11 +155,16 @@ export function planRuns(o: PerfOptions): PerfRun[] {
   return numbers.map((n, i) => ({ index: i, parallel: parallels[i]!, number: n, rate: rates[i]!, openLoop: false }));
 }
 
-/** Warmup requests before a run of `number` requests. */
+/** Warmup requests before a run of `number` requests: evalscope's int(W), or max(1, int(W * number)) below 1. */
 export function warmupCount(o: PerfOptions, number: number): number {
   if (o.warmupNum <= 0) return 0;
   if (o.warmupNum >= 1) return Math.floor(o.warmupNum);
-  return Math.max(1, Math.round(o.warmupNum * number));
+  return Math.max(1, Math.floor(o.warmupNum * number));
+}
+
+/** The seed of the Poisson schedule (and the random dataset): --seed, else the one drawn for this invocation. */
+export function scheduleSeed(o: PerfOptions): number {
+  return Math.abs(Math.trunc(o.seed ?? o.drawnSeed ?? 0));
 }
 
 /**
@@ -161,13 +179,14 @@ export function scenarioFor(run: PerfRun, o: PerfOptions, number = run.number): 
   if (run.rate === -1) {
     return { executor: 'shared-iterations', vus: Math.min(run.parallel, number), iterations: number, maxDuration: duration, gracefulStop };
   }
-  const seed = Math.abs(Math.trunc(o.seed ?? 0));
+  const seed = scheduleSeed(o);
   if (run.openLoop) {
     // No concurrency cap: up to one VU per request. Pre-allocate enough for ~2 s of arrivals; more
     // are initialised as needed (an arrival that finds none idle meanwhile is counted as dropped).
     const pre = Math.min(number, Math.max(10, Math.ceil(run.rate * 2)), 256);
     return { executor: 'constant-arrival-rate', rate: run.rate, timeUnit: '1s', duration, preAllocatedVUs: pre, maxVUs: number, arrival: 'poisson', seed, iterations: number, gracefulStop };
   }
+  // evalscope's semaphore: an arrival that finds all --parallel slots busy waits for one (queue: true)
   const vus = Math.min(run.parallel, number);
-  return { executor: 'constant-arrival-rate', rate: run.rate, timeUnit: '1s', duration, preAllocatedVUs: vus, maxVUs: vus, arrival: 'poisson', seed, iterations: number, gracefulStop };
+  return { executor: 'constant-arrival-rate', rate: run.rate, timeUnit: '1s', duration, preAllocatedVUs: vus, maxVUs: vus, arrival: 'poisson', seed, iterations: number, queue: true, gracefulStop };
 }

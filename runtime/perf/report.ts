@@ -1,81 +1,40 @@
 /**
  * The results in the shape evalscope perf users read: the "Benchmarking summary" key/value table,
- * the "Percentile results" table (10 ... 99 %) and, for a sweep, one combined table. Figures come
- * from the run's SummaryData (the registry's HDR sinks); times are shown in seconds as evalscope
- * does. Renderers return strings.
+ * the "Percentile results" table and, for a sweep, one combined table. Every figure comes from the
+ * run's EvalscopeAccumulator (exact per-request values, evalscope's formulas: runtime/summary/evalscope.ts)
+ * in the layout of --evalscope-version. Renderers return strings.
  */
 import type { SummaryData } from '../summary/data.ts';
-import { PERCENTILES, type PerfRun } from './config.ts';
+import { summaryKeyNames, type EvalscopeAccumulator, type EvalscopeFormat } from '../summary/evalscope.ts';
+import type { PerfRun } from './config.ts';
 
 export type SummaryRow = Record<string, number>;
+export type PercentileRow = Record<string, string | number>;
 
 export interface PerfResult {
   run: PerfRun;
+  format: EvalscopeFormat;
+  /** llmperf's own summary of the run (summary.json) */
   summary: SummaryData;
   /** evalscope's benchmark_summary.json */
   keys: SummaryRow;
   /** evalscope's benchmark_percentile.json: one object per percentile */
-  percentiles: Array<Record<string, string | number>>;
+  percentiles: PercentileRow[];
+  /** the same figures in evalscope 1.10's layout, for performance_summary.txt */
+  latest: { keys: SummaryRow; percentiles: PercentileRow[] };
   /** where the files of this run were written */
   dir?: string;
 }
 
-/** [column label, metric name, divisor (ms -> s), whole numbers] of the percentile table. */
-const PERCENTILE_COLUMNS: Array<[string, string, number, boolean]> = [
-  ['TTFT (s)', 'llm_ttft', 1000, false],
-  ['ITL (s)', 'llm_itl', 1000, false],
-  ['TPOT (s)', 'llm_tpot', 1000, false],
-  ['Latency (s)', 'llm_e2e', 1000, false],
-  ['Input tokens', 'llm_input_tokens', 1, true],
-  ['Output tokens', 'llm_output_tokens', 1, true],
-  ['Output (tok/s)', 'perf_output_tps', 1, false],
-  ['Total (tok/s)', 'perf_total_tps', 1, false],
-];
-
-function stat(s: SummaryData, metric: string, key: string): number {
-  const v = s.metrics[metric]?.values[key];
-  return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
-}
-
-const r4 = (v: number): number => (Number.isFinite(v) ? Math.round(v * 10000) / 10000 : NaN);
-
-/** evalscope's summary keys, from one run's SummaryData. */
-export function summaryKeys(run: PerfRun, s: SummaryData): SummaryRow {
-  const l = s.llm;
+export function toResult(run: PerfRun, summary: SummaryData, acc: EvalscopeAccumulator, format: EvalscopeFormat): PerfResult {
   return {
-    'Time taken for tests (s)': r4(l.durationMs / 1000),
-    'Number of concurrency': run.parallel,
-    'Request rate (req/s)': run.rate,
-    'Total requests': l.requests,
-    'Succeed requests': l.succeeded,
-    'Failed requests': l.failed,
-    'Output token throughput (tok/s)': r4(l.outputTokenThroughput),
-    'Total token throughput (tok/s)': r4(l.totalTokenThroughput),
-    'Request throughput (req/s)': r4(l.requestThroughput),
-    'Average latency (s)': r4(stat(s, 'llm_e2e', 'avg') / 1000),
-    'Average time to first token (s)': r4(stat(s, 'llm_ttft', 'avg') / 1000),
-    'Average time per output token (s)': r4(stat(s, 'llm_tpot', 'avg') / 1000),
-    'Average inter-token latency (s)': r4(stat(s, 'llm_itl', 'avg') / 1000),
-    'Average input tokens per request': r4(stat(s, 'llm_input_tokens', 'avg')),
-    'Average output tokens per request': r4(stat(s, 'llm_output_tokens', 'avg')),
+    run,
+    format,
+    summary,
+    keys: acc.summary(format),
+    percentiles: acc.percentiles(format),
+    latest: { keys: acc.summary('1.10'), percentiles: acc.percentiles('1.10') },
   };
-}
-
-/** evalscope's percentile rows (successful requests only). */
-export function percentileRows(s: SummaryData): Array<Record<string, string | number>> {
-  return PERCENTILES.map((p) => {
-    const row: Record<string, string | number> = { Percentiles: `${p}%` };
-    for (const [label, metric, div, whole] of PERCENTILE_COLUMNS) {
-      const v = stat(s, metric, `p(${p})`) / div;
-      // token counts are whole numbers; the histogram's bucket edge (3.001) is not what anyone sent
-      row[label] = whole && Number.isFinite(v) ? Math.round(v) : r4(v);
-    }
-    return row;
-  });
-}
-
-export function toResult(run: PerfRun, summary: SummaryData): PerfResult {
-  return { run, summary, keys: summaryKeys(run, summary), percentiles: percentileRows(summary) };
 }
 
 function cell(v: string | number): string {
@@ -100,38 +59,62 @@ export function gridTable(header: string[], rows: Array<Array<string | number>>,
   return [sep('-'), line(header), sep('='), ...cells.flatMap((r, i) => (i === 0 ? [line(r)] : [sep('-'), line(r)])), sep('-')].join('\n');
 }
 
-/** The two tables of one run, as evalscope logs them. */
+/** The percentile table: one row per percentile (evalscope <= 1.6), one row per metric (1.7+). */
+function percentileTable(r: PerfResult): string {
+  const header = Object.keys(r.percentiles[0] ?? { Percentiles: '' });
+  if (r.format === '1.6') return gridTable(header, r.percentiles.map((row) => header.map((h) => row[h] ?? '')), 'center');
+  const labels = r.percentiles.map((row) => String(row.Percentiles));
+  const metrics = header.filter((h) => h !== 'Percentiles');
+  const fmt2 = (v: string | number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : 'NaN');
+  return gridTable(['Metric', ...labels], metrics.map((m) => [m, ...r.percentiles.map((row) => fmt2(row[m]))]));
+}
+
+/** The two tables of one run, as evalscope logs them, and notes on failures and queueing. */
 export function renderRun(r: PerfResult): string {
   const summary = gridTable(['Key', 'Value'], Object.entries(r.keys).map(([k, v]) => [k, v]));
-  const header = Object.keys(r.percentiles[0] ?? { Percentiles: '' });
-  const pct = gridTable(header, r.percentiles.map((row) => header.map((h) => row[h] ?? '')), 'center');
   const l = r.summary.llm;
   const notes: string[] = [];
   const dropped = r.summary.iterations.dropped;
-  if (dropped) notes.push(`${dropped} arrivals found all --parallel slots busy and were skipped (dropped_iterations); the next free slot took the next arrival`);
+  if (dropped) notes.push(`${dropped} arrivals were dropped (dropped_iterations)`);
+  const queued = r.summary.metrics.llm_queue_wait?.values;
+  if (queued && (queued.count ?? 0) > 0) {
+    notes.push(
+      `${queued.count} arrivals found all --parallel slots busy and waited for one (evalscope's queueing): ` +
+        `llm_queue_wait avg ${((queued.avg ?? 0) / 1000).toFixed(3)} s, max ${((queued.max ?? 0) / 1000).toFixed(3)} s; --parallel caps the load, not the client`,
+    );
+  }
   for (const [code, n] of Object.entries(l.errors)) notes.push(`failed: ${n} × ${code}: ${l.errorSamples[code] ?? ''}`);
-  return ['', 'Benchmarking summary:', summary, '', 'Percentile results:', pct, ...notes.map((n) => `note: ${n}`), ''].join('\n');
+  return ['', 'Benchmarking summary:', summary, '', 'Percentile results:', percentileTable(r), ...notes.map((n) => `note: ${n}`), ''].join('\n');
+}
+
+function p99(r: PerfResult, key: string): number {
+  const row = r.percentiles.find((p) => p.Percentiles === '99%');
+  const v = row?.[key];
+  return typeof v === 'number' ? v : NaN;
 }
 
 /** One line per run of a sweep, as evalscope's multi-run report. */
 export function renderSweep(results: PerfResult[]): string {
-  const header = ['Conc.', 'Rate', 'Num', 'RPS', 'Avg Lat.(s)', 'P99 Lat.(s)', 'Avg TTFT(s)', 'P99 TTFT(s)', 'Avg TPOT(s)', 'P99 TPOT(s)', 'Gen. toks/s', 'Success Rate'];
+  const format = results[0]?.format ?? '1.10';
+  const k = summaryKeyNames(format);
+  const ms = format === '1.10';
+  const header = ['Conc.', 'Rate', 'Num', 'RPS', 'Avg Lat.(s)', 'P99 Lat.(s)', `Avg TTFT(${ms ? 'ms' : 's'})`, `P99 TTFT(${ms ? 'ms' : 's'})`, `Avg TPOT(${ms ? 'ms' : 's'})`, `P99 TPOT(${ms ? 'ms' : 's'})`, 'Gen. toks/s', 'Success Rate'];
   const rows = results.map((r) => {
-    const k = r.keys;
-    const p99 = r.percentiles[r.percentiles.length - 1] ?? {};
-    const ok = k['Total requests'] ? (100 * (k['Succeed requests'] ?? 0)) / k['Total requests'] : 0;
+    const v = r.keys;
+    const total = v[k.total] ?? 0;
+    const ok = total ? (100 * (v[k.ok] ?? 0)) / total : 0;
     return [
       r.run.parallel === -1 ? 'INF' : r.run.parallel,
       r.run.rate === -1 ? 'INF' : r.run.rate,
       r.run.number,
-      r4(k['Request throughput (req/s)'] ?? NaN),
-      r4(k['Average latency (s)'] ?? NaN),
-      p99['Latency (s)'] ?? NaN,
-      r4(k['Average time to first token (s)'] ?? NaN),
-      p99['TTFT (s)'] ?? NaN,
-      r4(k['Average time per output token (s)'] ?? NaN),
-      p99['TPOT (s)'] ?? NaN,
-      r4(k['Output token throughput (tok/s)'] ?? NaN),
+      v[k.rps] ?? NaN,
+      v[k.latency] ?? NaN,
+      p99(r, 'Latency (s)'),
+      v[k.ttft] ?? NaN,
+      p99(r, ms ? 'TTFT (ms)' : 'TTFT (s)'),
+      v[k.tpot] ?? NaN,
+      p99(r, ms ? 'TPOT (ms)' : 'TPOT (s)'),
+      v[k.outTps] ?? NaN,
       `${ok.toFixed(1)}%`,
     ];
   });

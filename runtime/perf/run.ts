@@ -3,7 +3,9 @@
  * built-in mock), then for every run of the sweep generate a script and run it with runtime/api.ts's
  * run() (the same engine as `llmperf run`), print evalscope's tables and write the run's files.
  */
-import { basename } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
@@ -11,17 +13,21 @@ import { isPluginSpec } from '../llm/registry.ts';
 import { openTarget, type Target } from '../engine/target.ts';
 import { resolveOptions } from '../options/resolve.ts';
 import type { Overrides } from '../options/resolve.ts';
-import { resolve } from 'node:path';
-import { planRuns, scenarioFor, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
+import { EvalscopeAccumulator, fromRecord } from '../summary/evalscope.ts';
+import { planRuns, scenarioFor, scheduleSeed, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
-import { perfRoot, prepareRunDir, redactedArgs, writeRunFiles, writeSweepSummary } from './outputs.ts';
+import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
+import { renderPerformanceSummary } from './summary-txt.ts';
+import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
 
 /** evalscope's documented network timeouts, seconds (used when --connect-timeout / --read-timeout are not given). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 600;
 export const DEFAULT_READ_TIMEOUT_S = 600;
+/** The connection test waits at most this long for the answer to its request (a silent server fails fast). */
+export const PROBE_ANSWER_TIMEOUT_S = 60;
 
 export interface PerfIO {
   /** progress lines, notes, warnings (stderr in the CLI) */
@@ -48,26 +54,47 @@ export interface PerfOutcome {
 /** The perf run's target: the engine's (opened once for every run of a sweep) and the endpoint the prompts use. */
 interface PerfTarget {
   target: Target;
+  /** the URL requests go to (the full endpoint, or the mock's base URL) */
+  url: string;
   /** options.llm.api of the runs: a built-in name, or the plugin file (absolute) */
   api: string;
   endpoint: PerfEndpoint;
+  close(): Promise<void>;
 }
 
-/** Opens the target once, as every run phase would (runtime/engine/target.ts): the mock, or the probed URL. */
+/**
+ * Opens the target once, as every run's target phase would (runtime/engine/target.ts): the built-in
+ * mock, or the URL with evalscope's connection test (a real request, retried while the server
+ * starts until --total-timeout, a 4xx stopping at once).
+ */
 async function openPerfTarget(o: PerfOptions, io: PerfIO, baseDir: string): Promise<PerfTarget> {
   checkApi(o.api);
   const api = isPluginSpec(o.api) ? resolve(baseDir, o.api) : o.api;
-  let url: string | undefined;
   const endpoint = endpointOf(o, o.url);
+  let url: string | undefined;
   if (o.url !== undefined) {
     const r = requestUrl(o, o.url, endpoint);
     url = r.url;
     if (r.note) io.log(`note: ${r.note}`);
   }
   const llm = resolveOptions({}, {}, overridesFor(o, url, api)).llm;
-  const target = await openTarget({ llm, apiDirs: [baseDir], mockOptions: o.mockOptions ?? {}, testConnection: o.testConnection, log: io.log });
+  const target = await openTarget({
+    llm,
+    apiDirs: [baseDir],
+    mockOptions: o.mockOptions ?? {},
+    testConnection: o.testConnection,
+    probe: {
+      endpoint,
+      params: { max_tokens: 16, stream: o.stream },
+      answerTimeoutMs: Math.min(o.readTimeout ?? DEFAULT_READ_TIMEOUT_S, PROBE_ANSWER_TIMEOUT_S) * 1000,
+      retryForMs: (o.totalTimeout ?? DEFAULT_TOTAL_TIMEOUT_S) * 1000,
+      onClientError: 'fail',
+      ...(io.signal ? { signal: io.signal } : {}),
+    },
+    log: io.log,
+  });
   if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${target.url} answered`);
-  return { target, api, endpoint };
+  return { target, url: target.url, api, endpoint, close: () => target.close() };
 }
 
 function overridesFor(o: PerfOptions, url: string | undefined, api: string): Overrides {
@@ -109,52 +136,78 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export async function runPerf(o: PerfOptions, io: PerfIO): Promise<PerfOutcome> {
-  const baseDir = io.baseDir ?? process.cwd();
+/** The seed line: printed when the seed shapes something (arrivals or random prompts). */
+function seedNote(o: PerfOptions, runs: PerfRun[]): string | undefined {
+  const used = runs.some((r) => r.rate !== -1) || ['random', 'shared_prefix'].includes(o.dataset);
+  if (!used || o.seed !== undefined) return undefined;
+  return `seed ${o.drawnSeed} (drawn at random for this run: --seed ${o.drawnSeed} repeats its arrival times and random prompts, and also sends seed in the request body as evalscope does)`;
+}
+
+export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfOutcome> {
+  const baseDir = ioIn.baseDir ?? process.cwd();
+  // evalscope draws afresh when no --seed is given; the draw is printed and kept in run.json
+  const o: PerfOptions = options.seed === undefined ? { ...options, drawnSeed: options.drawnSeed ?? randomInt(0, 2 ** 31 - 1) } : options;
   const runs = planRuns(o);
+  checkVisualizer(o);
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
-  if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
-  const pt = await openPerfTarget(o, io, baseDir);
-  const target = pt.target;
   const root = perfRoot(o);
-  const results: PerfResult[] = [];
-  let exitCode: ExitCodeValue = ExitCode.OK;
+  const io: PerfIO = { ...ioIn, ...teeLog(root, ioIn.log, ioIn.out) };
   try {
-    for (const r of runs) {
-      if (io.signal?.aborted) break;
-      if (r.index > 0 && o.sleepInterval > 0) {
-        io.log(`sleeping ${o.sleepInterval} s before the next run (--sleep-interval)`);
-        await sleep(o.sleepInterval * 1000, io.signal);
+    if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
+    const note = seedNote(o, runs);
+    if (note) io.log(note);
+    const target = await openPerfTarget(o, io, baseDir);
+    const results: PerfResult[] = [];
+    let exitCode: ExitCodeValue = ExitCode.OK;
+    let vis: PerfVisualizer | undefined;
+    try {
+      vis = await startVisualizer(o, runs, target.url, root, io.log);
+      for (const r of runs) {
         if (io.signal?.aborted) break;
-      }
-      const label = runs.length > 1 ? `[run ${r.index + 1}/${runs.length}: parallel ${r.parallel === -1 ? 'INF' : r.parallel}, number ${r.number}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}] ` : '';
-      const warm = warmupCount(o, r.number);
-      if (warm > 0) {
-        io.log(`${label}warmup: ${warm} requests, not counted in the results (--warmup-num)`);
-        const code = await runOne(o, io, pt, r, { number: warm, offset: o.datasetOffset, prompt, template, baseDir, warmup: true, label });
-        if (code.exitCode === ExitCode.INTERRUPTED) {
-          exitCode = code.exitCode;
-          break;
+        if (r.index > 0 && o.sleepInterval > 0) {
+          io.log(`sleeping ${o.sleepInterval} s before the next run (--sleep-interval)`);
+          await sleep(o.sleepInterval * 1000, io.signal);
+          if (io.signal?.aborted) break;
         }
+        const label = runs.length > 1 ? `[run ${r.index + 1}/${runs.length}: parallel ${r.parallel === -1 ? 'INF' : r.parallel}, number ${r.number}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}] ` : '';
+        const warm = warmupCount(o, r.number);
+        if (warm > 0) {
+          io.log(`${label}warmup: ${warm} requests, not counted in the results (--warmup-num)`);
+          const code = await runOne(o, io, target, r, { number: warm, offset: o.datasetOffset, prompt, template, baseDir, warmup: true, label });
+          if (code.exitCode === ExitCode.INTERRUPTED) {
+            exitCode = code.exitCode;
+            break;
+          }
+        }
+        const one = await runOne(o, io, target, r, { number: r.number, offset: o.datasetOffset + warm, prompt, template, baseDir, warmup: false, label, root, ...(vis ? { vis } : {}) });
+        if (one.result) {
+          results.push(one.result);
+          const tables = `${label ? `\n${label.trim()}` : ''}${renderRun(one.result)}`;
+          io.out(tables);
+          if (one.result.dir) io.log(`${label}saved the results to ${one.result.dir}`);
+        }
+        if (one.exitCode !== ExitCode.OK) exitCode = one.exitCode;
+        if (one.exitCode === ExitCode.INTERRUPTED) break;
       }
-      const one = await runOne(o, io, pt, r, { number: r.number, offset: o.datasetOffset + warm, prompt, template, baseDir, warmup: false, label, root });
-      if (one.result) {
-        results.push(one.result);
-        io.out(`${label ? `\n${label.trim()}` : ''}${renderRun(one.result)}`);
-        if (one.result.dir) io.log(`${label}saved the results to ${one.result.dir}`);
-      }
-      if (one.exitCode !== ExitCode.OK) exitCode = one.exitCode;
-      if (one.exitCode === ExitCode.INTERRUPTED) break;
+    } finally {
+      await vis?.finish();
+      await target.close();
     }
-  } finally {
-    await target.close();
+    if (results.length > 1) {
+      io.out(renderSweep(results));
+      io.log(`saved the sweep summary to ${writeSweepSummary(root, results)}`);
+    }
+    if (results.length > 0) {
+      const file = join(root, 'performance_summary.txt');
+      writeFileSync(file, renderPerformanceSummary(results, { modelId: modelId(o), dataset: o.dataset, api: o.api, outputsDir: root }));
+      io.log(`performance summary saved to ${file}`);
+    }
+    return { exitCode, results, root };
+  } catch (e) {
+    io.log(`ERROR ${(e as Error).message}`.split('\n')[0]!);
+    throw e;
   }
-  if (results.length > 1) {
-    io.out(renderSweep(results));
-    io.log(`saved the sweep summary to ${writeSweepSummary(root, results)}`);
-  }
-  return { exitCode, results, root };
 }
 
 interface OneRun {
@@ -166,13 +219,14 @@ interface OneRun {
   warmup: boolean;
   label: string;
   root?: string;
+  vis?: PerfVisualizer;
 }
 
 async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one: OneRun): Promise<{ exitCode: ExitCodeValue; result?: PerfResult }> {
   const source = generateScript({
     o,
     scenario: scenarioFor(r, o, one.number),
-    url: t.target.url,
+    url: t.url,
     api: t.api,
     endpoint: t.endpoint,
     ...(one.prompt !== undefined ? { prompt: one.prompt } : {}),
@@ -189,18 +243,36 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
     filename = p.scriptPath;
     if (o.debug) io.log(`DEBUG generated script: ${p.scriptPath}`);
   }
+  // evalscope's figures, from every request of the measured run (runtime/summary/evalscope.ts)
+  const acc = new EvalscopeAccumulator({ concurrency: r.parallel, rate: r.rate });
+  const vis = one.vis;
+  const evalscope = {
+    onRecord(rec: Parameters<typeof fromRecord>[0]) {
+      if (rec.errorCode === 'ABORTED') return;
+      acc.add(fromRecord(rec, o.stream));
+      vis?.onRequest(acc);
+    },
+  };
+  const runInfo = {
+    perf: {
+      seed: scheduleSeed(o),
+      seedSource: o.seed !== undefined ? '--seed' : 'random',
+      evalscopeVersion: o.evalscopeVersion ?? '1.10',
+      run: { parallel: r.parallel, number: r.number, rate: r.rate, openLoop: r.openLoop },
+    },
+  };
   let out;
   try {
     out = await run({
       script: { source, filename: basename(filename), baseDir: one.baseDir },
-      overrides: overridesFor(o, t.target.url, t.api),
+      overrides: overridesFor(o, t.url, t.api),
       systemEnv: false,
       target: t.target, // opened (mock started or URL probed) once above, for all runs
       debug: o.debug && !one.warmup,
       log: io.log,
-      listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label)],
+      listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label), evalscope],
       // the measured run keeps llmperf's run directory (summary.json, requests.sqlite, report.html, ...) in its folder
-      ...(dir ? { outDir: dir, ...(o.out?.length ? { outputs: o.out } : {}), ...(io.argv ? { argv: io.argv } : {}) } : {}),
+      ...(dir ? { outDir: dir, runInfo, ...(o.out?.length ? { outputs: o.out } : {}), ...(io.argv ? { argv: io.argv } : {}) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.hardSignal ? { hardSignal: io.hardSignal } : {}),
     });
@@ -208,10 +280,11 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
     throw asConfigError(e);
   }
   if (one.warmup) return { exitCode: out.exitCode };
-  const result = toResult(r, out.summary);
+  const result = toResult(r, out.summary, acc, o.evalscopeVersion ?? '1.10');
+  vis?.endRun(acc, result);
   if (dir) {
     result.dir = dir;
-    writeRunFiles(dir, o, result);
+    writeRunFiles(dir, o, result, t.url);
   }
   if (out.summary.state.stopReason !== 'completed') io.log(`${one.label}stopped early: ${out.summary.state.stopReason}${out.summary.state.abortMessage ? ` (${out.summary.state.abortMessage})` : ''}`);
   return { exitCode: out.exitCode, result };

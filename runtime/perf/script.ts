@@ -3,14 +3,15 @@
  * llmperf/data) that `llmperf run` can also run on its own. Pure: returns the source.
  *
  * Request body, as evalscope builds it: the query template (if any) with "{model}" / "{prompt}"
- * (and "{max_tokens}"-style placeholders) filled in, or the dataset item's messages / prompt / body;
+ * (and "{max_tokens}"-style placeholders) filled in, or the dataset item's messages / prompt;
  * then the defaults for keys still missing (max_tokens 2048, temperature 0), then every request flag
- * given on the command line, then --extra-args.
+ * given on the command line, then --extra-args. A dataset item that is a whole request body (a JSON
+ * object line of line_by_line) keeps its own fields: the rest only fills what it lacks (evalscope 1.7+).
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/registry.ts';
-import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, type PerfOptions } from './config.ts';
+import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, type PerfOptions } from './config.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
 
@@ -72,12 +73,14 @@ export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; ar
   if (isFile || isPlugin || !['random', 'shared_prefix'].includes(o.dataset)) {
     args.maxPromptLength = o.maxPromptLength ?? DEFAULT_MAX_PROMPT_LENGTH;
     if (o.minPromptLength) args.minPromptLength = o.minPromptLength;
+    // evalscope <= 1.6 sends every line of a line_by_line file as text; 1.7+ reads JSON lines
+    if (['line_by_line', 'custom'].includes(o.dataset) && o.evalscopeVersion === '1.6') args.jsonLines = false;
   } else {
     // synthetic: the limits are the range lengths are drawn from
     if (o.minPromptLength !== undefined) args.minPromptLength = o.minPromptLength;
     if (o.maxPromptLength !== undefined) args.maxPromptLength = o.maxPromptLength;
     if (o.prefixLength) args.prefixLength = o.prefixLength;
-    if (o.seed !== undefined) args.seed = o.seed;
+    if (o.seed !== undefined || o.drawnSeed !== undefined) args.seed = scheduleSeed(o);
   }
   const kind = isPlugin ? abs(o.dataset) : o.dataset;
   return { kind, args };
@@ -173,7 +176,15 @@ function body(item) {
       else b.messages = messagesOf(item);
     }
   } else if (item.body) {
+    // a JSON request body line (evalscope 1.7+): its own fields win; model, defaults, flags and
+    // --extra-args only fill what it lacks
     b = Object.assign({}, item.body);
+    const native = b.input && typeof b.input === 'object';
+    const target = native ? (b.parameters = Object.assign({}, b.parameters)) : b;
+    if (b.model === undefined) b.model = MODEL;
+    for (const src of [DEFAULTS, PARAMS, EXTRA]) for (const k of Object.keys(src)) if (target[k] === undefined) target[k] = src[k];
+    if (native && target.stream !== undefined) { b.stream = target.stream; delete target.stream; }
+    return b;
   } else {
     b = ENDPOINT === 'completions' ? { prompt: promptOf(item) } : { messages: messagesOf(item) };
   }

@@ -33,9 +33,9 @@ describe('llmperf perf: APIs', () => {
       assert.equal(route('dashscope') - before, 4, 'the native route was used');
       assert.equal(mock.stats().requests - gen, 4);
       const k = r.results[0]!.keys;
-      assert.equal(k['Succeed requests'], 4);
-      assert.equal(k['Average output tokens per request'], 6, 'usage.output_tokens read');
-      assert.ok(k['Average input tokens per request']! > 0, 'usage.input_tokens read');
+      assert.equal(k['Success Requests'], 4);
+      assert.equal(k['Avg Output Tokens'], 6, 'usage.output_tokens read');
+      assert.ok(k['Avg Input Tokens']! > 0, 'usage.input_tokens read');
       const body = debugBodies(r.log)[0]!;
       assert.deepEqual(body.input, { messages: [{ role: 'user', content: 'hello' }] });
       assert.equal((body.parameters as Record<string, unknown>).max_tokens, 2048);
@@ -45,8 +45,8 @@ describe('llmperf perf: APIs', () => {
       if (stream) {
         assert.equal(h['x-dashscope-sse'], 'enable');
         assert.equal((body.parameters as Record<string, unknown>).incremental_output, true);
-        assert.ok(k['Average time to first token (s)']! > 0);
-        assert.ok(k['Average inter-token latency (s)']! > 0, 'one event per token: ITL measured');
+        assert.ok(k['Avg TTFT (ms)']! > 0);
+        assert.ok(k['Avg ITL (ms)']! > 0, 'one event per token: ITL measured');
       } else {
         assert.equal(h['x-dashscope-sse'], undefined);
       }
@@ -59,7 +59,7 @@ describe('llmperf perf: APIs', () => {
     assert.equal(r.exitCode, 0, r.log.join('\n'));
     assert.equal(route('completions') - before, 3);
     assert.equal(debugBodies(r.log)[0]!.prompt, '[plugin] user: ping');
-    assert.equal(r.results[0]!.keys['Average output tokens per request'], 5);
+    assert.equal(r.results[0]!.keys['Avg Output Tokens'], 5);
   });
 
   test('plugin errors say what to fix', async () => {

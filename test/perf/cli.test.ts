@@ -69,15 +69,15 @@ describe('llmperf perf (built CLI)', () => {
     const before = mock.stats().requests;
     const r = await runCli(args, { cwd: tmp });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(mock.stats().requests - before, 10, 'exactly -n 10 requests reached the server');
+    assert.equal(mock.stats().requests - before, 11, 'exactly -n 10 requests reached the server, after the connection test\'s one');
     // evalscope's two tables, with evalscope's keys
     assert.match(r.stdout, /Benchmarking summary:\n\+-+\+-+\+\n\| Key +\| +Value \|/);
-    assert.match(r.stdout, /\| Number of concurrency +\| +10 \|/);
-    assert.match(r.stdout, /\| Total requests +\| +10 \|/);
-    assert.match(r.stdout, /\| Succeed requests +\| +10 \|/);
-    assert.match(r.stdout, /\| Average output tokens per request +\| +16 \|/);
-    assert.match(r.stdout, /Percentile results:\n.*\n\| Percentiles \| TTFT \(s\) \| ITL \(s\) \| TPOT \(s\) \| Latency \(s\) \| Input tokens \| Output tokens \| Output \(tok\/s\) \| Total \(tok\/s\) \|/);
-    for (const p of ['10%', '25%', '50%', '66%', '75%', '80%', '90%', '95%', '98%', '99%']) assert.match(r.stdout, new RegExp(`\\|\\s+${p}\\s+\\|`));
+    assert.match(r.stdout, /\| Concurrency +\| +10 \|/);
+    assert.match(r.stdout, /\| Total Requests +\| +10 \|/);
+    assert.match(r.stdout, /\| Success Requests +\| +10 \|/);
+    assert.match(r.stdout, /\| Avg Output Tokens +\| +16 \|/);
+    assert.match(r.stdout, /Percentile results:\n.*\n\| Metric +\| +min \| +1% \| +5% \| +10% \| +25% \| +50% \| +75% \| +90% \| +95% \| +99% \| +max \|/);
+    for (const m of ['Latency (s)', 'TTFT (ms)', 'ITL (ms)', 'TPOT (ms)', 'Input tokens', 'Output tokens', 'Output (tok/s)', 'Total (tok/s)', 'Decode (tok/s)']) assert.ok(r.stdout.includes(`| ${m} `), m);
     // --log-every-n-query 10: one progress line at the 10th request
     assert.match(r.stderr, /^10\/10 requests: 10 succeeded, 0 failed \| [\d.]+ req\/s/m);
     // --debug: every request and response, and the generated script
@@ -88,8 +88,8 @@ describe('llmperf perf (built CLI)', () => {
     assert.match(readFileSync(script, 'utf8'), /import llm from 'llmperf\/llm';/);
     const dir = path.dirname(script);
     const summary = JSON.parse(readFileSync(path.join(dir, 'benchmark_summary.json'), 'utf8')) as Record<string, number>;
-    assert.equal(summary['Total requests'], 10);
-    assert.equal(JSON.parse(readFileSync(path.join(dir, 'benchmark_percentile.json'), 'utf8')).length, 10);
+    assert.equal(summary['Total Requests'], 10);
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'benchmark_percentile.json'), 'utf8')).length, 11);
     assert.ok(existsSync(path.join(dir, 'summary.json')) && existsSync(path.join(dir, 'requests.sqlite')), 'llmperf run directory in the same folder');
     assert.ok(dir.startsWith(path.join(tmp, 'outputs')), 'evalscope default --outputs-dir ./outputs');
   });
@@ -99,32 +99,33 @@ describe('llmperf perf (built CLI)', () => {
     const before = mock.stats().requests;
     const r = await runCli(['perf', '--url', `http://127.0.0.1:${port}/v1/chat/completions`, '--model', 'm', '--parallel', '1', '2', '--number', '4', '8', '--prompt', 'hello', '--sleep-interval', '0', '--outputs-dir', out], { cwd: tmp });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(mock.stats().requests - before, 12);
+    assert.equal(mock.stats().requests - before, 13, '4 + 8, after one connection test');
     const table = r.stdout.slice(r.stdout.indexOf('Performance Test Summary Report'));
     assert.match(table, /\| +1 \| +INF \| +4 \|/);
     assert.match(table, /\| +2 \| +INF \| +8 \|/);
     const runs = foldersWith(out, 'benchmark_summary.json');
     assert.deepEqual(runs.map((d) => path.basename(d)), ['parallel_1_number_4', 'parallel_2_number_8']);
     const all = JSON.parse(readFileSync(path.join(path.dirname(runs[0]!), 'perf_summary.json'), 'utf8')) as Array<{ summary: Record<string, number> }>;
-    assert.deepEqual(all.map((x) => [x.summary['Number of concurrency'], x.summary['Total requests']]), [[1, 4], [2, 8]]);
+    assert.deepEqual(all.map((x) => [x.summary['Concurrency'], x.summary['Total Requests']]), [[1, 4], [2, 8]]);
   });
 
-  test('an unreachable URL: one clear line and exit 100', async () => {
+  test('an unreachable URL: retried with a progress line until --total-timeout, then one clear line and exit 100', async () => {
     const closed = await freePort();
-    const r = await runCli(['perf', '--url', `http://127.0.0.1:${closed}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '2', '--outputs-dir', path.join(tmp, 'x')], { cwd: tmp });
+    const r = await runCli(['perf', '--url', `http://127.0.0.1:${closed}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '2', '--total-timeout', '2', '--outputs-dir', path.join(tmp, 'x')], { cwd: tmp });
     assert.equal(r.code, 100);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, new RegExp(`^error: cannot reach http://127\\.0\\.0\\.1:${closed} .*connection refused.*--no-test-connection`));
+    const lines = r.stderr.trim().split('\n');
+    assert.match(lines[0]!, /^connection test: http:\/\/127\.0\.0\.1:\d+ .*connection refused.*retrying in 1 s \(attempt 1/);
+    assert.match(lines[lines.length - 1]!, new RegExp(`^error: cannot reach http://127\\.0\\.0\\.1:${closed} .*connection refused.*gave up after \\d+ s .*--total-timeout 2 s.*--no-test-connection`));
   });
 
-  test('visualiser flags are answered with one line; the run goes on', async () => {
-    const r = await runCli(['perf', '--url', `http://127.0.0.1:${port}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '1', '--wandb-api-key', 'secret-w', '--name', 'vis', '--outputs-dir', path.join(tmp, 'vis')], { cwd: tmp });
+  test('--visualizer swanlab: one warning says nothing is sent; the run goes on', async () => {
+    const r = await runCli(['perf', '--url', `http://127.0.0.1:${port}/v1/chat/completions`, '--model', 'm', '--prompt', 'hi', '-n', '1', '--visualizer', 'swanlab', '--swanlab-api-key', 'secret-s', '--name', 'vis', '--outputs-dir', path.join(tmp, 'vis')], { cwd: tmp });
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stderr.split('\n').filter((l) => l.includes('wandb'));
-    assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^--wandb-api-key: llmperf sends nothing to wandb\/swanlab; the same figures are in the results folder/);
-    assert.doesNotMatch(r.stderr + r.stdout, /secret-w/);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('swanlab'));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^WARN --visualizer swanlab: llmperf sends nothing to swanlab/);
+    assert.doesNotMatch(r.stderr + r.stdout, /secret-s/);
     assert.equal(foldersWith(path.join(tmp, 'vis'), 'benchmark_summary.json').length, 1);
   });
 
@@ -151,7 +152,7 @@ describe('llmperf perf (built CLI)', () => {
         });
       });
       assert.equal(code, 105, stderr);
-      const total = Number(/\| Total requests +\| +(\d+) \|/.exec(stdout)?.[1]);
+      const total = Number(/\| Total Requests +\| +(\d+) \|/.exec(stdout)?.[1]);
       assert.ok(total >= 1 && total < 1000, `${total} requests before the interrupt`);
       assert.match(stderr, /stopped early: interrupted/);
     } finally {

@@ -5,7 +5,8 @@ import { commandLine, perfNotes } from '../../cli/perf-flags.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import { parseScenario, planScenario } from '../../runtime/executors/index.ts';
 import { dashscopeUrl } from '../../runtime/llm/dashscope.ts';
-import { planRuns, scenarioFor, warmupCount } from '../../runtime/perf/config.ts';
+import { planRuns, scenarioFor, scheduleSeed, warmupCount, type PerfOptions } from '../../runtime/perf/config.ts';
+import { perfOptionsFrom } from '../../cli/perf.ts';
 import { endpointOf, requestUrl } from '../../runtime/perf/inputs.ts';
 import { gridTable } from '../../runtime/perf/report.ts';
 import { generateScript } from '../../runtime/perf/script.ts';
@@ -65,7 +66,16 @@ describe('perf: each run maps onto an executor', () => {
     assert.equal(c.seed, 7);
     const plan = planScenario(c);
     assert.equal(plan.iterations, 12);
-    assert.match(plan.description, /Poisson arrivals at 20 iterations\/s .* or until 12 iterations have started \(3-3 VUs/);
+    assert.equal(c.queue, true, 'an arrival that finds all --parallel slots busy waits for one (evalscope)');
+    assert.match(plan.description, /Poisson arrivals at 20 iterations\/s .* or until 12 iterations have started \(3-3 VUs, arrivals queue for a free VU/);
+  });
+
+  test('no --seed: the drawn seed shapes the schedule (and random prompts) but is never sent', () => {
+    const o = perfOptions({ prompt: 'hi', parallel: [3], number: [12], rate: [20], drawnSeed: 12345 });
+    const c = parseScenario('perf', scenarioFor(planRuns(o)[0]!, o));
+    if (c.executor !== 'constant-arrival-rate') assert.fail(c.executor);
+    assert.equal(c.seed, 12345);
+    assert.equal(scheduleSeed(perfOptions({ seed: 7, drawnSeed: 1 })), 7, '--seed wins');
   });
 
   test('--open-loop: VUs up to N; --duration bounds the run', () => {
@@ -82,6 +92,7 @@ describe('perf: each run maps onto an executor', () => {
     assert.equal(warmupCount(perfOptions({ warmupNum: 3 }), 100), 3);
     assert.equal(warmupCount(perfOptions({ warmupNum: 0.1 }), 100), 10);
     assert.equal(warmupCount(perfOptions({ warmupNum: 0.01 }), 10), 1);
+    assert.equal(warmupCount(perfOptions({ warmupNum: 0.15 }), 10), 1, "evalscope's int(): 1.5 -> 1, not rounded");
   });
 });
 
@@ -114,11 +125,24 @@ describe('perf: URLs', () => {
 });
 
 describe('perf: flags', () => {
-  test('visualiser flags get one line saying where the figures go', () => {
-    const notes = perfNotes({ 'wandb-api-key': 'k', 'swanlab-api-key': 'k2' });
-    assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /^--wandb-api-key, --swanlab-api-key: llmperf sends nothing to wandb\/swanlab; .*--outputs-dir.*--out prometheus-rw=URL/);
-  });
+  // argparse keeps the last occurrence of a flag, its whole value list for list flags (yargs joins them)
+  const lastWins: Array<[string, string[], Record<string, unknown>, Partial<Record<keyof PerfOptions, unknown>>]> = [
+    ['--max-tokens 8 --max-tokens 16 sends 16', ['--max-tokens', '8', '--max-tokens', '16'], { 'max-tokens': [8, 16] }, { maxTokens: 16 }],
+    ['--name a --name b is b', ['--name', 'a', '--name', 'b'], { name: ['a', 'b'] }, { name: 'b' }],
+    ['--parallel 1 2 --parallel 4 is [4]', ['--parallel', '1', '2', '--parallel', '4'], { parallel: [1, 2, 4] }, { parallel: [4] }],
+    ['-n 5 --number 7 8 is [7, 8]', ['-n', '5', '--number', '7', '8'], { number: [5, 7, 8], n: [5, 7, 8] }, { number: [7, 8] }],
+    ['--rate=-1 --rate 2 3 is [2, 3] (negative numbers are values)', ['--rate=-1', '--rate', '2', '3'], { rate: [-1, 2, 3] }, { rate: [2, 3] }],
+    ['--headers a=1 --headers b=2 keeps b only', ['--headers', 'a=1', '--headers', 'b=2'], { headers: ['a=1', 'b=2'] }, { headers: { b: '2' } }],
+    ['--stop x y --stop z is [z]', ['--stop', 'x', 'y', '--stop', 'z'], { stop: ['x', 'y', 'z'] }, { stop: ['z'] }],
+    ['--temperature 0.1 --temperature 0.7 is 0.7', ['--temperature', '0.1', '--temperature', '0.7'], { temperature: [0.1, 0.7] }, { temperature: 0.7 }],
+  ];
+  for (const [name, raw, parsed, want] of lastWins) {
+    test(`repeated flags as argparse reads them: ${name}`, () => {
+      const base = { _: ['perf'], model: 'm', api: 'openai', 'test-connection': true, 'open-loop': false, 'warmup-num': 0, 'sleep-interval': 5, 'log-every-n-query': 10, debug: false, dataset: 'openqa', 'dataset-offset': 0, stream: true, 'outputs-dir': 'outputs', timestamp: true };
+      const o = perfOptionsFrom({ ...base, ...parsed } as Parameters<typeof perfOptionsFrom>[0], ['perf', '--model', 'm', ...raw]);
+      for (const [k, v] of Object.entries(want)) assert.deepEqual(o[k as keyof PerfOptions], v, k);
+    });
+  }
   test('modes llmperf has not are refused with the reason', () => {
     assert.throws(() => perfNotes({ 'multi-turn': true }), /--multi-turn: multi-turn conversations are not part of llmperf perf/);
     assert.throws(() => perfNotes({ 'sla-auto-tune': true }), /SLA auto-tuning is not supported/);

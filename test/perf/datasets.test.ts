@@ -32,10 +32,11 @@ describe('llmperf perf: datasets', () => {
     ['longalpaca (JSON array)', 'longalpaca', 'longalpaca.json', (b) => assert.match(userText(b), /^Below is a paper\./)],
     ['longalpaca (JSONL)', 'longalpaca', 'longalpaca.jsonl', (b) => assert.ok(userText(b).length > 0)],
     ['line_by_line', 'line_by_line', 'line_by_line.txt', (b) => assert.equal(userText(b), 'Tell me a joke about databases.')],
-    ['line_by_line: a JSON request body line keeps its fields, --model wins', 'line_by_line', path.join(PERF_FIXTURES, 'body_lines.txt'), (b) => {
+    ['line_by_line: a JSON request body line keeps its own fields, model included (evalscope 1.7+)', 'line_by_line', path.join(PERF_FIXTURES, 'body_lines.txt'), (b) => {
       assert.deepEqual(b.messages, [{ role: 'user', content: 'Say hello in Spanish.' }]);
       assert.equal(b.max_tokens, 16);
-      assert.equal(b.model, 'test-model');
+      assert.equal(b.model, 'qwen');
+      assert.equal(b.temperature, 0); // what the line lacks is filled in
     }],
     ['custom (evalscope\'s name for line_by_line)', 'custom', 'line_by_line.txt', (b) => assert.equal(userText(b), 'Tell me a joke about databases.')],
     ['sharegpt', 'sharegpt', 'sharegpt.json', (b) => assert.equal(userText(b), 'What is the capital of France?')],
@@ -47,7 +48,7 @@ describe('llmperf perf: datasets', () => {
       const r = await perfRun(perfOptions({ url, dataset: kind, ...(file ? { datasetPath: file } : {}), number: [3], parallel: [1], debug: true }));
       assert.equal(r.exitCode, 0, r.log.join('\n'));
       assert.equal(mock.stats().requests - before, 3);
-      assert.equal(r.results[0]!.keys['Succeed requests'], 3);
+      assert.equal(r.results[0]!.keys['Success Requests'], 3);
       const bodies = debugBodies(r.log);
       assert.equal(bodies.length, 3);
       check(bodies[0]!);
@@ -67,8 +68,8 @@ describe('llmperf perf: datasets', () => {
   test('shared_prefix: prompts of a group share their system prompt', async () => {
     const r = await perfRun(perfOptions({ url, dataset: 'shared_prefix', number: [2], parallel: [1] }));
     assert.equal(r.exitCode, 0, r.log.join('\n'));
-    assert.equal(r.results[0]!.keys['Succeed requests'], 2);
-    assert.ok(r.results[0]!.keys['Average input tokens per request']! > 1000, 'long shared prefix sent');
+    assert.equal(r.results[0]!.keys['Success Requests'], 2);
+    assert.ok(r.results[0]!.keys['Avg Input Tokens']! > 1000, 'long shared prefix sent');
   });
 
   test('the length filter counts tokens with a real HF tokenizer (--tokenizer-path)', async () => {
@@ -111,7 +112,7 @@ describe('llmperf perf: datasets', () => {
     assert.equal(b.top_k, 5);
     assert.equal(b.temperature, 0, "evalscope's default temperature");
     assert.equal(b.ignore_eos, true);
-    assert.equal(r.results[0]!.keys['Average output tokens per request'], 3);
+    assert.equal(r.results[0]!.keys['Avg Output Tokens'], 3);
   });
 
   const errors: Array<[string, Parameters<typeof perfOptions>[0], RegExp]> = [

@@ -39,7 +39,7 @@ describe('llmperf perf: load', () => {
     assert.match(s.scenarios[0]!.description, /^Poisson arrivals at 40 iterations\/s/);
     assert.equal(s.metrics.llm_schedule_lag?.values.count, 12, 'every arrival had a planned start');
     assert.ok(s.llm.peakConcurrency <= 4);
-    assert.equal(r!.results[0]!.keys['Request rate (req/s)'], 40);
+    assert.equal(r!.results[0]!.keys['Request Rate (req/s)'], 40);
     // 12 Poisson arrivals at 40/s: the last comes after ~0.3 s on average, not at once
     assert.ok(s.llm.durationMs > 60, `took ${s.llm.durationMs} ms`);
   });
@@ -47,14 +47,14 @@ describe('llmperf perf: load', () => {
   test('--open-loop --rate: no concurrency cap, exactly N requests', async () => {
     let r: Awaited<ReturnType<typeof perfRun>> | undefined;
     assert.equal(await sent(async () => (r = await perfRun(perfOptions({ url, prompt: 'hi', number: [10], rate: [50], openLoop: true })))), 10);
-    assert.equal(r!.results[0]!.keys['Number of concurrency'], -1);
-    assert.equal(r!.results[0]!.keys['Total requests'], 10);
+    assert.equal(r!.results[0]!.keys['Concurrency'], -1);
+    assert.equal(r!.results[0]!.keys['Total Requests'], 10);
   });
 
   test('--warmup-num: warmup requests reach the server but not the results', async () => {
     let r: Awaited<ReturnType<typeof perfRun>> | undefined;
     assert.equal(await sent(async () => (r = await perfRun(perfOptions({ url, prompt: 'hi', number: [3], parallel: [2], warmupNum: 2 })))), 5);
-    assert.equal(r!.results[0]!.keys['Total requests'], 3);
+    assert.equal(r!.results[0]!.keys['Total Requests'], 3);
     assert.ok(r!.log.some((l) => /^warmup: 2 requests, not counted/.test(l)));
   });
 
@@ -63,9 +63,9 @@ describe('llmperf perf: load', () => {
     try {
       const r = await perfRun(perfOptions({ url: `${slow.url}/chat/completions`, prompt: 'hi', number: [1000], parallel: [2], duration: 0.4, logEveryNQuery: 0 }));
       const k = r.results[0]!.keys;
-      assert.ok(k['Total requests']! >= 2 && k['Total requests']! < 20, `${k['Total requests']} requests`);
-      assert.equal(k['Failed requests'], 0, 'in-flight requests were not cut');
-      assert.equal(slow.stats().requests, k['Total requests']);
+      assert.ok(k['Total Requests']! >= 2 && k['Total Requests']! < 20, `${k['Total Requests']} requests`);
+      assert.equal(k['Failed Requests'], 0, 'in-flight requests were not cut');
+      assert.equal(slow.stats().requests, k['Total Requests']);
     } finally {
       await slow.close();
     }
@@ -89,9 +89,9 @@ describe('llmperf perf: load', () => {
     try {
       const r = await perfRun(perfOptions({ url: `${flaky.url}/chat/completions`, prompt: 'hi', number: [20], parallel: [4] }));
       const k = r.results[0]!.keys;
-      assert.equal(k['Total requests'], 20);
-      assert.ok(k['Failed requests']! > 0 && k['Succeed requests']! > 0);
-      assert.equal(k['Failed requests']! + k['Succeed requests']!, 20);
+      assert.equal(k['Total Requests'], 20);
+      assert.ok(k['Failed Requests']! > 0 && k['Success Requests']! > 0);
+      assert.equal(k['Failed Requests']! + k['Success Requests']!, 20);
       assert.match(r.out, /note: failed: \d+ × HTTP_5XX: HTTP 500/);
       assert.equal(r.exitCode, 0, 'failures alone do not fail the run (as evalscope)');
     } finally {

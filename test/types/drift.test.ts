@@ -28,10 +28,10 @@ const everyField = {
   'constant-vus': { ...common, executor: 'constant-vus', vus: 2, duration: '1m' } satisfies Required<ConstantVusScenario>,
   'ramping-vus': { ...common, executor: 'ramping-vus', startVUs: 0, stages: [{ duration: '10s', target: 3 }], gracefulRampDown: '5s' } satisfies Required<RampingVusScenario>,
   'constant-arrival-rate': {
-    ...common, executor: 'constant-arrival-rate', rate: 5, timeUnit: '1s', duration: '1m', iterations: 100, preAllocatedVUs: 2, maxVUs: 5, arrival: 'poisson', seed: 3,
+    ...common, executor: 'constant-arrival-rate', rate: 5, timeUnit: '1s', duration: '1m', iterations: 100, preAllocatedVUs: 2, maxVUs: 5, arrival: 'poisson', seed: 3, queue: true,
   } satisfies Required<ConstantArrivalRateScenario>,
   'ramping-arrival-rate': {
-    ...common, executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1s', stages: [{ duration: '10s', target: 5 }], preAllocatedVUs: 2, maxVUs: 5, arrival: { gamma: 0.5 }, seed: 3,
+    ...common, executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1s', stages: [{ duration: '10s', target: 5 }], preAllocatedVUs: 2, maxVUs: 5, arrival: { gamma: 0.5 }, seed: 3, queue: false,
   } satisfies Required<RampingArrivalRateScenario>,
   replay: { ...common, executor: 'replay', trace: 'trace.jsonl', timeScale: 0.5, duration: '1m', preAllocatedVUs: 2, maxVUs: 5 } satisfies Required<ReplayScenario>,
 };

@@ -37,7 +37,7 @@ export const TREND_STATS = 'avg,p(50),p(90),p(99),max,count';
 export async function runLlmperfCli(script: string, url: string, summaryFile: string, timeoutMs: number, opts: { cpuProfDir?: string; extra?: string[] } = {}): Promise<LlmperfRun> {
   const node = llmperfNodeFlags();
   if (opts.cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-  const args = [...node, CLI, 'run', script, '--url', url, '--quiet', '--no-color', '--out-dir', runDirFor(summaryFile), '--summary-export', summaryFile, '--summary-trend-stats', TREND_STATS, ...(opts.extra ?? [])];
+  const args = [...node, CLI, 'run', script, '--url', url, '--no-test-connection', '--quiet', '--no-color', '--out-dir', runDirFor(summaryFile), '--summary-export', summaryFile, '--summary-trend-stats', TREND_STATS, ...(opts.extra ?? [])];
   const r = await runNode(1, args, timeoutMs);
   if (!existsSync(summaryFile)) throw new Error(`llmperf run exited with ${r.code} and wrote no summary: ${r.stderr.trim().slice(-800)}`);
   return { ...r, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as SummaryLite };

@@ -28,6 +28,7 @@ const records: RequestRecord[] = [];
 const out = await run({
   script: cfg.script,
   overrides: { url: cfg.url },
+  testConnection: false, // the connection test would be one more request in the mock's counts
   outDir: cfg.outDir,
   listeners: [{ onRecord(r) { records.push(r); } }],
   log: (l) => process.stderr.write(l + '\n'),

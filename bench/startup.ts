@@ -25,7 +25,7 @@ export async function startup(ctx: BenchCtx): Promise<ScenarioOut> {
       const rid = `startup-${k}`;
       ctx.log(`startup: run ${k === 0 ? 'warm-up' : `${k}/${runs}`}`);
       spawned.set(rid, monoMs());
-      const r = await runNode(1, [...llmperfNodeFlags(), CLI, 'run', script, '--url', mock.url, '--quiet', '--no-color', '--out-dir', path.join(ctx.tmp, `startup-${k}-run`), '--header', `x-request-id=${rid}`], 60_000);
+      const r = await runNode(1, [...llmperfNodeFlags(), CLI, 'run', script, '--url', mock.url, '--no-test-connection', '--quiet', '--no-color', '--out-dir', path.join(ctx.tmp, `startup-${k}-run`), '--header', `x-request-id=${rid}`], 60_000);
       if (r.code !== 0) throw new Error(`llmperf run exited with ${r.code}: ${r.stderr.trim().slice(-500)}`);
       if (k > 0) walls.push(r.wallMs);
     }

@@ -76,6 +76,7 @@ export function perfBuilder(y: Argv): Argv {
     .option('evalscope-version', { ...str(`file layout of the evalscope release to match: ${EVALSCOPE_FORMATS.join(' or ')} (keys, units, percentile rows)`), default: '1.10', group: G.out })
     .option('out', { type: 'string', array: true, describe: 'llmperf outputs streamed during each run: prometheus-rw=URL, json=file, csv=file, wandb[=project]', group: G.out })
     .option('debug', { type: 'boolean', default: false, describe: 'print every request and response (secrets redacted) and the generated script path', group: G.out })
+    .option('io-threads', { ...num('threads that send the requests and timestamp the responses (default: half the cores, 1 to 8; 0: the main thread). More for many thousands of streams or when a WARN says the I/O thread was busy'), group: G.out })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock when no --url is given, e.g. --mock ttft=200ms', group: G.out })
     .example('$0 perf --url http://127.0.0.1:8000/v1/chat/completions --model qwen --parallel 10 -n 100 --dataset openqa --dataset-path open_qa.jsonl', 'evalscope perf command lines run unchanged')
     .example('$0 perf --model test --parallel 1 2 --number 4 8', 'a sweep against the built-in mock')
@@ -142,6 +143,7 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
     sleepInterval: a['sleep-interval'] as number,
     logEveryNQuery: a['log-every-n-query'] as number,
     debug: a.debug as boolean,
+    ...(a['io-threads'] !== undefined ? { ioThreads: a['io-threads'] as number } : {}),
     dataset: a.dataset as string,
     datasetOffset: a['dataset-offset'] as number,
     stream: a.stream as boolean,

@@ -19,6 +19,7 @@ export interface RunArgs extends ConnectionArgs, RunShortcutArgs {
   'vus-per-isolate': number;
   'vus-per-context': number;
   'isolate-threads': boolean;
+  'io-threads'?: number;
   'init-timeout': string;
   'test-connection': boolean;
   thresholds: boolean;
@@ -48,6 +49,7 @@ export function runBuilder(y: Argv): Argv<RunArgs> {
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
     .option('vus-per-context', { type: 'number', default: 1, describe: 'VUs sharing one V8 context: saves ~150 KiB per VU for thousands of VUs; they keep their own module state, __VU and __ENV but share globalThis' })
+    .option('io-threads', { type: 'number', describe: 'threads that send the requests and timestamp the responses (default: half the cores, 1 to 8; 0: the main thread). More for many thousands of streams or when a WARN says the I/O thread was busy' })
     .option('isolate-threads', { type: 'boolean', default: false, describe: 'run VU code on its isolates\' own threads instead of inline on the main thread (for CPU-heavy scripts on machines with cores to spare; inline measures more exactly)' })
     .option('test-connection', { type: 'boolean', default: true, describe: 'check that the target answers before starting (--no-test-connection to skip)' })
     .option('thresholds', { type: 'boolean', default: true, describe: "evaluate thresholds (--no-thresholds: none, not even llmperf's default that fails a run in which every request failed), as k6's --no-thresholds" })
@@ -93,6 +95,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         vusPerIsolate: a['vus-per-isolate'],
         vusPerContext: a['vus-per-context'],
         isolateThreads: a['isolate-threads'],
+        ...(a['io-threads'] !== undefined ? { ioThreads: a['io-threads'] } : {}),
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
         testConnection: a['test-connection'],
         noThresholds: !a.thresholds,

@@ -25,6 +25,7 @@ export interface LevelArgs extends ConnectionArgs {
   'system-env': boolean;
   'isolate-memory': number;
   'vus-per-isolate': number;
+  'io-threads'?: number;
   'out-dir'?: string;
   save: boolean;
   'save-levels': boolean;
@@ -44,6 +45,7 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV (--no-system-env)' })
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
+    .option('io-threads', { type: 'number', describe: 'threads that send the requests and timestamp the responses (default: half the cores, 1 to 8; 0: the main thread). More for many thousands of streams or when a WARN says the I/O thread was busy' })
     .option('out-dir', { type: 'string', describe: 'results folder (default: llmperf-results/<command>-<script>-<YYYYmmdd-HHMMSS>/)' })
     .option('save', { type: 'boolean', default: true, describe: 'write the results folder: sweep.json, report.html (--no-save for none)' })
     .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' }) as unknown as Argv<T & LevelArgs>;
@@ -74,6 +76,7 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
       mockOptions: mockOpts,
       isolateMemoryMb: a['isolate-memory'],
       vusPerIsolate: a['vus-per-isolate'],
+      ...(a['io-threads'] !== undefined ? { ioThreads: a['io-threads'] } : {}),
       storeBodies: a['save-levels'],
       log,
     },

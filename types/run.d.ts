@@ -83,6 +83,8 @@ export interface RequestRecord {
   responseText: string | null;
   /** met every SLO in options.slo (null when no SLO configured or the request failed) */
   good: boolean | null;
+  /** the server's id of the response (OpenAI's `id`, DashScope's `request_id`): find the request in the server's logs */
+  responseId: string | null;
 }
 
 /** Receives every sample and request record as they happen; must not block (buffer, flush later). */

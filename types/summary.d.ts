@@ -59,6 +59,18 @@ export interface SummaryCheck {
   fails: number;
 }
 
+/** summary.json `client`: llmperf's own health over the run. */
+export interface ClientHealthSummary {
+  /** I/O threads used (0: the main thread sent and timed the requests) */
+  ioThreads: number;
+  /** seconds (with requests open) in which the timing thread's event-loop delay p99 exceeded 5 ms */
+  timestamps: { late: boolean; lateSeconds: number; activeSeconds: number; worstLagP99Ms: number; worstLagMaxMs: number };
+  /** seconds in which an I/O thread was busier than 90% of a core */
+  ioBusy: { busy: boolean; busySeconds: number; maxUtilization: number };
+  /** the arrival schedule (open-loop executors): llm_schedule_lag p99 over 5 ms or arrivals dropped */
+  schedule: { behind: boolean; checksBehind: number; worstLagP99Ms: number; dropped: number };
+}
+
 export interface SummaryData {
   schemaVersion: number;
   llmperf: { version: string; node: string };
@@ -90,4 +102,10 @@ export interface SummaryData {
   scriptErrors: Array<{ position: string; message: string; count: number }>;
   iterations: { completed: number; interrupted: number; dropped: number };
   vusMax: number;
+  /**
+   * Whether the client was the limit (runtime/engine/client-health.ts): timestamps taken late by
+   * the thread that times responses, an I/O thread near its limit, an arrival schedule that fell
+   * behind. Read it before trusting the latency tails.
+   */
+  client?: ClientHealthSummary;
 }

@@ -5,7 +5,8 @@
  * abortOnFail checks, then teardown(), evaluates the thresholds and gathers the result. Phase 4,
  * finishing (summary, store, report, handleSummary), is runtime/engine/finish.ts.
  */
-import { ScriptAbort, ScriptError } from '../errors.ts';
+import { ConfigError, ScriptAbort, ScriptError } from '../errors.ts';
+import { ClientHealth } from './client-health.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { defaultIoThreads, LlmClient } from '../llm/client.ts';
 import { boundsFromOptions } from '../metrics/request-slo.ts';
@@ -32,13 +33,17 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
 
   const maxVUs = plans.reduce((a, p) => a + p.plan.maxVUs, 0);
   warnIsolateSizing(maxVUs, req, log);
+  const ioThreads = req.ioThreads ?? defaultIoThreads();
+  if (!Number.isInteger(ioThreads) || ioThreads < 0 || ioThreads > 64) throw new ConfigError(`--io-threads ${ioThreads}: give a whole number from 0 (send from the main thread) to 64`);
   const client = await LlmClient.open({
     connections: Math.max(1, maxVUs),
     connectTimeoutMs: options.llm.connectTimeoutMs,
     readTimeoutMs: options.llm.readTimeoutMs,
-    ioThreads: req.ioThreads ?? defaultIoThreads(),
+    ioThreads,
     pluginFile: target.apis.pluginFile,
   });
+  const health = new ClientHealth({ ioThreads, log, now }, () => services.inflight);
+  client.onIoHealth = (h) => health.ioSecond(h);
   try {
     services.bindTarget({
       llm: options.llm,
@@ -85,6 +90,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
 
     const watchdog = new CpuWatchdog(loaded.pool, options.iterationTimeoutMs || 30_000);
     watchdog.start();
+    health.watchMainThread();
     const lagMonitor = new LagMonitor(log);
     // inline VU code that runs long between two awaits holds up the thread that times the responses
     const slow = { turns: 0, maxMs: 0 };
@@ -137,6 +143,9 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     lagMonitor.check(durationMs);
     const behind = lagMonitor.final();
     if (behind) log(behind);
+    client.onIoHealth = undefined;
+    const clientHealth = health.finish(lagMonitor);
+    for (const l of clientHealth.lines) log(l);
     loaded.pool.onSlowTurn = undefined;
     if (slow.turns > 1) log(`WARN VU code held the main thread for more than ${loaded.pool.slowTurnMs} ms in ${slow.turns} turns (longest ${slow.maxMs.toFixed(0)} ms): see --isolate-threads`);
 
@@ -181,6 +190,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
       },
       bundle: loaded.bundle,
       vusMax: vus.initialised,
+      client: clientHealth.summary,
       iterations: control.counters.iterationsDone,
       droppedIterations: control.counters.droppedIterations,
       interruptedIterations: control.counters.interruptedIterations,

@@ -13,6 +13,8 @@ export class LagMonitor {
   /** how many checks found the client behind */
   behind = 0;
   worstP99 = 0;
+  /** arrivals dropped over the whole run */
+  totalDropped = 0;
 
   constructor(
     private readonly log: (line: string) => void,
@@ -25,6 +27,7 @@ export class LagMonitor {
 
   drop(n: number): void {
     this.dropped += n;
+    this.totalDropped += n;
   }
 
   /** Called periodically with the run's elapsed time (ms). */

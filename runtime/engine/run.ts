@@ -11,6 +11,7 @@
  */
 import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
 import type { Bundle } from '../bundle/bundle.ts';
+import type { ClientHealthSummary } from './client-health.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { ResolvedOptions, ScriptOptions } from '../options/resolve.ts';
@@ -77,6 +78,8 @@ export interface RunResult {
   close(): Promise<void>;
   bundle: Bundle;
   vusMax: number;
+  /** whether the client was the limit (summary.json `client`) */
+  client?: ClientHealthSummary;
   iterations: number;
   droppedIterations: number;
   interruptedIterations: number;

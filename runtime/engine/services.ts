@@ -150,6 +150,7 @@ export class Services implements VuServices {
       requestBody: d.storeBodies ? built.body : null,
       responseText: d.storeBodies ? x.text : null,
       good: null,
+      responseId: x.responseId,
     };
     if (rec.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();

@@ -34,6 +34,7 @@ export function dashscopeUrl(base: string): string {
 }
 
 interface DashScopeChunk {
+  request_id?: string;
   output?: {
     text?: string | null;
     finish_reason?: string | null;
@@ -57,6 +58,7 @@ function finished(reason: string | null | undefined): string | null {
 
 function parseChunk(obj: DashScopeChunk, last: boolean): ParsedDelta {
   const out: ParsedDelta = {};
+  if (typeof obj.request_id === 'string') out.id = obj.request_id;
   if (!obj.output && obj.code) {
     out.error = `${obj.code}: ${obj.message ?? ''}`.trim();
     return out;

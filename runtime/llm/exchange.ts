@@ -39,6 +39,8 @@ export interface RawExchange {
   errorMessage: string | null;
   bytesSent: number;
   bytesReceived: number;
+  /** the server's id of the response (the first event's or the body's `id`) */
+  responseId: string | null;
 }
 
 export interface ExchangeOptions {
@@ -84,6 +86,7 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     errorMessage: null,
     bytesSent: Buffer.byteLength(req.body) + 200,
     bytesReceived: 0,
+    responseId: null,
   };
   let settled = false;
   let controller: Dispatcher.DispatchController | null = null;
@@ -136,6 +139,7 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     if (d.usage) x.usage = d.usage;
     if (d.finishReason) x.finishReason = d.finishReason;
     if (d.done) x.done = true;
+    if (d.id !== undefined && x.responseId === null) x.responseId = d.id;
   };
 
   const onEvent = (ev: { data: string; event?: string | undefined }, t: number) => {
@@ -257,13 +261,18 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
   };
 }
 
-/** An exchange that was cancelled before it was sent. */
-export function cancelledExchange(req: BuiltRequest): RawExchange {
+/** An exchange that ended before anything was sent (cancelled, unknown API, a failed I/O thread). */
+export function failedExchange(code: ErrorCode, message: string, bytesSent = 0): RawExchange {
   const t = performance.now();
   return {
     t0: t, tHeaders: null, outputTimes: [], outputChars: [], outputTokens: [], tEnd: t, status: 0, text: '', reasoning: '', usage: null, finishReason: null, done: false,
-    errorCode: 'ABORTED', errorMessage: 'request cancelled before it was sent: the run is stopping', bytesSent: Buffer.byteLength(req.body) + 200, bytesReceived: 0,
+    errorCode: code, errorMessage: message, bytesSent, bytesReceived: 0, responseId: null,
   };
+}
+
+/** An exchange that was cancelled before it was sent. */
+export function cancelledExchange(req: BuiltRequest): RawExchange {
+  return failedExchange('ABORTED', 'request cancelled before it was sent: the run is stopping', Buffer.byteLength(req.body) + 200);
 }
 
 /** origin and path of a request URL; a run sends to a handful of URLs, so they are parsed once. */

@@ -11,6 +11,7 @@ interface OpenAiChoice {
   finish_reason?: string | null;
 }
 interface OpenAiChunk {
+  id?: string;
   choices?: OpenAiChoice[];
   usage?: Usage | null;
   error?: { message?: string } | string;
@@ -43,6 +44,7 @@ function parseChunk(obj: OpenAiChunk): ParsedDelta {
     if (c.finish_reason) out.finishReason = c.finish_reason;
   }
   if (obj.usage) out.usage = obj.usage;
+  if (typeof obj.id === 'string') out.id = obj.id;
   return out;
 }
 

@@ -37,6 +37,8 @@ export interface PerfOptions {
   sleepInterval: number;
   logEveryNQuery: number;
   debug: boolean;
+  /** llmperf's I/O threads (--io-threads); default: the engine's */
+  ioThreads?: number;
   name?: string;
   tokenizerPath?: string;
   maxPromptLength?: number;

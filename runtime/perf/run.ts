@@ -269,6 +269,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
       systemEnv: false,
       target: t.target, // opened (mock started or URL probed) once above, for all runs
       debug: o.debug && !one.warmup,
+      ...(o.ioThreads !== undefined ? { ioThreads: o.ioThreads } : {}),
       log: io.log,
       listeners: one.warmup ? [] : [progressListener(o.logEveryNQuery, one.number, io.log, one.label), evalscope],
       // the measured run keeps llmperf's run directory (summary.json, requests.sqlite, report.html, ...) in its folder

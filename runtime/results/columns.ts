@@ -78,6 +78,7 @@ const TABLE = [
   { name: 'tags', type: 'TEXT', notNull: true, field: 'tags', as: 'json' },
   { name: 'request_body', type: 'TEXT', field: 'requestBody' },
   { name: 'response_text', type: 'TEXT', field: 'responseText' },
+  { name: 'response_id', type: 'TEXT', field: 'responseId' },
 ] as const satisfies readonly Column[];
 
 export type ColumnName = (typeof TABLE)[number]['name'];

@@ -64,7 +64,7 @@ export type SummaryInput = Pick<
   RunResult,
   | 'durationMs' | 'options' | 'scriptOptions' | 'evaluator' | 'registry' | 'checks' | 'scriptErrors' | 'plans' | 'startedAt' | 'stopReason'
   | 'abortMessage' | 'targetUrl' | 'embeddedMock' | 'peakInflight' | 'errorCounts' | 'errorSamples' | 'iterations' | 'interruptedIterations'
-  | 'droppedIterations' | 'vusMax'
+  | 'droppedIterations' | 'vusMax' | 'client'
 >;
 
 export function buildSummary(r: SummaryInput): SummaryData {
@@ -153,6 +153,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
     scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, count: e.count })),
     iterations: { completed: r.iterations, interrupted: r.interruptedIterations, dropped: r.droppedIterations },
     vusMax: r.vusMax,
+    ...(r.client ? { client: r.client } : {}),
   };
 }
 

@@ -37,12 +37,12 @@ describe('dashscope adapter: events', () => {
   const ev = (output: unknown, usage = { input_tokens: 3, output_tokens: 2, total_tokens: 5 }) => JSON.stringify({ output, usage, request_id: 'r' });
   const cases: Array<[string, string, string | undefined, Record<string, unknown>]> = [
     ['a message chunk, not finished ("null")', ev({ choices: [{ message: { role: 'assistant', content: ' hi' }, finish_reason: 'null' }] }), 'result',
-      { content: ' hi', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
+      { id: 'r', content: ' hi', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
     ['the last chunk ends the stream', ev({ choices: [{ message: { content: '!' }, finish_reason: 'stop' }] }), 'result',
-      { content: '!', finishReason: 'stop', done: true, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
+      { id: 'r', content: '!', finishReason: 'stop', done: true, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
     ['text format', ev({ text: 'abc', finish_reason: 'length' }), undefined,
-      { content: 'abc', finishReason: 'length', done: true, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
-    ['an error object', JSON.stringify({ code: 'Throttling.RateQuota', message: 'slow down', request_id: 'r' }), 'result', { error: 'Throttling.RateQuota: slow down' }],
+      { id: 'r', content: 'abc', finishReason: 'length', done: true, usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }],
+    ['an error object', JSON.stringify({ code: 'Throttling.RateQuota', message: 'slow down', request_id: 'r' }), 'result', { id: 'r', error: 'Throttling.RateQuota: slow down' }],
     ['an error event', JSON.stringify({ code: 'InternalError', message: 'boom' }), 'error', { error: 'InternalError: boom' }],
   ];
   for (const [name, data, event, want] of cases) {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiAdapter, BuiltRequest } from '../api.ts';
-import { cancelledExchange, type RawExchange } from '../exchange.ts';
+import { cancelledExchange, failedExchange, type RawExchange } from '../exchange.ts';
 import type { FromIo, IoHealth, SendItem, SessionSettings, ToIo } from './protocol.ts';
 
 /** Lag and busy figures of the I/O threads over a run (summary.json `client.io`). */
@@ -55,7 +55,7 @@ class IoThread {
       this.worker.once('error', (e) => {
         this.failure = e;
         reject(e);
-        for (const [, r] of this.pending) r(failedExchange(`the I/O thread failed: ${e.message}`));
+        for (const [, r] of this.pending) r(failedExchange('REQUEST_ERROR', `the I/O thread failed: ${e.message}`));
         this.pending.clear();
       });
       this.worker.on('message', (m: FromIo) => {
@@ -163,11 +163,6 @@ class IoThread {
       this.cancels = [];
     }
   }
-}
-
-function failedExchange(message: string): RawExchange {
-  const t = performance.now();
-  return { t0: t, tHeaders: null, outputTimes: [], outputChars: [], outputTokens: [], tEnd: t, status: 0, text: '', reasoning: '', usage: null, finishReason: null, done: false, errorCode: 'REQUEST_ERROR', errorMessage: message, bytesSent: 0, bytesReceived: 0 };
 }
 
 // ---- the process-wide pool

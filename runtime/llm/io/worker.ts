@@ -10,7 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import type { ApiAdapter } from '../api.ts';
-import { exchange, type ExchangeHandle, type RawExchange } from '../exchange.ts';
+import { exchange, failedExchange, type ExchangeHandle, type RawExchange } from '../exchange.ts';
 import { BUILTIN_APIS, loadApiPlugin } from '../registry.ts';
 import type { FromIo, SendItem, SessionSettings, ToIo } from './protocol.ts';
 
@@ -45,8 +45,7 @@ function flush(): void {
 function send(s: Session, it: SendItem): void {
   const api = it.api === s.plugin?.name ? s.plugin : BUILTIN_APIS[it.api];
   if (!api) {
-    const t = performance.now();
-    doneBatch.push({ id: it.id, x: { t0: t, tHeaders: null, outputTimes: [], outputChars: [], outputTokens: [], tEnd: t, status: 0, text: '', reasoning: '', usage: null, finishReason: null, done: false, errorCode: 'REQUEST_ERROR', errorMessage: `unknown api "${it.api}" on the I/O thread`, bytesSent: 0, bytesReceived: 0 } });
+    doneBatch.push({ id: it.id, x: failedExchange('REQUEST_ERROR', `unknown api "${it.api}" on the I/O thread`) });
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);

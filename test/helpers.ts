@@ -46,3 +46,53 @@ export function tempFiles(files: Record<string, string>): string {
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
   return dir;
 }
+
+export interface MockProcess {
+  /** e.g. http://127.0.0.1:41234/v1 */
+  url: string;
+  /** the mock's /mock/stats */
+  stats(): Promise<{ requests: number; completed: number; inflight: number }>;
+  /** SIGTERM, and waits for the exit (the trace file is flushed then) */
+  close(): Promise<void>;
+}
+
+/**
+ * The built-in mock in a process of its own (`llmperf mock --port 0 ...`): for tests whose measure
+ * must not depend on the test process's own main thread (an in-process mock answers late whenever
+ * that thread is busy, and its lateness is the server's, not the client's).
+ */
+export function startMockProcess(args: string[] = []): Promise<MockProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-node-snapshot', BIN, 'mock', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`llmperf mock did not start:\n${out}\n${err}`));
+    }, 30_000);
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(t);
+      const url = m[1]!;
+      resolve({
+        url,
+        async stats() {
+          const res = await fetch(new URL('/mock/stats', url));
+          return (await res.json()) as { requests: number; completed: number; inflight: number };
+        },
+        async close() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`llmperf mock exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+}

@@ -16,6 +16,8 @@ export interface BenchSize {
   ceiling: { streams: number; durationMs: number; outputTokens: number; reps: number };
   /** timing accuracy: per-request client vs mock-trace timings */
   accuracy: MockTiming & { streams: number; durationMs: number; reps: number };
+  /** bursts: closed loops started together (perf --parallel) and gamma (CV 2) arrivals, matched to the mock's trace */
+  burst: MockTiming & { closed: { parallel: number; number: number }; open: { inflight: number; durationMs: number }; reps: number };
   /** open loop: Poisson arrivals at two rates */
   openLoop: MockTiming & { rates: Array<{ rate: number; durationMs: number }> };
   /** peak RSS of llmperf with this many streaming VUs */
@@ -30,6 +32,7 @@ const FULL: BenchSize = {
   name: 'full',
   ceiling: { streams: 256, durationMs: 10_000, outputTokens: 200, reps: 2 },
   accuracy: { streams: 500, durationMs: 10_000, ttftMs: 200, itlMs: 20, outputTokens: 64, reps: 2 },
+  burst: { ttftMs: 200, itlMs: 20, outputTokens: 64, closed: { parallel: 500, number: 1000 }, open: { inflight: 400, durationMs: 10_000 }, reps: 3 },
   openLoop: { ttftMs: 50, itlMs: 10, outputTokens: 16, rates: [{ rate: 200, durationMs: 30_000 }, { rate: 2000, durationMs: 10_000 }] },
   memory: { vus: [1000, 5000], durationMs: 10_000, ttftMs: 500, itlMs: 100, outputTokens: 32 },
   metrics: { samples: [1_000_000, 10_000_000] },
@@ -40,6 +43,7 @@ const QUICK: BenchSize = {
   name: 'quick',
   ceiling: { streams: 256, durationMs: 3000, outputTokens: 200, reps: 1 },
   accuracy: { streams: 500, durationMs: 4000, ttftMs: 200, itlMs: 20, outputTokens: 64, reps: 1 },
+  burst: { ttftMs: 200, itlMs: 20, outputTokens: 64, closed: { parallel: 500, number: 1000 }, open: { inflight: 400, durationMs: 4000 }, reps: 1 },
   openLoop: { ttftMs: 50, itlMs: 10, outputTokens: 16, rates: [{ rate: 200, durationMs: 5000 }, { rate: 2000, durationMs: 3000 }] },
   memory: { vus: [1000, 5000], durationMs: 3000, ttftMs: 500, itlMs: 100, outputTokens: 32 },
   metrics: { samples: [1_000_000, 3_000_000] },
@@ -50,6 +54,7 @@ const TINY: BenchSize = {
   name: 'tiny',
   ceiling: { streams: 8, durationMs: 800, outputTokens: 20, reps: 1 },
   accuracy: { streams: 8, durationMs: 800, ttftMs: 20, itlMs: 5, outputTokens: 8, reps: 1 },
+  burst: { ttftMs: 20, itlMs: 5, outputTokens: 8, closed: { parallel: 8, number: 16 }, open: { inflight: 8, durationMs: 800 }, reps: 1 },
   openLoop: { ttftMs: 10, itlMs: 2, outputTokens: 4, rates: [{ rate: 20, durationMs: 800 }, { rate: 50, durationMs: 800 }] },
   memory: { vus: [4, 8], durationMs: 800, ttftMs: 20, itlMs: 5, outputTokens: 8 },
   metrics: { samples: [10_000, 100_000] },
@@ -66,8 +71,8 @@ export function benchSize(env: NodeJS.ProcessEnv = process.env): BenchSize {
   }
 }
 
-/** BENCH_ONLY=ceiling,accuracy runs a subset (names: ceiling, accuracy, openloop, memory, metrics, startup). */
-export const SCENARIOS = ['ceiling', 'accuracy', 'openloop', 'memory', 'metrics', 'startup'] as const;
+/** BENCH_ONLY=ceiling,accuracy runs a subset (names: ceiling, accuracy, burst, openloop, memory, metrics, startup). */
+export const SCENARIOS = ['ceiling', 'accuracy', 'burst', 'openloop', 'memory', 'metrics', 'startup'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function selectedScenarios(env: NodeJS.ProcessEnv = process.env): ScenarioName[] {

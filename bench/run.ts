@@ -16,8 +16,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { accuracy } from './accuracy.ts';
+import { burst } from './burst.ts';
 import { ceiling } from './ceiling.ts';
-import { benchSize, selectedScenarios, type ScenarioName } from './config.ts';
+import { benchSize, SCENARIOS, selectedScenarios, type ScenarioName } from './config.ts';
 import type { BenchCtx, ScenarioOut } from './context.ts';
 import { memory, metricsMemory } from './memory.ts';
 import { openLoop } from './open-loop.ts';
@@ -26,7 +27,7 @@ import { startup } from './startup.ts';
 import { renderReport, type Report } from './table.ts';
 
 const RUNNERS: Record<ScenarioName, (ctx: BenchCtx) => Promise<ScenarioOut>> = {
-  ceiling, accuracy, openloop: openLoop, memory, metrics: metricsMemory, startup,
+  ceiling, accuracy, burst, openloop: openLoop, memory, metrics: metricsMemory, startup,
 };
 
 function stamp(d: Date): string {
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
       ['node', process.version],
       ['machine', `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores`],
       ['pinning', canPin() ? 'mock on core 0, clients on core 1 (taskset)' : 'none (taskset or a second core is missing): figures are not comparable with pinned runs'],
-      ['size', `${size.name}${names.length < 6 ? `, only ${names.join(', ')}` : ''}`],
+      ['size', `${size.name}${names.length < SCENARIOS.length ? `, only ${names.join(', ')}` : ''}`],
       ['baseline', 'bench/baseline-client.ts: bare undici Agent.dispatch closed loops, SSE split on "\\n\\n", no JSON parsing'],
     ],
     rows: [],

@@ -18,6 +18,9 @@ export function parseKeyValues(list: unknown, what: string): Record<string, stri
   return out;
 }
 
+/** After the second signal, the longest the run may take to write its results before the process leaves. */
+export const HARD_EXIT_MS = 15_000;
+
 /** First SIGINT/SIGTERM aborts `graceful`; the second aborts `hard`. */
 export function installSignals(log: (l: string) => void): { graceful: AbortController; hard: AbortController; dispose(): void } {
   const graceful = new AbortController();
@@ -27,11 +30,16 @@ export function installSignals(log: (l: string) => void): { graceful: AbortContr
       log(`\n${sig} received: stopping new iterations, waiting for in-flight ones (gracefulStop); send it again to stop at once`);
       graceful.abort();
     } else if (!hard.signal.aborted) {
-      log(`${sig} received again: stopping now`);
+      log(`${sig} received again: stopping now (in-flight requests are cancelled; the summary, the store and the report are still written)`);
       hard.abort();
-      // in-flight requests are cancelled and the results written within moments; if something
-      // still hangs (a script stuck in a loop), leave anyway: stores flush on 'exit'.
-      setTimeout(() => process.exit(105), 5000).unref();
+      // In-flight requests are cancelled, sleeps end and iterations that cannot end are abandoned
+      // (runtime/engine/scenario.ts), so the results are written within moments. If something still
+      // holds the process (a VU's code looping on the CPU until iterationTimeout), leave anyway
+      // after a while: the store flushes on 'exit'.
+      setTimeout(() => {
+        log(`the run did not end within ${HARD_EXIT_MS / 1000} s of the second signal: exiting without writing the summary (requests.sqlite keeps every completed request)`);
+        process.exit(105);
+      }, HARD_EXIT_MS).unref();
     }
   };
   const a = () => onSig('SIGINT');

@@ -1,7 +1,8 @@
 /**
- * Abort callbacks for the per-request and per-iteration paths. AbortSignal's own
- * addEventListener/removeEventListener walk the signal's listener list (to refuse duplicates and
- * to find the one to remove), so with N requests in flight on the run's one stop signal each
+ * Abort callbacks for the per-request and per-iteration paths, and nextTurn for host calls that
+ * end at once. AbortSignal's own addEventListener/removeEventListener walk the signal's listener
+ * list (to refuse duplicates and to find the one to remove), so with N requests in flight on the
+ * run's one stop signal each
  * request paid O(N) twice. Here a signal gets one listener, which calls the callbacks of a Set:
  * adding and removing one is O(1).
  */
@@ -27,4 +28,13 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   const s = set;
   s.add(fn);
   return () => s.delete(fn);
+}
+
+/**
+ * `v`, on the next turn of the event loop. Host calls that a VU awaits must not settle in the same
+ * turn they were made (a cancelled request, sleep(0)): inline, the VU's code then runs on in a
+ * microtask, and a loop of such calls would starve the event loop (timers, sockets, the run's stop).
+ */
+export function nextTurn<T>(v: T): Promise<T> {
+  return new Promise((resolve) => setImmediate(resolve, v));
 }

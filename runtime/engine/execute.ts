@@ -58,6 +58,13 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     // Every listener is in place before the first sample (setup() may already send requests).
     await req.onStart?.({ bundle: loaded.bundle, options, scriptOptions: loaded.scriptOptions, plans, targetUrl: target.url, embeddedMock: target.embedded, registry, attach: (l) => emitter.attach(l) });
 
+    // Signals count from here: a stop during setup() or while VUs are created ends the run there
+    // (with its summary), instead of waiting for every VU to initialise.
+    req.signal?.addEventListener('abort', () => control.requestStop('interrupted'), { once: true });
+    req.hardSignal?.addEventListener('abort', () => control.hardStop(), { once: true });
+    if (req.signal?.aborted) control.requestStop('interrupted');
+    if (req.hardSignal?.aborted) control.hardStop();
+
     // ---- setup()
     let ranSetup = false;
     if (req.setupDataFile && (!req.setupOnce || !prepared.firstSegment)) {
@@ -76,17 +83,16 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
 
     // ---- VUs
     for (const { scenario, plan } of plans) control.scenarios.push(newScenarioState(scenario, plan));
-    for (const s of control.scenarios) s.vus = await vus.createMany(s.plan.preAllocatedVUs, s.config.env);
+    if (control.reason !== 'completed') for (const s of control.scenarios) s.stopNew.abort();
+    if (control.hardStopAll.signal.aborted) for (const s of control.scenarios) s.hardStop.abort();
+    const stopping = () => control.reason !== 'completed';
+    for (const s of control.scenarios) s.vus = await vus.createMany(s.plan.preAllocatedVUs, s.config.env, stopping);
     emitter.sample('vus_max', vus.initialised, {}, Date.now());
 
     // ---- run
     const errors = new ScriptErrorLog(mapper, (l) => log(`ERROR ${l}`));
     clock.start();
     const startedAt = new Date();
-    req.signal?.addEventListener('abort', () => control.requestStop('interrupted'), { once: true });
-    req.hardSignal?.addEventListener('abort', () => control.hardStop(), { once: true });
-    if (req.signal?.aborted) control.requestStop('interrupted');
-    if (req.hardSignal?.aborted) control.hardStop();
 
     const watchdog = new CpuWatchdog(loaded.pool, options.iterationTimeoutMs || 30_000);
     watchdog.start();

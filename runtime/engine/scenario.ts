@@ -9,6 +9,7 @@ import { runScenario } from '../executors/index.ts';
 import type { VuHandle } from '../executors/types.ts';
 import type { IterationOutcome } from '../vu/protocol.ts';
 import type { VU } from '../vu/vu.ts';
+import { onAbort } from '../abort-hooks.ts';
 import { sleepUntil } from './clock.ts';
 import type { Emitter } from './emitter.ts';
 import type { ScriptErrorLog } from './script-errors.ts';
@@ -55,6 +56,41 @@ export interface ScenarioDeps {
   requestStop(reason: StopReason, msg?: string): void;
 }
 
+/** How long an iteration may take to end by itself once interrupted (its llm calls and sleeps end at once) before it is abandoned. */
+export const ABANDON_AFTER_MS = 500;
+const ABANDONED = Symbol('abandoned');
+
+/**
+ * The iteration's outcome, or ABANDONED when `interrupt` aborts and the iteration has not ended
+ * ABANDON_AFTER_MS later: a run never waits for an iteration that cannot end (a never-settling
+ * promise, a loop that ignores the stop).
+ */
+function untilInterrupted<T>(p: Promise<T>, interrupt: AbortSignal): Promise<T | typeof ABANDONED> {
+  return new Promise<T | typeof ABANDONED>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let cancel: (() => void) | undefined;
+    const startTimer = (): void => {
+      timer = setTimeout(() => resolve(ABANDONED), ABANDON_AFTER_MS);
+    };
+    if (interrupt.aborted) startTimer();
+    else cancel = onAbort(interrupt, startTimer);
+    const settled = (): void => {
+      if (timer) clearTimeout(timer);
+      cancel?.();
+    };
+    p.then(
+      (v) => {
+        settled();
+        resolve(v);
+      },
+      (e: unknown) => {
+        settled();
+        reject(e);
+      },
+    );
+  });
+}
+
 export function newScenarioState(config: ScenarioConfig, plan: ExecutionPlan): ScenarioState {
   const stopNew = new AbortController();
   const hardStop = new AbortController();
@@ -93,7 +129,7 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
 
   const iterate = async (vu: VU, r: Parameters<ExecutorContext['iterate']>[1]): Promise<void> => {
     if (s.hardStop.signal.aborted) return;
-    if (vu.isolateDisposed) {
+    if (vu.needsRebuild) {
       try {
         await vu.revive(d.setupData());
       } catch (e) {
@@ -120,9 +156,9 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
       d.lagMonitor.lag(lag);
       if (r.queuedMs !== undefined) emitter.sample('llm_queue_wait', r.queuedMs, tags, Date.now());
     }
-    let outcome: IterationOutcome;
+    let outcome: IterationOutcome | typeof ABANDONED;
     try {
-      outcome = await vu.iterate(
+      outcome = await untilInterrupted(vu.iterate(
         {
           exec: c.exec,
           iter,
@@ -135,17 +171,25 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
           ...(r.replay ? { replay: r.replay } : {}),
         },
         d.watchdog.limitMs,
-      );
+      ), interrupt);
     } catch (e) {
       vu.state.iter = iter + 1;
       if (vu.isolateDisposed) {
         reportIsolateDeath(vu, e as Error);
+        counters.interruptedIterations++; // it neither completed nor can be resumed
         return;
       }
       outcome = { ok: false, error: { message: (e as Error).message, stack: String((e as Error).stack), name: 'Error', kind: 'exception' } };
     }
     vu.state.iter = iter + 1;
     const dur = now() - t0;
+    if (outcome === ABANDONED) {
+      // the hard stop came and the iteration did not end within ABANDON_AFTER_MS (it awaits something
+      // that never settles, or ignores the stop): give up on it; the VU is rebuilt before reuse
+      vu.abandon();
+      counters.interruptedIterations++;
+      return;
+    }
     if (interrupt.aborted) {
       counters.interruptedIterations++;
       return;

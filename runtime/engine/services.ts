@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { onAbort } from '../abort-hooks.ts';
+import { nextTurn, onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
 import { loadDataset } from '../datasets/index.ts';
 import type { Dataset, DatasetItem } from '../datasets/types.ts';
@@ -164,9 +164,10 @@ export class Services implements VuServices {
     return toResult(rec, x);
   }
 
-  sleep(_vu: VuState, ms: number): Promise<void> {
-    const stop = this.d.hardStop;
-    if (stop.aborted || ms <= 0) return Promise.resolve();
+  /** Ends early when the VU's iteration is interrupted (gracefulStop over, ramp-down, second signal). */
+  sleep(vu: VuState, ms: number): Promise<void> {
+    const stop = vu.signal ?? this.d.hardStop;
+    if (stop.aborted || ms <= 0) return nextTurn(undefined);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

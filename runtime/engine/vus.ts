@@ -35,11 +35,11 @@ export class VuFactory {
     return vu;
   }
 
-  /** Creates n VUs, a few at a time (VU init is CPU-bound). */
-  async createMany(n: number, scenarioEnv?: Record<string, string>): Promise<VU[]> {
+  /** Creates n VUs, a few at a time (VU init is CPU-bound); stops early once `stop()` says so (a signal). */
+  async createMany(n: number, scenarioEnv?: Record<string, string>, stop: () => boolean = () => false): Promise<VU[]> {
     const out: VU[] = [];
     const batch = 8;
-    for (let i = 0; i < n; i += batch) {
+    for (let i = 0; i < n && !stop(); i += batch) {
       out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => this.create(false, scenarioEnv)))));
     }
     return out;

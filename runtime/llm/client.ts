@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Agent } from 'undici';
-import { onAbort } from '../abort-hooks.ts';
+import { nextTurn, onAbort } from '../abort-hooks.ts';
 import type { ApiAdapter, BuiltRequest } from './api.ts';
 import { cancelledExchange, exchange, type RawExchange } from './exchange.ts';
 import { IoSession, type IoStats } from './io/threads.ts';
@@ -84,7 +84,7 @@ export class LlmClient {
    */
   send(req: BuiltRequest, api: ApiAdapter, opts: { totalTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<RawExchange> {
     if (this.io) return this.io.send(req, api, opts, onAbort);
-    if (opts.signal?.aborted) return Promise.resolve(cancelledExchange(req));
+    if (opts.signal?.aborted) return nextTurn(cancelledExchange(req));
     return new Promise<RawExchange>((resolve) => {
       let uncancel: (() => void) | undefined;
       const h = exchange(this.agent!, req, api, { totalTimeoutMs: opts.totalTimeoutMs ?? 0, readTimeoutMs: this.readTimeoutMs }, (x) => {

@@ -39,6 +39,9 @@ export class VU {
   /** times this VU was rebuilt after its isolate died (memory limit, stuck iteration) */
   revivals = 0;
 
+  /** an abandoned iteration may still be parked in this VU's context: rebuild it before its next one */
+  private stale = false;
+
   private constructor(
     readonly id: number,
     private readonly pool: IsolatePool,
@@ -59,6 +62,23 @@ export class VU {
     return vu;
   }
 
+  /**
+   * Gives up on the iteration in progress (the run's hard stop came and it did not end: it awaits
+   * something that never settles, or ignores the stop). Its promise is rejected at once; the
+   * context that runs it gets inert host functions (async calls never settle, so the iteration stays
+   * parked instead of spinning; other calls are ignored), and the VU is rebuilt before it runs again.
+   */
+  abandon(reason = 'the iteration was interrupted by the hard stop'): void {
+    this.generation++;
+    this.stale = true;
+    this.rejectPending(new Error(reason));
+  }
+
+  /** Whether the VU must be rebuilt (revive) before its next iteration: its isolate died, or an iteration was abandoned. */
+  get needsRebuild(): boolean {
+    return this.stale || this.slot.disposed;
+  }
+
   /** Creates the context (in an isolate with room) and runs the init code. */
   private async build(): Promise<void> {
     const slot = this.pool.slotForNewVU();
@@ -66,11 +86,14 @@ export class VU {
     try {
       // results of calls made by an earlier context of this VU (before a revive) are dropped
       const gen = ++this.generation;
-      const settle = this.pool.inline ? (id: number, ok: boolean, v: unknown) => gen === this.generation && this.settle(id, ok, v) : null;
+      this.stale = false;
+      const live = () => gen === this.generation;
+      const settle = this.pool.inline ? (id: number, ok: boolean, v: unknown) => live() && this.settle(id, ok, v) : null;
+      const host = guardHost(this.host, live);
       const refs = await slot.runAsync(async () => {
         cslot = await slot.contextFor(this.pool.vusPerContext);
         this.ctx = cslot.ctx;
-        return addVuToContext(cslot.ctx, this.host, this.id, this.env, this.initTimeoutMs, settle);
+        return addVuToContext(cslot.ctx, host, this.id, this.env, this.initTimeoutMs, settle);
       });
       this.iterateRef = refs.iterate;
       this.callRef = refs.call;
@@ -204,6 +227,23 @@ export class VU {
     this.slot.releaseContext(this.cslot);
     this.pool.release(this.slot);
   }
+}
+
+/** Never settles: what an abandoned context's async host calls get (runtime/vu/vu.ts VU.abandon). */
+const PARKED: Promise<never> = new Promise(() => {});
+
+/**
+ * The host functions one build of a VU installs in its context: `host`'s, inert once that build is
+ * no longer the VU's current one (after a revive or an abandoned iteration): async calls never
+ * settle, the others do nothing. One comparison per call.
+ */
+function guardHost(host: HostImpl, live: () => boolean): HostImpl {
+  const out: Partial<Record<HostName, HostFn>> = {};
+  for (const name of Object.keys(host) as HostName[]) {
+    const f = host[name] as HostFn;
+    out[name] = HOST_MODES[name] === 'async' ? (...a) => (live() ? f(...a) : PARKED) : (...a) => (live() ? f(...a) : undefined);
+  }
+  return out as HostImpl;
 }
 
 /**

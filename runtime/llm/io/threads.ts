@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { nextTurn } from '../../abort-hooks.ts';
 import type { ApiAdapter, BuiltRequest } from '../api.ts';
 import { cancelledExchange, failedExchange, type RawExchange } from '../exchange.ts';
 import type { FromIo, IoHealth, SendItem, SessionSettings, ToIo } from './protocol.ts';
@@ -265,7 +266,7 @@ export class IoSession {
   }
 
   send(req: BuiltRequest, api: ApiAdapter, opts: { totalTimeoutMs?: number; signal?: AbortSignal }, cancelHook: (signal: AbortSignal, fn: () => void) => () => void): Promise<RawExchange> {
-    if (opts.signal?.aborted) return Promise.resolve(cancelledExchange(req));
+    if (opts.signal?.aborted) return nextTurn(cancelledExchange(req));
     let t = this.threads[0]!;
     for (let i = 1; i < this.threads.length; i++) if (this.threads[i]!.open < t.open) t = this.threads[i]!;
     const id = nextId++;

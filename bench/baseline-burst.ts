@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { arrivalOffsets, rateProfile } from '../runtime/executors/arrivals.ts';
+import { scanContentEvents } from './baseline-client.ts';
 
 export interface BurstConfig {
   /** base URL ending in /v1 */
@@ -44,7 +45,6 @@ export interface BurstRecord {
   chunks: number;
 }
 
-const CONTENT = '"delta":{"content":"';
 const ID = '"id":"';
 
 export async function runBurstBaseline(c: BurstConfig): Promise<{ requests: number; ok: number; durationMs: number }> {
@@ -84,18 +84,11 @@ export async function runBurstBaseline(c: BurstConfig): Promise<{ requests: numb
             if (b >= 0) id = buf.slice(a + ID.length, b);
           }
         }
-        let from = 0;
-        let at = buf.indexOf(CONTENT);
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n', from)) {
-          if (at >= 0 && at < from) at = buf.indexOf(CONTENT, from);
-          if (at >= 0 && at < i && buf.charCodeAt(at + CONTENT.length) !== 34) {
-            if (first === null) first = now;
-            last = now;
-            chunks++;
-          }
-          from = i + 2;
-        }
-        if (from > 0) buf = buf.slice(from);
+        buf = scanContentEvents(buf, () => {
+          if (first === null) first = now;
+          last = now;
+          chunks++;
+        });
       },
       onResponseEnd() { done(status === 200); },
       onResponseError() { done(false); },

@@ -50,6 +50,23 @@ export interface BaselineRecord {
 
 const CONTENT = '"delta":{"content":"';
 
+/**
+ * The baselines' whole SSE handling: splits `buf` on "\n\n" and calls `onContent` once per complete
+ * event that carries a non-empty `"delta":{"content":"…` (not the role-only or usage chunks);
+ * returns what is left of `buf` (an incomplete event). No JSON parsing.
+ */
+export function scanContentEvents(buf: string, onContent: () => void): string {
+  let from = 0;
+  let at = buf.indexOf(CONTENT);
+  for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n', from)) {
+    if (at >= 0 && at < from) at = buf.indexOf(CONTENT, from);
+    // An output event: the content field starts inside this event and is not empty.
+    if (at >= 0 && at < i && buf.charCodeAt(at + CONTENT.length) !== 34 /* " */) onContent();
+    from = i + 2;
+  }
+  return from > 0 ? buf.slice(from) : buf;
+}
+
 export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
   const u = new URL(c.url.replace(/\/+$/, '') + '/chat/completions');
   const agent = new Agent({ connections: c.concurrency, pipelining: 1, connect: { noDelay: true }, keepAliveTimeout: 60_000 });
@@ -83,16 +100,7 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
       onResponseStart(_c, statusCode) { status = statusCode; },
       onResponseData(_c, chunk) {
         const now = performance.now();
-        buf += chunk.toString('utf8');
-        let from = 0;
-        let at = buf.indexOf(CONTENT);
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n', from)) {
-          if (at >= 0 && at < from) at = buf.indexOf(CONTENT, from);
-          // An output event: the content field starts inside this event and is not empty.
-          if (at >= 0 && at < i && buf.charCodeAt(at + CONTENT.length) !== 34 /* " */) times.push(now);
-          from = i + 2;
-        }
-        if (from > 0) buf = buf.slice(from);
+        buf = scanContentEvents(buf + chunk.toString('utf8'), () => times.push(now));
       },
       onResponseEnd() { done(status === 200); },
       onResponseError() { done(false); },

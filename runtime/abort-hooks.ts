@@ -38,3 +38,17 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
 export function nextTurn<T>(v: T): Promise<T> {
   return new Promise((resolve) => setImmediate(resolve, v));
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (whichever comes first). */
+export function sleepFor(ms: number, signal?: { readonly aborted: boolean; addEventListener(t: 'abort', f: () => void, o?: { once?: boolean }): void; removeEventListener?(t: 'abort', f: () => void): void }): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener?.('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

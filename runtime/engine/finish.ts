@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ResultsSession } from '../results/session.ts';
 import { buildSummary, type SummaryData } from '../summary/data.ts';
 import { renderTextSummary } from '../summary/text.ts';
-import type { ExitCodeValue } from '../exit-codes.ts';
+import type { RunOutput } from '../../types/run.d.ts';
 import type { RunResult } from './run.ts';
 
 export interface FinishOptions {
@@ -23,17 +23,8 @@ export interface FinishOptions {
   onResult?: (r: RunResult, summary: SummaryData) => void | Promise<void>;
 }
 
-export interface FinishedRun {
-  exitCode: ExitCodeValue;
-  summary: SummaryData;
-  /** the text summary (what `llmperf run` prints), or handleSummary's stdout */
-  stdout: string;
-  stderr: string;
-  /** files written by handleSummary or --summary-export */
-  files: string[];
-  /** the run directory, when saved */
-  runDir?: string;
-}
+/** What a finished run resolves with: run()'s public RunOutput (types/run.d.ts). */
+export type FinishedRun = RunOutput;
 
 export async function finishRun(result: RunResult, o: FinishOptions): Promise<FinishedRun> {
   const r = o.results;

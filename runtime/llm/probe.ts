@@ -17,6 +17,7 @@ import { LlmperfError, TargetUnreachable } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { ApiAdapter, Endpoint } from './api.ts';
 import { transportErrorCode } from './error-codes.ts';
+import { sleepFor } from '../abort-hooks.ts';
 
 export interface ProbeOptions {
   /** the URL the run sends to (full endpoint URL, or a base URL the adapter completes) */
@@ -57,18 +58,6 @@ const origin = (u: string): string => {
   }
 };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function serverMessage(body: string): string {
   const text = body.trim();
@@ -172,7 +161,7 @@ export async function probeEndpoint(o: ProbeOptions): Promise<void> {
       throw new TargetUnreachable(`cannot reach ${where}: ${r.why}${gaveUp}; ${skip}`);
     }
     o.log(`connection test: ${where}: ${r.why}; retrying in ${Math.round(pause / 1000)} s (attempt ${n}, ${Math.round(elapsed / 1000)} s of --total-timeout ${Math.round(o.totalTimeoutMs / 1000)} s)`);
-    await sleep(pause, o.signal);
+    await sleepFor(pause, o.signal);
     if (o.signal?.aborted) throw new LlmperfError('INTERRUPTED', 'interrupted during the connection test', ExitCode.INTERRUPTED);
     pause = Math.min(maxPause, pause * 2);
   }

@@ -22,6 +22,7 @@ import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
 import { renderPerformanceSummary } from './summary-txt.ts';
 import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
+import { sleepFor } from '../abort-hooks.ts';
 
 /** evalscope's documented network timeouts, seconds (used when --connect-timeout / --read-timeout are not given). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 600;
@@ -123,18 +124,6 @@ function asConfigError(e: unknown): unknown {
   return e;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The seed line: printed when the seed shapes something (arrivals or random prompts). */
 function seedNote(o: PerfOptions, runs: PerfRun[]): string | undefined {
@@ -167,7 +156,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
         if (io.signal?.aborted) break;
         if (r.index > 0 && o.sleepInterval > 0) {
           io.log(`sleeping ${o.sleepInterval} s before the next run (--sleep-interval)`);
-          await sleep(o.sleepInterval * 1000, io.signal);
+          await sleepFor(o.sleepInterval * 1000, io.signal);
           if (io.signal?.aborted) break;
         }
         const label = runs.length > 1 ? `[run ${r.index + 1}/${runs.length}: parallel ${r.parallel === -1 ? 'INF' : r.parallel}, number ${r.number}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}] ` : '';

@@ -99,6 +99,9 @@ export class EventTemplate {
     if (probe[field] !== PROBE || !sameExcept(d, probe, field)) return;
     const rest: ParsedDelta = { ...d };
     delete rest[field];
+    // the response id is read from a stream's first event (always parsed, to learn from); answering
+    // it again from every matching event would only cost an object copy per event
+    delete rest.id;
     this.prefix = prefix;
     this.suffix = suffix;
     this.field = field;

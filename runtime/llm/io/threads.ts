@@ -51,7 +51,8 @@ class IoThread {
   failure: Error | undefined;
 
   constructor(entry: URL) {
-    this.worker = new Worker(entry, { execArgv: [] });
+    // no loaders (tsx) or engine flags in the thread; CPU profiling flags pass through (bench: BENCH_PROFILE=1)
+    this.worker = new Worker(entry, { execArgv: process.execArgv.filter((f) => f.startsWith('--cpu-prof')) });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('error', (e) => {
         this.failure = e;

@@ -18,7 +18,8 @@
  * usage counters, changing ids) stops trying after a few attempts.
  *
  * Only adapters whose parseEvent is a pure function of (data, event) that passes the output string
- * through may use this: the built-in openai and dashscope adapters.
+ * through may use this: the built-in openai and dashscope adapters. Template answers leave out the
+ * response id (`id`): the exchange reads it from the stream's first event, which is always parsed.
  */
 import type { ApiAdapter, ParsedDelta } from './api.ts';
 

@@ -178,6 +178,8 @@ export type TrendMetricName =
   | 'llm_input_tokens'
   | 'llm_output_tokens'
   | 'llm_output_tps'
+  | 'llm_batch_size'
+  | 'llm_input_tps'
   | 'llm_schedule_lag'
   | 'llm_queue_wait'
   | 'iteration_duration';

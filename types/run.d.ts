@@ -83,6 +83,10 @@ export interface RequestRecord {
   responseText: string | null;
   /** met every SLO in options.slo (null when no SLO configured or the request failed) */
   good: boolean | null;
+  /** inputs the request carried (embedding inputs, rerank documents); null for generation */
+  batchSize: number | null;
+  /** prompt tokens the server reported reading from its prefix cache (usage.prompt_tokens_details.cached_tokens); null when not reported */
+  cachedTokens: number | null;
 }
 
 /** Receives every sample and request record as they happen; must not block (buffer, flush later). */

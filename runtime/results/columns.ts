@@ -78,6 +78,8 @@ const TABLE = [
   { name: 'tags', type: 'TEXT', notNull: true, field: 'tags', as: 'json' },
   { name: 'request_body', type: 'TEXT', field: 'requestBody' },
   { name: 'response_text', type: 'TEXT', field: 'responseText' },
+  { name: 'batch_size', type: 'INTEGER', field: 'batchSize' },
+  { name: 'cached_tokens', type: 'INTEGER', field: 'cachedTokens' },
 ] as const satisfies readonly Column[];
 
 export type ColumnName = (typeof TABLE)[number]['name'];

@@ -85,7 +85,7 @@ export function hostileTimeline(): TimelineData {
       id: i, scenario: XSS, vu: 1, iter: i, api: 'openai', model: XSS, url: XSS, tags: {}, plannedStart: null, start, startWall: 1e12 + start, startMono: start,
       ttfb: 10, ttft: 50 + i, e2e: 300 + i, tpot: 8, itl: [8, 8, 9], chunks: 4, inputTokens: 9, outputTokens: 30, inputTokenSource: 'usage', outputTokenSource: 'usage',
       status: i % 10 === 0 ? 500 : 200, ok: i % 10 !== 0, errorCode: i % 10 === 0 ? (XSS2 as 'HTTP_5XX') : null, errorMessage: XSS, finishReason: 'stop',
-      bytesSent: 1, bytesReceived: 1, requestBody: XSS, responseText: XSS, good: null,
+      bytesSent: 1, bytesReceived: 1, requestBody: XSS, responseText: XSS, good: null, batchSize: null, cachedTokens: null,
     });
   }
   return tl.toJSON();

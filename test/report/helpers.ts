@@ -65,7 +65,7 @@ export function hostileSummary(): SummaryData {
     root_group: { name: '', path: '', id: '0', groups: [], checks: [{ name: XSS, path: `::${XSS}`, id: '1', passes: 3, fails: 1 }] },
     thresholds: [{ metric: XSS, source: XSS2, ok: false, observed: 1, aggregation: XSS }],
     llm: {
-      durationMs: 3000, requests: 10, succeeded: 9, failed: 1, interrupted: 0, successRate: 0.9, requestThroughput: 3, outputTokenThroughput: 90,
+      durationMs: 3000, requests: 10, succeeded: 9, failed: 1, interrupted: 0, successRate: 0.9, requestThroughput: 3, outputTokenThroughput: 90, inputTokenThroughput: 30,
       totalTokenThroughput: 120, inputTokens: 90, outputTokens: 270, goodput: null, goodputShare: null, slo: null, peakConcurrency: 4,
       errors: { [XSS]: 1 }, errorSamples: { [XSS]: `server said ${XSS} ${XSS2}` }, stats: Object.keys(lat),
       percentiles: { llm_ttft: lat, llm_tpot: lat, llm_e2e: lat }, tokenCountSources: '',

@@ -4,9 +4,10 @@
  * in stream.ts, the clock and timers in scheduler.ts.
  *
  * Routes: POST /v1/chat/completions, /v1/completions, /v1/responses (OpenAI's Responses API),
- * /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank; every /v1 route also without /v1),
- * GET /v1/models, GET /health, GET /mock/stats, POST /api/v1/services/aigc/text-generation/generation
- * (DashScope). Embeddings and rerank are batch routes (batch.ts): one JSON body, no generation.
+ * /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank), GET /v1/models (the OpenAI routes under
+ * any prefix: see routeOf), GET /health, GET /mock/stats, POST
+ * /api/v1/services/aigc/text-generation/generation (DashScope). Embeddings and rerank are batch
+ * routes (batch.ts): one JSON body, no generation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -47,19 +48,22 @@ export interface MockServer {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/**
+ * The route of a path. OpenAI routes are matched on their last segments, whatever comes before them
+ * (/v1/chat/completions, /chat/completions, /compatible-mode/v1/chat/completions, ...), so a
+ * command line written for a real server runs against the mock with only its host changed.
+ */
 function routeOf(path: string): RouteName {
-  switch (path) {
-    case '/v1/chat/completions': case '/chat/completions': return 'chat';
-    case '/v1/completions': case '/completions': return 'completions';
-    case '/v1/responses': case '/responses': return 'responses';
-    case '/v1/embeddings': case '/embeddings': return 'embeddings';
-    case '/v1/rerank': case '/rerank': case '/v1/reranks': case '/reranks': case '/v2/rerank': return 'rerank';
-    case DASHSCOPE_PATH: return 'dashscope';
-    case '/v1/models': case '/models': return 'models';
-    case '/health': case '/v1/health': return 'health';
-    case '/mock/stats': return 'stats';
-    default: return 'not_found';
-  }
+  if (path === DASHSCOPE_PATH) return 'dashscope';
+  if (path === '/health' || path === '/v1/health') return 'health';
+  if (path === '/mock/stats') return 'stats';
+  if (/(^|\/)chat\/completions$/.test(path)) return 'chat';
+  if (/(^|\/)completions$/.test(path)) return 'completions';
+  if (/(^|\/)responses$/.test(path)) return 'responses';
+  if (/(^|\/)embeddings$/.test(path)) return 'embeddings';
+  if (/(^|\/)reranks?$/.test(path)) return 'rerank';
+  if (/(^|\/)models$/.test(path)) return 'models';
+  return 'not_found';
 }
 
 class MockServerImpl implements MockServer, JobHost {

@@ -13,6 +13,7 @@
  * Three shapes of default function: one request per iteration; one conversation per iteration
  * (--multi-turn); one trace record per iteration (workload_trace, on the replay executor).
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/registry.ts';
@@ -78,15 +79,17 @@ export function datasetArgs(o: PerfOptions, baseDir: string, total?: number): { 
   const isFile = FILE_DATASETS.includes(o.dataset);
   const isPlugin = isPluginSpec(o.dataset);
   if (o.datasetPath !== undefined) args.path = abs(o.datasetPath);
-  if (o.tokenizerPath !== undefined) args.tokenizer = o.tokenizerPath.startsWith('tiktoken:') ? o.tokenizerPath : abs(o.tokenizerPath);
+  // a local path becomes absolute (the script runs from its own folder); tiktoken: specs and hub ids
+  // that are not local paths stay as given (hub ids are looked up in the local hub caches)
+  if (o.tokenizerPath !== undefined) args.tokenizer = o.tokenizerPath.startsWith('tiktoken:') || !existsSync(abs(o.tokenizerPath)) ? o.tokenizerPath : abs(o.tokenizerPath);
   if (SYNTHETIC_DATASETS.includes(o.dataset)) {
     // synthetic: the limits are the range lengths are drawn from
     if (o.minPromptLength !== undefined) args.minPromptLength = o.minPromptLength;
     if (o.maxPromptLength !== undefined) args.maxPromptLength = o.maxPromptLength;
     if (o.prefixLength) args.prefixLength = o.prefixLength;
     if (o.seed !== undefined || o.drawnSeed !== undefined) args.seed = scheduleSeed(o);
-    // evalscope makes as many as the run sends; images are costly to make, so no more than that
-    if (o.dataset !== 'random' && o.dataset !== 'shared_prefix' && total !== undefined) args.number = Math.max(1, total);
+    // evalscope makes as many as the run sends (warm-up included); so does llmperf
+    if (o.dataset !== 'shared_prefix' && total !== undefined) args.number = Math.max(1, total);
   } else if (isFile || isPlugin || !UNFILTERED_DATASETS.includes(o.dataset)) {
     if (!UNFILTERED_DATASETS.includes(o.dataset)) {
       args.maxPromptLength = o.maxPromptLength ?? DEFAULT_MAX_PROMPT_LENGTH;

@@ -119,6 +119,16 @@ export interface EvalscopeDatasetOptions {
   matchOutputLength?: boolean;
   /** Send the prompt as token ids (a `body` with `prompt: number[]`, for /v1/completions); needs a tokenizer. */
   tokenizePrompt?: boolean;
+  /**
+   * openqa, longalpaca, line_by_line, share_gpt_*: fit prompts to this many tokens (longer ones are cut;
+   * shorter ones kept, or dropped with inputLenMode "drop"); replaces the length filter. Needs a tokenizer.
+   */
+  targetInputLen?: number;
+  inputLenMode?: 'cap' | 'drop';
+  /** A long text whose slices fill each request up to targetInputLen tokens (repeated when short). */
+  prefixFile?: string;
+  /** The prefix as a leading system message ("system", default) or in front of the prompt ("user"). */
+  prefixRole?: 'system' | 'user';
 }
 
 /** Options of `dataset(kind, options)`: any kind's options, plus `path` for file kinds and plugins. */

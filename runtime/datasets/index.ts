@@ -33,6 +33,7 @@ import { randomEmbeddingItems, randomRerankItems, speedBenchmarkItems } from './
 import { customTurnsItems, firstUserText, randomTurnsItems, shareGptTurnsItems, sweSmithItems } from './conversations.ts';
 import { localImageItems, randomVlItems } from './images.ts';
 import { workloadTraceItems } from './workload-trace.ts';
+import { applyLengthControl, checkLengthControl } from './length-control.ts';
 import { loadPluginItems } from './plugin.ts';
 import { randomItems, sharedPrefixItems } from './random.ts';
 import { resolveDataFile } from './read.ts';
@@ -122,6 +123,14 @@ async function loadItems(opts: DatasetOptions): Promise<{ name: string; items: D
     const spec = FILE_KINDS[kind]!;
     const path = resolveDataFile(opts.path, opts.baseDir, `${kind} dataset`);
     const items = spec.read(path, opts);
+    if (opts.targetInputLen !== undefined) {
+      // evalscope's length control replaces the length filter (length-control.ts)
+      const control = { targetInputLen: opts.targetInputLen, ...(opts.inputLenMode ? { inputLenMode: opts.inputLenMode } : {}), ...(opts.prefixFile ? { prefixFile: opts.prefixFile } : {}), ...(opts.prefixRole ? { prefixRole: opts.prefixRole } : {}) };
+      checkLengthControl(control, kind, opts.tokenizer);
+      const fitted = applyLengthControl(await collect(items, path, kind), control, opts.tokenizer!, opts.baseDir ?? process.cwd(), () => {});
+      if (!fitted.length) throw new ConfigError(`${path}: no prompt left after fitting to target_input_len ${opts.targetInputLen} (input_len_mode ${opts.inputLenMode ?? 'cap'})`, 'EMPTY_DATASET');
+      return { name: kind, items: fitted };
+    }
     return { name: kind, items: spec.filter === false ? await collect(items, path, kind) : await filterByLength(items, opts, path, spec.measure) };
   }
   if (PLUGIN_FILE.test(kind) || kind.includes('/') || kind.includes('\\')) {

@@ -179,8 +179,34 @@ function checkInts(values: number[], flag: string, min: number): void {
   }
 }
 
+/** --dataset-args keys each dataset takes (evalscope validates them per dataset and rejects the rest). */
+const TEXT_ARGS = ['target_input_len', 'input_len_mode', 'prefix_file', 'prefix_role'];
+const TURN_ARGS = ['first_turn_length', 'subsequent_turn_length', 'chars_per_token', 'num_workers'];
+const TRACE_ARGS = ['speed', 'model_override', 'model_mapping', 'match_output_length'];
+function datasetArgKeys(dataset: string): string[] {
+  if (['openqa', 'longalpaca', 'line_by_line', 'share_gpt_zh', 'share_gpt_en', 'share_gpt'].includes(dataset)) return TEXT_ARGS;
+  if (MULTI_TURN_DATASETS.includes(dataset)) return TURN_ARGS;
+  if (dataset === 'workload_trace') return TRACE_ARGS;
+  return [];
+}
+
+/** Checks --dataset-args against the dataset's keys (a typo fails fast, as in evalscope). */
+export function checkDatasetArgs(o: PerfOptions): void {
+  const keys = Object.keys(o.datasetArgs ?? {});
+  if (!keys.length || o.prompt !== undefined) return;
+  const allowed = datasetArgKeys(o.dataset);
+  const bad = keys.filter((k) => !allowed.includes(k));
+  if (bad.length) {
+    throw new ConfigError(`--dataset-args: ${bad.map((k) => `"${k}"`).join(', ')} not known for --dataset ${o.dataset}${allowed.length ? ` (it takes ${allowed.join(', ')})` : ' (it takes none)'}`);
+  }
+  const d = o.datasetArgs!;
+  if (d.speed !== undefined && !(typeof d.speed === 'number' && d.speed > 0)) throw new ConfigError(`--dataset-args: speed must be a number > 0, got ${JSON.stringify(d.speed)}`);
+  if (d.prefix_file !== undefined && d.target_input_len === undefined) throw new ConfigError('--dataset-args: prefix_file needs target_input_len');
+}
+
 /** Validates the options and expands the sweep. */
 export function planRuns(o: PerfOptions): PerfRun[] {
+  checkDatasetArgs(o);
   const trace = o.dataset === 'workload_trace';
   if (!o.model && !trace) throw new ConfigError('--model is required (the model name sent in requests; only --dataset workload_trace, whose bodies name their model, goes without)');
   if (trace && !o.openLoop) throw new ConfigError('--dataset workload_trace replays recorded arrival times: add --open-loop (as evalscope requires)');

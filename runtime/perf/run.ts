@@ -170,6 +170,8 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
     const note = seedNote(o, runs);
     if (note) io.log(note);
+    const turnArgs = Object.keys(o.datasetArgs ?? {}).filter((k) => ['first_turn_length', 'subsequent_turn_length', 'chars_per_token', 'num_workers'].includes(k));
+    if (turnArgs.length) io.log(`note: --dataset-args ${turnArgs.join(', ')}: no effect here (they shape swe_smith's live construction from the downloaded trajectories; llmperf reads the pre-built file)`);
     const target = await openPerfTarget(o, io, baseDir);
     const results: PerfResult[] = [];
     let exitCode: ExitCodeValue = ExitCode.OK;

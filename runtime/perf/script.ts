@@ -72,7 +72,7 @@ export type ScriptDatasetArgs = Partial<Omit<DatasetOptions, 'tokenizer'>> & { t
 const TRACE_ARGS = { speed: 'speed', model_override: 'modelOverride', model_mapping: 'modelMapping', match_output_length: 'matchOutputLength' } as const;
 
 /** The dataset call (kind and options) for the run, or null with --prompt. `total`: requests the dataset has to cover (synthetic kinds). */
-export function datasetArgs(o: PerfOptions, baseDir: string, total?: number): { kind: string; args: ScriptDatasetArgs } | null {
+export function datasetArgs(o: PerfOptions, baseDir: string, total?: number, endpoint?: PerfEndpoint): { kind: string; args: ScriptDatasetArgs } | null {
   if (o.prompt !== undefined) return null;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const args: ScriptDatasetArgs = {};
@@ -118,9 +118,20 @@ export function datasetArgs(o: PerfOptions, baseDir: string, total?: number): { 
     if (typeof x.num_documents === 'number') args.numDocuments = x.num_documents;
     if (typeof x.document_length_ratio === 'number') args.documentLengthRatio = x.document_length_ratio;
   }
+  const d = o.datasetArgs ?? {};
   if (o.dataset === 'workload_trace') {
-    const d = o.datasetArgs ?? {};
     for (const [k, key] of Object.entries(TRACE_ARGS)) if (d[k] !== undefined && d[k] !== null) (args as Record<string, unknown>)[key] = d[k];
+  }
+  if (typeof d.target_input_len === 'number') {
+    // evalscope's length control replaces the length filter
+    delete args.minPromptLength;
+    delete args.maxPromptLength;
+    args.targetInputLen = d.target_input_len;
+    if (d.input_len_mode !== undefined) args.inputLenMode = d.input_len_mode as 'cap' | 'drop';
+    if (typeof d.prefix_file === 'string') args.prefixFile = abs(d.prefix_file);
+    // without a chat template (a completions prompt) a system prefix falls back to the text's front, as in evalscope
+    const role = d.prefix_role === 'user' || endpoint === 'completions' ? 'user' : 'system';
+    if (args.prefixFile) args.prefixRole = role;
   }
   if (o.tokenizePrompt && !o.multiTurn && apiKind(o.api) === 'generate') args.tokenizePrompt = true;
   const kind = isPlugin ? abs(o.dataset) : o.dataset;
@@ -138,7 +149,7 @@ export interface ScriptShape {
 
 export function generateScript(s: ScriptInput & ScriptShape): string {
   const { o } = s;
-  const ds = datasetArgs(o, s.baseDir, s.total);
+  const ds = datasetArgs(o, s.baseDir, s.total, s.endpoint);
   const options = {
     scenarios: { perf: s.scenario },
     llm: { url: s.url, ...(o.model !== undefined ? { model: o.model } : {}), api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },

@@ -275,3 +275,34 @@ describe("evalscope's datasets", () => {
     await assert.rejects(loadDataset({ kind: 'line_by_line', path: 'l.txt', baseDir: d, tokenizePrompt: true }), /--tokenize-prompt needs --tokenizer-path/);
   });
 });
+
+describe("evalscope's length control (--dataset-args target_input_len, input_len_mode, prefix_file, prefix_role)", () => {
+  test('cap cuts long prompts and keeps short ones; drop keeps only prompts that reach the target', async () => {
+    const tok = await loadTokenizer(HF_DIR);
+    const long = 'one two three four five six seven eight nine ten eleven twelve';
+    const d = dir({ 'l.txt': `${long}\nshort one\n` });
+    const cap = await loadDataset({ kind: 'line_by_line', path: 'l.txt', baseDir: d, tokenizer: tok, targetInputLen: 5, maxPromptLength: 1 });
+    assert.deepEqual(all(cap).map((i) => tok.count(i.prompt!)), [5, tok.count('short one')], 'the length filter does not apply');
+    const drop = await loadDataset({ kind: 'line_by_line', path: 'l.txt', baseDir: d, tokenizer: tok, targetInputLen: 5, inputLenMode: 'drop' });
+    assert.equal(drop.size, 1);
+    await assert.rejects(loadDataset({ kind: 'line_by_line', path: 'l.txt', baseDir: d, targetInputLen: 5 }), /target_input_len needs a tokenizer/);
+    await assert.rejects(loadDataset({ kind: 'jsonl', path: 'l.txt', baseDir: d, tokenizer: tok, targetInputLen: 5 }), /apply to openqa, longalpaca/);
+    await assert.rejects(loadDataset({ kind: 'line_by_line', path: 'l.txt', baseDir: d, tokenizer: tok, targetInputLen: 5, inputLenMode: 'drop', prefixFile: 'p.txt' }), /prefix_file does not combine with input_len_mode 'drop'/);
+  });
+
+  test('prefix_file fills each request to the target: a system message, or in front of the prompt', async () => {
+    const tok = await loadTokenizer(HF_DIR);
+    const d = dir({ 'q.jsonl': '{"question": "What is a load test?"}\n', 'long.txt': 'The quick brown fox jumps over the lazy dog. ' });
+    const sys = await loadDataset({ kind: 'openqa', path: 'q.jsonl', baseDir: d, tokenizer: tok, targetInputLen: 40, prefixFile: 'long.txt' });
+    const m = sys.get(0).messages!;
+    assert.equal(m[0]!.role, 'system');
+    assert.equal(m[1]!.content, 'What is a load test?');
+    assert.ok(Math.abs(tok.count(m[0]!.content) + tok.count(m[1]!.content) - 40) <= 2, 'the whole input is about the target (the prefix repeats)');
+    const user = await loadDataset({ kind: 'openqa', path: 'q.jsonl', baseDir: d, tokenizer: tok, targetInputLen: 40, prefixFile: 'long.txt', prefixRole: 'user' });
+    assert.ok(user.get(0).prompt!.endsWith('What is a load test?') && user.get(0).messages === undefined);
+    const sg = dir({ 's.jsonl': [{ conversation: [{ human: 'hi', assistant: 'hello' }, { human: 'tell me more' }] }, { conversation: [{ human: 'word '.repeat(80) }] }].map((x) => JSON.stringify(x)).join('\n'), 'long.txt': 'Lorem ipsum dolor sit amet. ' });
+    const conv = await loadDataset({ kind: 'share_gpt_en', path: 's.jsonl', baseDir: sg, tokenizer: tok, targetInputLen: 30, prefixFile: 'long.txt' });
+    assert.equal(conv.size, 1, 'a conversation over the target is dropped, never cut');
+    assert.deepEqual(conv.get(0).messages!.map((x) => x.role), ['system', 'user', 'assistant', 'user']);
+  });
+});

@@ -314,6 +314,25 @@ describe('llmperf perf: evalscope command lines for the other workloads, unchang
     );
   });
 
+  test('--dataset-args length control: examples.md "Long-context Prefix Injection" (plus --dataset-path: llmperf never downloads openqa)', async () => {
+    writeFileSync(path.join(work, 'long_text.txt'), 'It was the best of times, it was the worst of times, it was the age of wisdom. '.repeat(20));
+    writeFileSync(path.join(work, 'open_qa.jsonl'), ['{"question": "What is a load test?"}', '{"question": "Why do servers queue requests?"}'].join('\n'));
+    const r = await evalscope(`evalscope perf \\
+  --parallel 4 \\
+  --model Qwen2.5-0.5B-Instruct \\
+  --url http://127.0.0.1:8801/v1/chat/completions \\
+  --api openai \\
+  --dataset openqa \\
+  --tokenizer-path Qwen/Qwen2.5-0.5B-Instruct \\
+  --dataset-args '{"target_input_len": 512, "prefix_file": "long_text.txt", "prefix_role": "system"}' \\
+  --max-tokens 128 \\
+  --number 20 --dataset-path open_qa.jsonl`);
+    assert.equal(r.exitCode, 0, r.log.join('\n'));
+    const b = storedBodies(r.root);
+    assert.deepEqual((b[0]!.messages as Array<{ role: string }>).map((m) => m.role), ['system', 'user']);
+    await assert.rejects(evalscope('evalscope perf --model m --url http://127.0.0.1:8000/v1/chat/completions --dataset openqa --dataset-path open_qa.jsonl --dataset-args \'{"target_len": 5}\''), /--dataset-args: "target_len" not known for --dataset openqa \(it takes target_input_len/);
+  });
+
   test('--max-tokens min max: drawn per request (parameters.md)', async () => {
     const r = await evalscope(`evalscope perf --url http://127.0.0.1:8000/v1/chat/completions --model m --prompt hi --max-tokens 3 9 --number 30 --parallel 5 --debug`);
     const seen = new Set(debugBodies(r.log).map((b) => b.max_tokens as number));

@@ -83,6 +83,13 @@ export async function chat() {
     }
   });
 
+  test('scripts-examples/rag-workloads.ts runs against the built-in mock, every threshold met', async () => {
+    const out = await run({ script: path.join(ROOT, 'scripts-examples/rag-workloads.ts'), ...quiet, save: false, mockOptions: { ttft: '5ms', itl: '1ms' } });
+    assert.equal(out.exitCode, ExitCode.OK, out.stdout);
+    assert.ok(out.summary.thresholds.length >= 5 && out.summary.thresholds.every((t) => t.ok));
+    assert.equal(out.summary.llm.succeeded, 8 + 4 * 2);
+  });
+
   test('an embedding-only run: no TTFT anywhere, input token throughput and batch size instead', async () => {
     const src = `
 import llm from 'llmperf/llm';

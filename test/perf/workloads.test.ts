@@ -97,6 +97,9 @@ describe('llmperf perf: evalscope command lines for the other workloads, unchang
     assert.match(r.out, /note: batch size: 1\.00 inputs per request/);
     const dir = path.dirname(find(r.root, 'benchmark_summary.json')[0]!);
     assert.equal(json(path.join(dir, 'benchmark_summary.json'))['Input Throughput (tok/s)'], k['Input Throughput (tok/s)']);
+    const report = readFileSync(path.join(r.root, 'performance_summary.txt'), 'utf8');
+    assert.match(report, /Embedding\/Rerank Performance Test Summary[\s\S]*Total Input Tokens[\s\S]*Detailed Performance Metrics/);
+    assert.doesNotMatch(report, /TTFT|Gen\/s/);
     const summary = json(path.join(dir, 'summary.json')) as { llm: { percentiles: Record<string, unknown> } };
     assert.ok(!('llm_ttft' in summary.llm.percentiles) && 'llm_input_tps' in summary.llm.percentiles);
   });
@@ -233,6 +236,7 @@ describe('llmperf perf: evalscope command lines for the other workloads, unchang
     assert.ok(k['Avg Turns/Request']! > 1, 'later turns carry their history');
     assert.ok(k['KV Cache Hit Rate (%)']! > 0 && k['KV Cache Hit Rate (%)']! < 100);
     assert.ok(k['Avg First-Turn TTFT (ms)']! > 0 && k['Avg Subsequent-Turn TTFT (ms)']! > 0);
+    assert.match(readFileSync(path.join(r.root, 'performance_summary.txt'), 'utf8'), /Turns\/Req[\s\S]*Cache Hit \(%\)[\s\S]*1st-Turn TTFT \(ms\)[\s\S]*Subseq\. TTFT \(ms\)/);
     const db = new Database(find(r.root, 'requests.sqlite')[0]!, { readonly: true });
     try {
       const convs = db.prepare("SELECT vu, iteration, count(*) AS n, max(json_extract(tags, '$.turn')) AS last FROM requests GROUP BY vu, iteration").all() as Array<{ n: number; last: string }>;

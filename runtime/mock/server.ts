@@ -4,8 +4,8 @@
  * in stream.ts, the clock and timers in scheduler.ts.
  *
  * Routes: POST /v1/chat/completions, /v1/completions, /v1/responses (OpenAI's Responses API),
- * /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank), GET /v1/models (the OpenAI routes under
- * any prefix: see routeOf), GET /health, GET /mock/stats, POST
+ * /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank), GET /v1/models (also at the root and
+ * under DashScope's compatible prefixes: see routeOf), GET /health, GET /mock/stats, POST
  * /api/v1/services/aigc/text-generation/generation (DashScope). Embeddings and rerank are batch
  * routes (batch.ts): one JSON body, no generation.
  */
@@ -49,21 +49,24 @@ export interface MockServer {
 const MAX_BODY = 64 * 1024 * 1024;
 
 /**
- * The route of a path. OpenAI routes are matched on their last segments, whatever comes before them
- * (/v1/chat/completions, /chat/completions, /compatible-mode/v1/chat/completions, ...), so a
- * command line written for a real server runs against the mock with only its host changed.
+ * The route of a path. The OpenAI routes are served at the root, under /v1, and under the prefixes of
+ * DashScope's OpenAI-compatible endpoints (/compatible-mode/v1, /compatible-api/v1), so command lines
+ * written for those run against the mock with only the host changed; rerank also at /v2/rerank and
+ * /v1/reranks (evalscope's path). Any other path is not found.
  */
+const OPENAI_PREFIX = /^(?:\/v1|\/compatible-mode\/v1|\/compatible-api\/v1)?(\/.*)$/;
+const OPENAI_ROUTES: Record<string, RouteName> = {
+  '/chat/completions': 'chat', '/completions': 'completions', '/responses': 'responses', '/embeddings': 'embeddings',
+  '/rerank': 'rerank', '/reranks': 'rerank', '/models': 'models',
+};
+
 function routeOf(path: string): RouteName {
   if (path === DASHSCOPE_PATH) return 'dashscope';
   if (path === '/health' || path === '/v1/health') return 'health';
   if (path === '/mock/stats') return 'stats';
-  if (/(^|\/)chat\/completions$/.test(path)) return 'chat';
-  if (/(^|\/)completions$/.test(path)) return 'completions';
-  if (/(^|\/)responses$/.test(path)) return 'responses';
-  if (/(^|\/)embeddings$/.test(path)) return 'embeddings';
-  if (/(^|\/)reranks?$/.test(path)) return 'rerank';
-  if (/(^|\/)models$/.test(path)) return 'models';
-  return 'not_found';
+  if (path === '/v2/rerank') return 'rerank';
+  const rest = OPENAI_PREFIX.exec(path)?.[1];
+  return (rest !== undefined && OPENAI_ROUTES[rest]) || 'not_found';
 }
 
 class MockServerImpl implements MockServer, JobHost {

@@ -163,6 +163,6 @@ describe('llmperf perf (built CLI)', () => {
   test('an API that needs a model loaded in this process is refused with what to do instead (exit 104)', async () => {
     const r = await runCli(['perf', '--model', 'm', '--prompt', 'hi', '--api', 'local_vllm'], { cwd: tmp });
     assert.equal(r.code, 104);
-    assert.match(r.stderr, /^error: --api local_vllm: llmperf does not start vLLM/);
+    assert.match(r.stderr, /^error: --api local_vllm: llmperf does not start vLLM/m);
   });
 });

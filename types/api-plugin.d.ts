@@ -100,6 +100,8 @@ export interface ParsedDelta {
   error?: string;
   /** This event ends the stream (e.g. OpenAI's [DONE]); a stream that ends without it is incomplete. */
   done?: boolean;
+  /** The server's id of the response (OpenAI's `id`, DashScope's `request_id`); the first one seen is stored. */
+  id?: string;
 }
 
 export interface ApiPlugin {

@@ -53,6 +53,7 @@ function parse(body: string): ParsedDelta {
   const err = obj && typeof obj === 'object' ? errorOf(obj) : null;
   if (err) return { error: err };
   const out: ParsedDelta = { done: true };
+  if (typeof obj.id === 'string') out.id = obj.id;
   const usage = inputOnlyUsage(obj.usage);
   if (usage) out.usage = usage;
   else {

@@ -81,6 +81,7 @@ export function responsesUsage(u: unknown): Usage | undefined {
 }
 
 interface ResponseObject {
+  id?: unknown;
   status?: string;
   output_text?: unknown;
   output?: Array<{ type?: string; content?: Array<{ type?: string; text?: unknown; refusal?: unknown }>; summary?: Array<{ text?: unknown }> }>;
@@ -98,6 +99,7 @@ function finishOf(r: ResponseObject): string | null {
 /** The end of a response (response.completed / .incomplete, or a whole body): usage and finish reason. */
 function ending(r: ResponseObject): ParsedDelta {
   const out: ParsedDelta = { done: true };
+  if (typeof r.id === 'string') out.id = r.id;
   const usage = responsesUsage(r.usage);
   if (usage) out.usage = usage;
   const finish = finishOf(r);
@@ -120,6 +122,10 @@ function parseEvent(data: string, event: string | undefined): ParsedDelta {
     case 'response.completed':
     case 'response.incomplete':
       return ending((obj.response ?? {}) as ResponseObject);
+    case 'response.created': {
+      const id = (obj.response as ResponseObject | undefined)?.id;
+      return typeof id === 'string' ? { id } : {};
+    }
     case 'response.failed':
       return { error: failure(obj.response as ResponseObject | undefined, 'response.failed') };
     case 'error':

@@ -34,7 +34,7 @@ const EPILOGUE = [
   '    ttft = ttft + k * ttft-per-inflight\n    itl  = itl  + k * itl-per-inflight',
   'With C clients in a closed loop, each request in steady state sees k = C - 1.',
   `Faults (--fault name=rate, rate 0..1 or 10%, drawn per request from the seed): ${FAULT_NAMES.join(', ')}. One request can ask for faults and timings itself, with the header "x-mock-fault: stall;ms=500" or the body field "mock": {"fault": "stall", "ms": 500, "ttft_ms": 100, "itl_ms": 5, "output_tokens": 32}.`,
-  'Routes: POST /v1/chat/completions and /v1/completions (also without /v1), GET /v1/models, GET /health, GET /mock/stats, POST /api/v1/services/aigc/text-generation/generation (DashScope).',
+  'Routes: POST /v1/chat/completions, /v1/completions, /v1/responses (OpenAI Responses API), /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank), at the root and under /compatible-mode/v1 too, GET /v1/models, GET /health, GET /mock/stats, POST /api/v1/services/aigc/text-generation/generation (DashScope).',
 ].join('\n\n');
 
 export const mockCommand: CommandModule<object, MockArgs> = {

@@ -1,39 +1,18 @@
 /**
  * evalscope perf flags that `llmperf perf` accepts without a direct equivalent: tuning knobs of
- * evalscope's own pipeline (no effect here, kept for benchmark_args.json) and modes llmperf does not
- * have (refused with the reason and what to use). argparse's rule for repeated flags (the last one
- * wins, lists included). Also the command line as written into the generated script, secrets removed.
+ * evalscope's own pipeline (no effect here, kept for benchmark_args.json), with a note. argparse's
+ * rule for repeated flags (the last one wins, lists included). Also the command line as written into
+ * the generated script, secrets removed.
  */
 import type { Argv } from 'yargs';
-import { ConfigError } from '../runtime/errors.ts';
 
 export const NO_EFFECT = ['db-commit-interval', 'queue-size-multiplier', 'in-flight-task-multiplier', 'num-workers', 'enable-progress-tracker', 'port', 'attn-implementation'] as const;
-const UNSUPPORTED: Record<string, string> = {
-  'multi-turn': 'multi-turn conversations are not part of llmperf perf: write an llmperf script that keeps the conversation (llmperf run)',
-  'min-turns': 'multi-turn conversations are not part of llmperf perf',
-  'max-turns': 'multi-turn conversations are not part of llmperf perf',
-  'multi-turn-args': 'multi-turn conversations are not part of llmperf perf',
-  'sla-auto-tune': 'SLA auto-tuning is not supported: sweep with --parallel 1 2 4 8 --number ... and read the combined table, or use thresholds in an llmperf script',
-  'sla-variable': 'SLA auto-tuning is not supported',
-  'sla-params': 'SLA auto-tuning is not supported',
-  'sla-num-runs': 'SLA auto-tuning is not supported',
-  'sla-upper-bound': 'SLA auto-tuning is not supported',
-  'sla-lower-bound': 'SLA auto-tuning is not supported',
-  'sla-fixed-parallel': 'SLA auto-tuning is not supported',
-  'sla-number-multiplier': 'SLA auto-tuning is not supported',
-  'image-width': 'image datasets (random_vl, flickr8k) are not supported',
-  'image-height': 'image datasets (random_vl, flickr8k) are not supported',
-  'image-format': 'image datasets (random_vl, flickr8k) are not supported',
-  'image-num': 'image datasets (random_vl, flickr8k) are not supported',
-  'image-patch-size': 'image datasets (random_vl, flickr8k) are not supported',
-  'tokenize-prompt': 'sending token ids is not supported: send the prompt text to /v1/completions (--no-apply-chat-template)',
-};
-const BOOLEAN = new Set(['enable-progress-tracker', 'multi-turn', 'sla-auto-tune', 'tokenize-prompt']);
+const BOOLEAN = new Set(['enable-progress-tracker']);
 
 /** Declares the flags above (hidden from --help) so evalscope command lines parse. */
 export function perfFlagsBuilder(y: Argv): Argv {
   let out = y;
-  for (const f of [...NO_EFFECT, ...Object.keys(UNSUPPORTED)]) {
+  for (const f of NO_EFFECT) {
     out = out.option(f, { type: BOOLEAN.has(f) ? 'boolean' : 'string', hidden: true });
   }
   return out;
@@ -41,12 +20,14 @@ export function perfFlagsBuilder(y: Argv): Argv {
 
 const given = (a: Record<string, unknown>, f: string) => a[f] !== undefined && a[f] !== false;
 
-/** One line per kind of flag given without an equivalent; throws for flags llmperf refuses. */
+/** One line per kind of flag given without an equivalent. */
 export function perfNotes(a: Record<string, unknown>): string[] {
-  for (const [f, why] of Object.entries(UNSUPPORTED)) if (given(a, f)) throw new ConfigError(`--${f}: ${why}`, 'UNSUPPORTED_FLAG');
   const notes: string[] = [];
   const idle = NO_EFFECT.filter((f) => given(a, f));
   if (idle.length) notes.push(`${idle.map((f) => `--${f}`).join(', ')}: no effect in llmperf (evalscope pipeline or local-model settings), ignored`);
+  if (typeof a['data-source'] === 'string' && a['data-source'] !== 'local') notes.push(`--data-source ${a['data-source']}: llmperf never downloads; it reads the local copy given with --dataset-path`);
+  if (given(a, 'multi-turn-args')) notes.push('--multi-turn-args is deprecated in evalscope: its keys are folded into --dataset-args (which wins on a conflict)');
+  if (given(a, 'image-patch-size')) notes.push('--image-patch-size: no effect here (evalscope uses it only to count image tokens of a local model)');
   return notes;
 }
 

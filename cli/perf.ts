@@ -27,7 +27,7 @@ export function perfBuilder(y: Argv): Argv {
   return y
     .option('model', { ...str('model name sent in requests'), group: G.target })
     .option('url', { ...str('request URL, e.g. http://127.0.0.1:8000/v1/chat/completions (a base URL gets the endpoint path of --api; default: the built-in mock)'), group: G.target })
-    .option('api', { ...str('openai, dashscope, or the path of an API plugin (.ts)'), default: 'openai', group: G.target })
+    .option('api', { ...str('openai, openai_responses, openai_embedding, openai_rerank, dashscope, or the path of an API plugin (.ts)'), default: 'openai', group: G.target })
     .option('api-key', { ...str('API key, sent as Authorization: Bearer (never written to files)'), group: G.target })
     .option('headers', { type: 'string', array: true, describe: 'extra HTTP headers: key1=value1 key2=value2', group: G.target })
     .option('connect-timeout', { ...num('connection timeout, seconds (default 600)'), group: G.target })
@@ -41,18 +41,38 @@ export function perfBuilder(y: Argv): Argv {
     .option('open-loop', { type: 'boolean', default: false, describe: 'with --rate: no concurrency cap (--parallel ignored)', group: G.load })
     .option('duration', { ...num('stop starting requests after this many seconds; in-flight ones finish'), group: G.load })
     .option('warmup-num', { ...num('warmup requests before each run, not counted (a share of --number when below 1)'), default: 0, group: G.load })
+    .option('multi-turn', { type: 'boolean', default: false, describe: 'conversations: --number of them, --parallel at once; each turn carries the history and the real answers', group: G.load })
+    .option('min-turns', { ...num('fewest user turns of a random_multi_turn conversation (default 1)'), group: G.load })
+    .option('max-turns', { ...num('most user turns of a conversation (random_multi_turn: required; others: cut there)'), group: G.load })
+    .option('multi-turn-args', { ...str('deprecated: JSON folded into --dataset-args'), group: G.load })
+    .option('sla-auto-tune', { type: 'boolean', default: false, describe: 'search the largest --parallel (or --rate) that meets --sla-params', group: G.load })
+    .option('sla-variable', { type: 'string', choices: ['parallel', 'rate'], default: 'parallel', describe: 'what the SLA search tunes', group: G.load })
+    .option('sla-params', { ...str('SLA criteria, JSON: [{"p99_latency": "<=2"}] (AND within an object, each object searched on its own), or [{"tps": "max"}]'), group: G.load })
+    .option('sla-num-runs', { ...num('runs per tested value, averaged (default 3)'), group: G.load })
+    .option('sla-upper-bound', { ...num('largest value tried (default 65536)'), group: G.load })
+    .option('sla-lower-bound', { ...num('smallest value tried (default 1)'), group: G.load })
+    .option('sla-fixed-parallel', { ...num('--parallel of --sla-variable rate runs (default: --sla-upper-bound)'), group: G.load })
+    .option('sla-number-multiplier', { ...num('requests per run = round(value × this) (default 2)'), group: G.load })
     .option('sleep-interval', { ...num('seconds between the runs of a sweep'), default: 5, group: G.load })
     .option('log-every-n-query', { ...num('a progress line every N requests (0: none)'), default: 10, group: G.load })
     .option('prompt', { ...str('the prompt of every request: text, or @path/to/file'), group: G.prompt })
     .option('query-template', { ...str('request body template: JSON or @file, with "{model}" / "{prompt}" placeholders'), group: G.prompt })
     .option('apply-chat-template', { type: 'boolean', describe: 'send messages (chat) rather than a prompt string (default: from the URL)', group: G.prompt })
-    .option('dataset', { ...str('openqa, longalpaca, line_by_line (custom), sharegpt, jsonl, random, shared_prefix, or a plugin path'), default: 'openqa', group: G.prompt })
-    .option('dataset-path', { ...str('the dataset file'), group: G.prompt })
+    .option('dataset', { ...str('openqa, longalpaca, line_by_line, custom, share_gpt_zh/_en, speed_benchmark(_long), random, random_vl, flickr8k, kontext_bench, embedding(_batch), random_embedding(_batch), rerank, random_rerank, *_multi_turn, swe_smith, workload_trace, sharegpt, jsonl, shared_prefix, or a plugin path'), default: 'openqa', group: G.prompt })
+    .option('dataset-path', { ...str('the dataset file (or folder: flickr8k, kontext_bench)'), group: G.prompt })
+    .option('dataset-args', { ...str('per-dataset options, JSON, e.g. \'{"speed": 2.0}\' (workload_trace)'), group: G.prompt })
+    .option('data-source', { type: 'string', choices: ['modelscope', 'huggingface', 'local'], describe: 'accepted: llmperf always reads the local copy', group: G.prompt })
+    .option('image-width', { ...num('random_vl: image width (default 224)'), group: G.prompt })
+    .option('image-height', { ...num('random_vl: image height (default 224)'), group: G.prompt })
+    .option('image-format', { ...str('random_vl: RGB (default), RGBA, L, LA'), group: G.prompt })
+    .option('image-num', { ...num('random_vl: images per request (default 1)'), group: G.prompt })
+    .option('image-patch-size', { ...num('accepted, no effect (local image token counts)'), group: G.prompt })
+    .option('tokenize-prompt', { type: 'boolean', default: false, describe: 'send the prompt as token ids to /v1/completions (needs --tokenizer-path)', group: G.prompt })
     .option('dataset-offset', { ...num('skip this many dataset items'), default: 0, group: G.prompt })
     .option('max-prompt-length', { ...num('drop prompts longer than this (tokens with --tokenizer-path, else characters; default 131072)'), group: G.prompt })
     .option('min-prompt-length', { ...num('drop prompts shorter than this'), group: G.prompt })
     .option('prefix-length', { ...num('random dataset: shared prefix length, tokens'), group: G.prompt })
-    .option('max-tokens', { ...num('max_tokens (default 2048)'), group: G.request })
+    .option('max-tokens', { ...nums('max_tokens (default 2048); two values min max: drawn per request'), group: G.request })
     .option('min-tokens', { ...num('min_tokens'), group: G.request })
     .option('temperature', { ...num('temperature (default 0)'), group: G.request })
     .option('top-p', { ...num('top_p'), group: G.request })
@@ -107,7 +127,7 @@ function checkNumbers(a: Args): void {
 }
 
 /** evalscope's flags that take several values (argparse nargs='+' / '*'), with their aliases. */
-const LIST_FLAGS: Record<string, string[]> = { number: ['number', 'n'], parallel: ['parallel'], rate: ['rate'], headers: ['headers'], stop: ['stop'], 'stop-token-ids': ['stop-token-ids'] };
+const LIST_FLAGS: Record<string, string[]> = { number: ['number', 'n'], parallel: ['parallel'], rate: ['rate'], headers: ['headers'], stop: ['stop'], 'stop-token-ids': ['stop-token-ids'], 'max-tokens': ['max-tokens'] };
 /** llmperf's own flags meant to be repeated. */
 const REPEATABLE = new Set(['_', '$0', 'out', 'mock']);
 
@@ -136,6 +156,7 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
     headers: parseKeyValues(a.headers, '--headers'),
     testConnection: a['test-connection'] as boolean,
     number: list(a.number) ?? [1000],
+    numberGiven: a.number !== undefined,
     parallel: list(a.parallel) ?? [1],
     rate: list(a.rate) ?? [-1],
     openLoop: a['open-loop'] as boolean,
@@ -171,7 +192,25 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
   opt('frequencyPenalty', 'frequency-penalty');
   opt('repetitionPenalty', 'repetition-penalty');
   opt('logprobs', 'logprobs');
-  opt('maxTokens', 'max-tokens');
+  const maxTokens = list(a['max-tokens']);
+  if (maxTokens) {
+    if (maxTokens.length > 2) throw new ConfigError(`--max-tokens takes 1 value or 2 (min max), got ${maxTokens.length}`);
+    o.maxTokens = maxTokens.length === 2 ? [maxTokens[0]!, maxTokens[1]!] : maxTokens[0]!;
+  }
+  opt('imageWidth', 'image-width');
+  opt('imageHeight', 'image-height');
+  opt('imageFormat', 'image-format');
+  opt('imageNum', 'image-num');
+  opt('imagePatchSize', 'image-patch-size');
+  opt('minTurns', 'min-turns');
+  opt('maxTurns', 'max-turns');
+  opt('dataSource', 'data-source');
+  if (a['multi-turn']) o.multiTurn = true;
+  if (a['tokenize-prompt']) o.tokenizePrompt = true;
+  const legacy = jsonObject(a['multi-turn-args'], '--multi-turn-args');
+  const datasetArgs = jsonObject(a['dataset-args'], '--dataset-args');
+  if (legacy || datasetArgs) o.datasetArgs = { ...(legacy ?? {}), ...(datasetArgs ?? {}) };
+  if (a['sla-auto-tune']) o.sla = slaOptions(a);
   opt('minTokens', 'min-tokens');
   opt('nChoices', 'n-choices');
   opt('seed', 'seed');
@@ -199,6 +238,30 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
     o.mockOptions = m;
   }
   return o;
+}
+
+/** --sla-* as the tuner takes them (runtime/perf/sla.ts checks the criteria). */
+function slaOptions(a: Args): NonNullable<PerfOptions['sla']> {
+  const raw = a['sla-params'];
+  if (raw === undefined) throw new ConfigError('--sla-auto-tune needs --sla-params, e.g. \'[{"p99_latency": "<=2"}]\'');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(raw));
+  } catch (e) {
+    throw new ConfigError(`--sla-params: not valid JSON (${(e as Error).message}); write e.g. '[{"p99_latency": "<=2"}]'`);
+  }
+  const groups = (Array.isArray(parsed) ? parsed : [parsed]).filter((g): g is Record<string, unknown> => !!g && typeof g === 'object' && !Array.isArray(g));
+  if (!groups.length) throw new ConfigError('--sla-params: give a JSON object or a list of objects, e.g. \'[{"p99_latency": "<=2"}]\'');
+  const sla: NonNullable<PerfOptions['sla']> = {
+    variable: (a['sla-variable'] as 'parallel' | 'rate' | undefined) ?? 'parallel',
+    params: groups.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, String(v)]))),
+    numRuns: (a['sla-num-runs'] as number | undefined) ?? 3,
+    upperBound: (a['sla-upper-bound'] as number | undefined) ?? 65536,
+    lowerBound: (a['sla-lower-bound'] as number | undefined) ?? 1,
+  };
+  if (a['sla-fixed-parallel'] !== undefined) sla.fixedParallel = a['sla-fixed-parallel'] as number;
+  if (a['sla-number-multiplier'] !== undefined) sla.numberMultiplier = a['sla-number-multiplier'] as number;
+  return sla;
 }
 
 export const perfCommand: CommandModule = {

@@ -38,14 +38,21 @@
  * ```
  */
 
-/** Which script call made the request: llm.chat (or llm.request with `messages`) is 'chat', the rest 'completions'. */
-export type Endpoint = 'chat' | 'completions';
+/**
+ * Which script call made the request: llm.chat (or llm.request with `messages`) is 'chat',
+ * llm.complete (or llm.request without) 'completions', llm.embed 'embeddings', llm.rerank 'rerank' and
+ * llm.responses 'responses' (the last three reach a plugin only when the script names it with `{ api }`).
+ * A plugin that serves one kind of request may ignore the endpoint.
+ */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'rerank' | 'responses';
 
 /** Token usage in OpenAI's names (map your server's names to these). */
 export interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
+  /** Prompt tokens the server read from its prefix cache (OpenAI's usage.prompt_tokens_details). */
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
 }
 
 /** What the run knows about the target, given to build(). */
@@ -71,6 +78,11 @@ export interface BuiltRequest {
   body: string;
   /** True when the response is an SSE stream (text/event-stream); false for one JSON body. */
   stream: boolean;
+  /**
+   * How many inputs the request carries when the API takes a batch (embedding inputs, rerank
+   * documents): stored as the request's batch size (llm_batch_size). Leave it out for generation.
+   */
+  batchSize?: number;
 }
 
 /** What one SSE event (or a whole non-streaming body) contributes. */

@@ -14,9 +14,9 @@
  * run, so VUs together go through the items in order. File formats and kinds: docs/data.md.
  */
 /// <reference path="./globals.d.ts" />
-import type { ChatMessage, DatasetItem } from './dataset-plugin.js';
+import type { ChatMessage, DatasetItem, DatasetTurn, TurnMessage } from './dataset-plugin.js';
 
-export type { ChatMessage, DatasetItem };
+export type { ChatMessage, DatasetItem, DatasetTurn, TurnMessage };
 
 /**
  * A loaded dataset. `T` is what `next()` returns: the prompt string when every item of the kind has
@@ -92,8 +92,47 @@ export interface SharedPrefixDatasetOptions {
   tokenizer?: string;
 }
 
+/**
+ * Options of evalscope's other kinds (docs/data.md "evalscope's datasets"): images, conversations,
+ * batches, traces.
+ */
+export interface EvalscopeDatasetOptions {
+  /** random_vl: size of the generated images (default 224 × 224). */
+  imageWidth?: number;
+  imageHeight?: number;
+  /** random_vl: "RGB" (default), "RGBA", "L" (grey) or "LA": the PNG's colour type. */
+  imageFormat?: string;
+  /** random_vl: images per request (default 1). */
+  imageNum?: number;
+  /** Multi-turn kinds: turns per conversation; random_multi_turn draws from [minTurns, maxTurns] (maxTurns required), the others cut conversations at maxTurns. */
+  minTurns?: number;
+  maxTurns?: number;
+  /** embedding_batch, random_embedding_batch: texts per request (default 8). */
+  batchSize?: number;
+  /** random_rerank: documents per query (default 10) and their length as a multiple of the query's (default 5). */
+  numDocuments?: number;
+  documentLengthRatio?: number;
+  /** workload_trace: replay speed (2 = twice as fast; default 1), model rewriting, and max_tokens from the recorded completion_tokens (with ignore_eos). */
+  speed?: number;
+  modelOverride?: string;
+  modelMapping?: Record<string, string>;
+  matchOutputLength?: boolean;
+  /** Send the prompt as token ids (a `body` with `prompt: number[]`, for /v1/completions); needs a tokenizer. */
+  tokenizePrompt?: boolean;
+  /**
+   * openqa, longalpaca, line_by_line, share_gpt_*: fit prompts to this many tokens (longer ones are cut;
+   * shorter ones kept, or dropped with inputLenMode "drop"); replaces the length filter. Needs a tokenizer.
+   */
+  targetInputLen?: number;
+  inputLenMode?: 'cap' | 'drop';
+  /** A long text whose slices fill each request up to targetInputLen tokens (repeated when short). */
+  prefixFile?: string;
+  /** The prefix as a leading system message ("system", default) or in front of the prompt ("user"). */
+  prefixRole?: 'system' | 'user';
+}
+
 /** Options of `dataset(kind, options)`: any kind's options, plus `path` for file kinds and plugins. */
-export interface AnyDatasetOptions extends FileDatasetOptions, Omit<RandomDatasetOptions, 'tokenizer'>, Omit<SharedPrefixDatasetOptions, 'tokenizer' | 'seed'> {
+export interface AnyDatasetOptions extends FileDatasetOptions, EvalscopeDatasetOptions, Omit<RandomDatasetOptions, 'tokenizer'>, Omit<SharedPrefixDatasetOptions, 'tokenizer' | 'seed'> {
   path?: string;
   field?: string;
   /** line_by_line: see LineByLineDatasetOptions. */
@@ -118,11 +157,20 @@ export function jsonl(path: string, opts?: JsonlDatasetOptions): Dataset;
 export function random(opts?: RandomDatasetOptions): Dataset<string>;
 /** Groups of prompts sharing a long system prompt (prefix-cache tests); items also carry `messages`. */
 export function sharedPrefix(opts?: SharedPrefixDatasetOptions): Dataset<string>;
+/** Every built-in kind `dataset()` takes (docs/data.md). */
+export type DatasetKind =
+  | 'openqa' | 'longalpaca' | 'line_by_line' | 'custom' | 'sharegpt' | 'jsonl' | 'random' | 'shared_prefix'
+  | 'share_gpt_zh' | 'share_gpt_en' | 'speed_benchmark' | 'speed_benchmark_long'
+  | 'random_vl' | 'flickr8k' | 'kontext_bench'
+  | 'embedding' | 'embedding_batch' | 'random_embedding' | 'random_embedding_batch' | 'rerank' | 'random_rerank'
+  | 'share_gpt_zh_multi_turn' | 'share_gpt_en_multi_turn' | 'custom_multi_turn' | 'random_multi_turn' | 'swe_smith'
+  | 'workload_trace';
+
 /**
- * Any kind by name ('openqa', 'longalpaca', 'line_by_line', 'sharegpt', 'jsonl', 'random',
- * 'shared_prefix'), or the path of a dataset plugin ('./my-data.ts', see llmperf/dataset-plugin).
+ * Any kind by name (DatasetKind: 'openqa', 'random_vl', 'embedding', 'custom_multi_turn',
+ * 'workload_trace', ...), or the path of a dataset plugin ('./my-data.ts', see llmperf/dataset-plugin).
  */
-export function dataset(kind: 'openqa' | 'longalpaca' | 'line_by_line' | 'custom' | 'sharegpt' | 'jsonl' | 'random' | 'shared_prefix' | (string & {}), opts?: AnyDatasetOptions): Dataset;
+export function dataset(kind: DatasetKind | (string & {}), opts?: AnyDatasetOptions): Dataset;
 
 /**
  * Runs `fn` in init code and freezes the array it returns (k6's SharedArray). Use it for data you

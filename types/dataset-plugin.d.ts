@@ -30,10 +30,29 @@ export interface ChatMessage {
   content: string;
 }
 
+/** One message of a conversation turn: text, or OpenAI content parts (images). */
+export interface TurnMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool' | (string & {});
+  content: string | Array<Record<string, unknown>>;
+}
+
 /**
- * One dataset item. At least one of `prompt`, `messages` or `body` is set. A chat request uses
- * `messages` when present, else `[{ role: 'user', content: prompt }]`; a completions request uses
- * `prompt`; `body` is a whole request body sent as is (merged over the run's defaults).
+ * One turn of a multi-turn conversation: the messages it adds to the context (usually one user
+ * message). The model's real answer to each turn is appended by whoever runs the conversation.
+ */
+export interface DatasetTurn {
+  messages: TurnMessage[];
+  /** This turn's output cap (trace replays), else the run's max_tokens. */
+  maxTokens?: number;
+  /** Seconds to wait before sending the turn (a tool call's latency in an agent trace). */
+  toolCallLatency?: number;
+}
+
+/**
+ * One dataset item. At least one of `prompt`, `messages`, `body` or `turns` is set. A chat request
+ * uses `messages` when present, else `[{ role: 'user', content: prompt }]`; a completions request uses
+ * `prompt`; `body` is a whole request body sent as is (merged over the run's defaults; image datasets
+ * give their multimodal messages this way); `turns` is a whole conversation (multi-turn datasets).
  */
 export interface DatasetItem {
   prompt?: string;
@@ -43,6 +62,10 @@ export interface DatasetItem {
   inputTokens?: number;
   /** Hint: how many tokens to ask for (e.g. the recorded answer's length). */
   outputTokens?: number;
+  /** A multi-turn conversation, turn by turn (multi-turn datasets). */
+  turns?: DatasetTurn[];
+  /** Per-request HTTP headers recorded with the item (workload traces). */
+  headers?: Record<string, string>;
   /** Anything else the item carries (ShareGPT keeps the whole conversation here). JSON values only. */
   meta?: Record<string, unknown>;
 }

@@ -12,6 +12,11 @@
  * false). Any other field the server understands (vLLM's `ignore_eos`, `min_tokens`, ...) can be
  * added: unknown fields are passed through.
  *
+ * Besides generation, `llm.embed` (POST {url}/embeddings), `llm.rerank` (POST {url}/rerank) and
+ * `llm.responses` (POST {url}/responses, OpenAI's Responses API) send the other workloads of an
+ * inference server; each goes through its own API adapter (tagged `api:embedding`, `api:rerank`,
+ * `api:responses`), so one script can mix them and give each its thresholds (`llm_e2e{api:embedding}`).
+ *
  * A request never throws for an HTTP or network failure: the result has `ok: false` and an `error`
  * with a stable code (see ErrorCode), and the failure counts in `llm_req_failed`.
  */
@@ -91,6 +96,64 @@ export interface OtherParams {
   [key: string]: unknown;
 }
 
+/** The body of an embeddings request (POST {url}/embeddings): one text, or a batch. */
+export interface EmbedParams {
+  /** The text(s) to embed: a string, a batch of strings, or token ids. The batch size is the number of inputs. */
+  input: string | string[] | number[] | number[][];
+  /** Default: options.llm.model / --model. */
+  model?: string;
+  /** Output dimensions, for models that support shortening. */
+  dimensions?: number;
+  encoding_format?: 'float' | 'base64';
+  user?: string;
+  /** Any other field is sent as is (vLLM's truncate_prompt_tokens, ...). */
+  [key: string]: unknown;
+}
+
+/** The body of a rerank request (POST {url}/rerank, Cohere / Jina / vLLM shape). */
+export interface RerankParams {
+  query: string;
+  /** The documents to score against the query. The batch size is their number. */
+  documents: Array<string | { text: string }>;
+  /** Default: options.llm.model / --model. */
+  model?: string;
+  /** Return only the best n results. */
+  top_n?: number;
+  return_documents?: boolean;
+  [key: string]: unknown;
+}
+
+/** One content part of a Responses API input message. */
+export type ResponsesContentPart =
+  | { type: 'input_text'; text: string }
+  | { type: 'input_image'; image_url: string; detail?: 'auto' | 'low' | 'high' }
+  | { type: string; [key: string]: unknown };
+
+/** One input item of the Responses API: a message (chat messages are accepted too and converted). */
+export interface ResponsesInputMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | (string & {});
+  content: string | ResponsesContentPart[] | ContentPart[];
+  [key: string]: unknown;
+}
+
+/** The body of an OpenAI Responses API request (POST {url}/responses). */
+export interface ResponsesParams {
+  /** A prompt, or input items. */
+  input: string | ResponsesInputMessage[];
+  /** Default: options.llm.model / --model. */
+  model?: string;
+  instructions?: string;
+  max_output_tokens?: number;
+  /** Default true: TTFT and ITL are timed on the `response.output_text.delta` events. */
+  stream?: boolean;
+  temperature?: number;
+  top_p?: number;
+  reasoning?: { effort?: 'minimal' | 'low' | 'medium' | 'high'; summary?: 'auto' | 'concise' | 'detailed' };
+  previous_response_id?: string;
+  store?: boolean;
+  [key: string]: unknown;
+}
+
 /** The second argument of chat / complete / request: per-request settings, not sent in the body. */
 export interface RequestOptions {
   /** Tags added to this request's metric samples (and to the stored request record). */
@@ -101,7 +164,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Total timeout of this request: ms, or a duration such as "30s" (default options.llm.timeout, 10m). */
   timeout?: number | string;
-  /** The API adapter for this request: "openai", "dashscope" or a plugin's name (default options.llm.api). */
+  /**
+   * The API adapter for this request: "openai", "dashscope", "embedding", "rerank", "responses" or a
+   * plugin's name. Default: options.llm.api for chat / complete / request; for embed, rerank and
+   * responses their own adapter (or the run's plugin, when options.llm.api is one).
+   */
   api?: string;
   /** Another base URL for this request (default: the run's target). */
   url?: string;
@@ -132,6 +199,8 @@ export interface Usage {
   prompt_tokens?: number;
   completion_tokens?: number;
   total_tokens?: number;
+  /** Prompt tokens served from the server's prefix cache, when it reports them. */
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
 }
 
 /**
@@ -167,6 +236,10 @@ export interface LlmResult {
   /** The number of output-bearing events. */
   chunks: number;
   error: { code: ErrorCode; message: string } | null;
+  /** Inputs the request carried (embedding inputs, rerank documents); absent for generation. */
+  batchSize?: number;
+  /** Prompt tokens the server reports it read from its prefix cache; absent when it does not say. */
+  cachedTokens?: number;
 }
 
 /** POST {url}/chat/completions with `params` as the body. */
@@ -179,9 +252,30 @@ export function complete(params: CompletionParams, opts?: RequestOptions): Promi
  */
 export function request(params: ChatParams | CompletionParams | OtherParams, opts?: RequestOptions): Promise<LlmResult>;
 
+/**
+ * POST {url}/embeddings with `params` as the body (OpenAI's embeddings API, as vLLM, TEI and the
+ * cloud APIs serve it). Not streamed: `e2e` is the whole latency, `ttft` is null; `inputTokens` comes
+ * from usage; `batchSize` is the number of inputs. Tagged `api:embedding`.
+ */
+export function embed(params: EmbedParams, opts?: RequestOptions): Promise<LlmResult>;
+/**
+ * POST {url}/rerank with `params` as the body ({query, documents}: Cohere's, Jina's and vLLM's
+ * shape). Not streamed; `batchSize` is the number of documents. Tagged `api:rerank`.
+ */
+export function rerank(params: RerankParams, opts?: RequestOptions): Promise<LlmResult>;
+/**
+ * POST {url}/responses (OpenAI's Responses API) with `params` as the body, streamed by default:
+ * TTFT and ITL are timed on the `response.output_text.delta` events (reasoning deltas count as
+ * output, as for chat), usage comes from `response.completed`. Tagged `api:responses`.
+ */
+export function responses(params: ResponsesParams, opts?: RequestOptions): Promise<LlmResult>;
+
 declare const llm: {
   chat: typeof chat;
   complete: typeof complete;
   request: typeof request;
+  embed: typeof embed;
+  rerank: typeof rerank;
+  responses: typeof responses;
 };
 export default llm;

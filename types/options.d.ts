@@ -136,8 +136,9 @@ export interface RampingArrivalRateScenario extends BaseScenario {
 
 /**
  * Replays a Mooncake-style JSONL trace (`{"timestamp": ms, "input_length": n, "output_length": n,
- * "hash_ids": [...]}` a line): one iteration per record at its timestamp (from the first record)
- * times timeScale. The iteration reads its record as `exec.scenario.replay` (prompt, outputLength, ...).
+ * "hash_ids": [...]}` a line) or evalscope's workload_trace (`{"body": {...}, "timestamp": seconds}`):
+ * one iteration per record at its timestamp (from the first record) times timeScale. The iteration
+ * reads its record as `exec.scenario.replay` (index, prompt, outputLength, ...).
  */
 export interface ReplayScenario extends BaseScenario {
   executor: 'replay';
@@ -147,6 +148,10 @@ export interface ReplayScenario extends BaseScenario {
   timeScale?: number;
   /** Replay only the records within this much (scaled) time from the first (default: the whole trace). */
   duration?: Duration;
+  /** Leave out the first records (in timestamp order); the replay starts at the next one's time (default 0). */
+  skip?: number;
+  /** Replay at most this many records (default: all). */
+  iterations?: number;
   /** VUs initialised before the start (default 10). */
   preAllocatedVUs?: number;
   /** More VUs are added, up to this, when all are busy (default max(preAllocatedVUs, 100)); beyond it arrivals are dropped. */
@@ -178,6 +183,8 @@ export type TrendMetricName =
   | 'llm_input_tokens'
   | 'llm_output_tokens'
   | 'llm_output_tps'
+  | 'llm_batch_size'
+  | 'llm_input_tps'
   | 'llm_schedule_lag'
   | 'llm_queue_wait'
   | 'iteration_duration';

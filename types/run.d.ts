@@ -85,6 +85,10 @@ export interface RequestRecord {
   good: boolean | null;
   /** the server's id of the response (OpenAI's `id`, DashScope's `request_id`): find the request in the server's logs */
   responseId: string | null;
+  /** inputs the request carried (embedding inputs, rerank documents); null for generation */
+  batchSize: number | null;
+  /** prompt tokens the server reported reading from its prefix cache (usage.prompt_tokens_details.cached_tokens); null when not reported */
+  cachedTokens: number | null;
 }
 
 /** Receives every sample and request record as they happen; must not block (buffer, flush later). */

@@ -29,6 +29,8 @@ export interface LlmHeadline {
   requestThroughput: number;
   /** Output tokens per second. */
   outputTokenThroughput: number;
+  /** Input tokens per second (what an embedding or rerank run is measured by). */
+  inputTokenThroughput: number;
   /** Input + output tokens per second. */
   totalTokenThroughput: number;
   inputTokens: number;
@@ -46,7 +48,7 @@ export interface LlmHeadline {
   errorSamples: Record<string, string>;
   /** The stats in `percentiles`, in order. */
   stats: string[];
-  /** llm_ttft, llm_tpot, llm_itl, llm_e2e, llm_input_tokens, llm_output_tokens, llm_output_tps -> stat -> value. */
+  /** llm_ttft, llm_tpot, llm_itl, llm_e2e, llm_input_tokens, llm_output_tokens, llm_output_tps, llm_batch_size, llm_input_tps -> stat -> value (those with samples). */
   percentiles: Record<string, Record<string, number>>;
   tokenCountSources: string;
 }

@@ -35,8 +35,13 @@ function checkItem(value: unknown, where: string): DatasetItem {
     if (item.body === null || typeof item.body !== 'object' || Array.isArray(item.body)) throw invalid(where, '"body" must be an object');
     out.body = item.body as Record<string, unknown>;
   }
-  if (out.prompt === undefined && out.messages === undefined && out.body === undefined) {
-    throw invalid(where, 'an item needs "prompt", "messages" or "body"');
+  if (item.turns !== undefined) {
+    const ok = Array.isArray(item.turns) && item.turns.length > 0 && item.turns.every((t) => t && typeof t === 'object' && Array.isArray((t as { messages?: unknown }).messages));
+    if (!ok) throw invalid(where, '"turns" must be a non-empty array of {"messages": [...]} (one per conversation turn)');
+    out.turns = item.turns as DatasetItem['turns'];
+  }
+  if (out.prompt === undefined && out.messages === undefined && out.body === undefined && out.turns === undefined) {
+    throw invalid(where, 'an item needs "prompt", "messages", "body" or "turns"');
   }
   for (const key of ['inputTokens', 'outputTokens'] as const) {
     if (item[key] === undefined) continue;

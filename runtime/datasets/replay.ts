@@ -1,7 +1,11 @@
 /**
- * Trace replay (Mooncake-style JSONL) and the prompts it sends.
+ * Trace replay (Mooncake-style JSONL, or evalscope's workload_trace) and the prompts it sends.
  *
- * A trace line is `{"timestamp": ms, "input_length": n, "output_length": n, "hash_ids": [..]}`:
+ * A workload_trace line (`{"body": {...}, "timestamp": seconds | ISO 8601, ...}`, workload-trace.ts)
+ * gives a record with timestamp = its seconds × 1000, inputLength 0 (unknown: the body is sent as it
+ * is), outputLength its completion_tokens or body max_tokens (0 when neither); a file is one format.
+ *
+ * A Mooncake trace line is `{"timestamp": ms, "input_length": n, "output_length": n, "hash_ids": [..]}`:
  * timestamp in milliseconds from the trace's start; hash_ids name the prompt's blocks of
  * REPLAY_BLOCK_TOKENS tokens (the last block may be partial), and equal ids mean equal content, which
  * is how the trace encodes prefix-cache reuse. promptForLength turns that back into text: each hash id
@@ -13,6 +17,7 @@ import type { Tokenizer } from '../tokenizers/types.ts';
 import { asObject, invalid, parseJsonLine, readLines, resolveDataFile } from './read.ts';
 import { seeded } from './rng.ts';
 import { TextSynth, type SynthText } from './synth.ts';
+import { isWorkloadRecord, workloadRecord } from './workload-trace.ts';
 
 /** Tokens per hash-id block, as in Mooncake's traces. */
 export const REPLAY_BLOCK_TOKENS = 512;
@@ -20,7 +25,7 @@ export const REPLAY_BLOCK_TOKENS = 512;
 export interface TraceRecord {
   /** Planned arrival, milliseconds from the trace's start. */
   timestamp: number;
-  /** Prompt tokens. */
+  /** Prompt tokens (0 for a workload_trace record: its body is sent as it is). */
   inputLength: number;
   /** Tokens to generate (use as max_tokens). */
   outputLength: number;
@@ -41,9 +46,20 @@ function nonNegativeInt(value: unknown): value is number {
 export async function loadReplayTrace(path: string, baseDir?: string): Promise<TraceRecord[]> {
   const file = resolveDataFile(path, baseDir, 'replay trace');
   const records: TraceRecord[] = [];
+  let workload: boolean | undefined;
   for await (const { line, text } of readLines(file)) {
     const where = `${file}:${line}`;
     const obj = asObject(parseJsonLine(text, where), where);
+    const isWorkload = isWorkloadRecord(obj);
+    if (workload !== undefined && isWorkload !== workload) throw invalid(where, 'a trace is either Mooncake records ({"timestamp", "input_length", ...}) or workload_trace records ({"body", "timestamp", ...}), not both');
+    workload = isWorkload;
+    if (isWorkload) {
+      const w = workloadRecord(obj, where, line);
+      const max = w.body.max_tokens;
+      const output = w.completionTokens ?? (typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : 0);
+      records.push({ timestamp: w.timestamp * 1000, inputLength: 0, outputLength: output, hashIds: [], line });
+      continue;
+    }
     const { timestamp, input_length: input, output_length: output, hash_ids: hashIds } = obj;
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || timestamp < 0) {
       throw invalid(where, `"timestamp" must be a non-negative number of milliseconds, got ${JSON.stringify(timestamp)}`);

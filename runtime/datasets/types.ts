@@ -1,8 +1,9 @@
 /** The dataset interfaces shared by the loaders (formats.ts, random.ts, plugin.ts) and index.ts. */
 import type { Tokenizer } from '../tokenizers/types.ts';
-import type { ChatMessage, DatasetItem } from '../../types/dataset-plugin.d.ts';
+import type { ChatMessage, DatasetItem, DatasetTurn, TurnMessage } from '../../types/dataset-plugin.d.ts';
+import type { EvalscopeDatasetOptions } from '../../types/data.d.ts';
 
-export type { ChatMessage, DatasetItem };
+export type { ChatMessage, DatasetItem, DatasetTurn, TurnMessage };
 
 export interface Dataset {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface Dataset {
   get(i: number): DatasetItem;
 }
 
-export interface DatasetOptions {
+export interface DatasetOptions extends EvalscopeDatasetOptions {
   /** A built-in kind, or the path of a plugin file (.ts/.js/.mjs/.mts). */
   kind: 'openqa' | 'longalpaca' | 'line_by_line' | 'sharegpt' | 'jsonl' | 'random' | 'shared_prefix' | (string & {});
   /** The data file (file kinds; plugins receive it resolved). */

@@ -25,6 +25,10 @@ export function emitRequestMetrics(em: Emitter, rec: RequestRecord, itlToken: re
   if (rec.outputTokens !== null && rec.outputTokens > 1 && t.ttft !== null && t.e2e !== null && t.e2e > t.ttft) {
     em.sample('llm_output_tps', ((rec.outputTokens - 1) * 1000) / (t.e2e - t.ttft), tags, now);
   }
+  if (rec.batchSize !== null) {
+    em.sample('llm_batch_size', rec.batchSize, tags, now);
+    if (rec.inputTokens !== null && t.e2e !== null && t.e2e > 0) em.sample('llm_input_tps', (rec.inputTokens * 1000) / t.e2e, tags, now);
+  }
   if (mismatch) em.sample('llm_token_mismatch', 1, tags, now);
   if (rec.good) em.sample('llm_goodput', 1, tags, now);
 }

@@ -11,8 +11,8 @@ import { nextTurn, onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
 import { loadDataset } from '../datasets/index.ts';
 import type { Dataset, DatasetItem } from '../datasets/types.ts';
-import type { Endpoint } from '../llm/api.ts';
 import type { LlmClient } from '../llm/client.ts';
+import { apiNameFor, endpointFor } from '../llm/kinds.ts';
 import type { ApiRegistry } from '../llm/registry.ts';
 import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
@@ -91,8 +91,8 @@ export class Services implements VuServices {
     const d = this.d;
     const t = this.t;
     if (!t) throw new Error('init code makes no requests: call llm.* in the default function, setup() or teardown()');
-    const api = t.apis.get(opts?.api ?? t.apis.defaultName);
-    const endpoint: Endpoint = kind === 'complete' ? 'completions' : kind === 'chat' ? 'chat' : 'messages' in params ? 'chat' : 'completions';
+    const api = t.apis.get(apiNameFor(kind, opts?.api, t.apis));
+    const endpoint = endpointFor(kind, params);
     const model = opts?.model ?? (typeof params.model === 'string' ? params.model : t.llm.model);
     const headers = opts?.headers ? { ...t.llm.headers, ...opts.headers } : t.llm.headers;
     const built = api.build(endpoint, params, { baseUrl: opts?.url ?? t.url, model, ...(t.llm.apiKey ? { apiKey: t.llm.apiKey } : {}), headers, includeUsage: t.llm.includeUsage });
@@ -151,6 +151,8 @@ export class Services implements VuServices {
       responseText: d.storeBodies ? x.text : null,
       good: null,
       responseId: x.responseId,
+      batchSize: built.batchSize ?? null,
+      cachedTokens: cachedTokensOf(x.usage),
     };
     if (rec.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();
@@ -161,7 +163,10 @@ export class Services implements VuServices {
     if (interrupted) d.emitter.sample('llm_reqs_interrupted', 1, tags, now);
     else emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
     d.emitter.record(rec);
-    return toResult(rec, x);
+    const res = toResult(rec, x);
+    if (rec.batchSize !== null) res.batchSize = rec.batchSize;
+    if (rec.cachedTokens !== null) res.cachedTokens = rec.cachedTokens;
+    return res;
   }
 
   /** Ends early when the VU's iteration is interrupted (gracefulStop over, ramp-down, second signal). */
@@ -281,6 +286,12 @@ export class Services implements VuServices {
   execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number> {
     return this.d.execInfo(vu, what);
   }
+}
+
+/** Prompt tokens the server says it read from its prefix cache (usage.prompt_tokens_details.cached_tokens). */
+function cachedTokensOf(u: LlmResult['usage']): number | null {
+  const c = u?.prompt_tokens_details?.cached_tokens;
+  return typeof c === 'number' && Number.isFinite(c) ? c : null;
 }
 
 function redactHeaders(h: Record<string, string>): string {

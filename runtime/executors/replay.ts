@@ -10,6 +10,9 @@
  * the host with the run's tokenizer when one is configured (else one word ≈ one token).
  *
  * The trace is read by prepare(), before the run is planned, relative to the script's folder.
+ * `skip` leaves out the first records (the replay starts at the next one's time) and `iterations`
+ * replays at most that many records: a replay of part of a trace, e.g. a warm-up then the rest.
+ * The trace may also be evalscope's workload_trace (`{"body", "timestamp" (seconds), ...}` a line).
  */
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
@@ -21,7 +24,7 @@ import type { ExecutorContext, ExecutorDef, ReplayConfig, ReplayEntry } from './
 
 export const replay: ExecutorDef<ReplayConfig> = {
   parse(raw, common, f) {
-    f.only(['trace', 'timeScale', 'duration', 'preAllocatedVUs', 'maxVUs']);
+    f.only(['trace', 'timeScale', 'duration', 'preAllocatedVUs', 'maxVUs', 'skip', 'iterations']);
     const trace = raw.trace;
     if (typeof trace !== 'string' || trace === '') {
       throw new ConfigError(`scenarios.${common.name}.trace is required: the path of a JSONL trace ({"timestamp": ms, "input_length": n, "output_length": n, "hash_ids": [...]} a line), relative to the script`);
@@ -35,6 +38,8 @@ export const replay: ExecutorDef<ReplayConfig> = {
       trace,
       timeScale,
       durationMs: f.duration('duration', 0),
+      skip: f.int('skip', 0, 0),
+      iterations: f.int('iterations', 0, 0),
       preAllocatedVUs: pre,
       maxVUs: Math.max(pre, f.int('maxVUs', Math.max(pre, 100), 0)),
     };
@@ -42,13 +47,16 @@ export const replay: ExecutorDef<ReplayConfig> = {
 
   async prepare(c, env) {
     const records = await loadReplayTrace(c.trace, env.baseDir);
-    const t0 = records[0]!.timestamp;
+    const end = c.iterations > 0 ? Math.min(records.length, c.skip + c.iterations) : records.length;
+    if (c.skip >= records.length) throw new ConfigError(`scenarios.${c.name}.skip (${c.skip}) leaves none of the trace's ${records.length} records to replay`);
+    const t0 = records[c.skip]!.timestamp;
     const entries: ReplayEntry[] = [];
-    records.forEach((record, index) => {
+    for (let index = c.skip; index < end; index++) {
+      const record = records[index]!;
       const offset = (record.timestamp - t0) * c.timeScale;
-      if (c.durationMs > 0 && offset >= c.durationMs) return;
-      if (ownsArrival(index, c.segment)) entries.push({ index, offset, record });
-    });
+      if (c.durationMs > 0 && offset >= c.durationMs) continue;
+      if (ownsArrival(index - c.skip, c.segment)) entries.push({ index, offset, record });
+    }
     const tokenizer = await env.tokenizer();
     const out: ReplayConfig = { ...c, traceFile: path.resolve(env.baseDir, c.trace) };
     // not enumerable: the run directory's run.json lists scenario configs, not the whole trace

@@ -87,6 +87,10 @@ export interface ReplayConfig extends CommonConfig {
   timeScale: number;
   /** replay only the records whose scaled offset is below this (0 = the whole trace) */
   durationMs: number;
+  /** leave out the trace's first records (sorted by timestamp); the replay starts at the next one */
+  skip: number;
+  /** replay at most this many records (0 = all) */
+  iterations: number;
   preAllocatedVUs: number;
   maxVUs: number;
   /** set by prepare() (not enumerable: kept out of run.json): this instance's records, in order */

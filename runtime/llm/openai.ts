@@ -17,15 +17,25 @@ interface OpenAiChunk {
   error?: { message?: string } | string;
 }
 
+/** The path each endpoint gets appended to a base URL. */
+const ENDPOINT_PATHS: Readonly<Record<Endpoint, string>> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  rerank: '/rerank',
+  responses: '/responses',
+};
+
 /**
- * The one place that decides whether an OpenAI URL is a base or a full endpoint: a URL whose path
- * already names an endpoint (…/chat/completions, …/completions, …/embeddings, …/rerank(s),
- * …/responses) is used as is; any other gets the endpoint's path appended (as evalscope does).
+ * The one place that decides whether an OpenAI-style URL is a base or a full endpoint: a URL whose
+ * path already names an endpoint (…/chat/completions, …/completions, …/embeddings, …/rerank(s),
+ * …/responses) is used as is; any other gets the endpoint's path appended (as evalscope does). The
+ * embedding, rerank and Responses adapters use it too.
  */
-function endpointUrl(base: string, endpoint: Endpoint): string {
+export function endpointUrl(base: string, endpoint: Endpoint): string {
   const b = base.replace(/\/+$/, '');
   if (/\/(chat\/completions|completions|embeddings|reranks?|responses)$/.test(new URL(b).pathname)) return b;
-  return joinUrl(b, endpoint === 'chat' ? '/chat/completions' : '/completions');
+  return joinUrl(b, ENDPOINT_PATHS[endpoint] ?? '/completions');
 }
 
 function parseChunk(obj: OpenAiChunk): ParsedDelta {
@@ -53,7 +63,8 @@ export const openaiApi: ApiAdapter = markTemplateSafe({
   endpointUrl,
   build(endpoint, params, ctx) {
     const body: Record<string, unknown> = { model: ctx.model, ...params };
-    if (body.stream === undefined) body.stream = true;
+    // embeddings and rerank are one JSON body: stream only what generates
+    if (body.stream === undefined && endpoint !== 'embeddings' && endpoint !== 'rerank') body.stream = true;
     const stream = body.stream === true;
     if (stream && ctx.includeUsage && body.stream_options === undefined) body.stream_options = { include_usage: true };
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json', ...ctx.headers };

@@ -1,5 +1,7 @@
 /**
- * The API adapters of a run, by name: the built-ins (openai, dashscope) and, when options.llm.api
+ * The API adapters of a run, by name: the built-ins (openai, dashscope, embedding, rerank,
+ * responses, also under evalscope's names: openai_embedding, openai_rerank, openai_responses,
+ * openai_response) and, when options.llm.api
  * (`--api`) is the path of a .ts/.js file, that API plugin: bundled with esbuild (platform node, ESM,
  * its imports included) into a temporary .mjs, imported on the host and checked for the adapter
  * shape (types/api-plugin.d.ts). The run's target phase resolves it once (runtime/engine/target.ts);
@@ -11,10 +13,30 @@ import { importHostModule } from '../bundle/host-module.ts';
 import { ConfigError } from '../errors.ts';
 import type { ApiAdapter } from './api.ts';
 import { dashscopeApi } from './dashscope.ts';
+import { embeddingApi } from './embeddings.ts';
 import { openaiApi } from './openai.ts';
+import { rerankApi } from './rerank.ts';
+import { responsesApi } from './responses.ts';
 
-/** Adapters llmperf ships, by name. */
-export const BUILTIN_APIS: Readonly<Record<string, ApiAdapter>> = { openai: openaiApi, dashscope: dashscopeApi };
+/**
+ * Adapters llmperf ships, by name, evalscope's names included. An alias maps to the same adapter,
+ * whose own name (the `api` tag, the stored `api` column, and what the I/O threads look up here)
+ * is the short one: `--api openai_embedding` tags requests `api:embedding`.
+ */
+export const BUILTIN_APIS: Readonly<Record<string, ApiAdapter>> = {
+  openai: openaiApi,
+  dashscope: dashscopeApi,
+  embedding: embeddingApi,
+  openai_embedding: embeddingApi,
+  rerank: rerankApi,
+  openai_rerank: rerankApi,
+  responses: responsesApi,
+  openai_responses: responsesApi,
+  openai_response: responsesApi,
+};
+
+/** The built-in names a user would pick (no aliases), for messages. */
+export const BUILTIN_API_NAMES: readonly string[] = ['openai', 'dashscope', 'embedding', 'rerank', 'responses'];
 
 const PLUGIN_FILE = /\.(?:[cm]?[jt]s)$/i;
 const SHAPE = 'an API plugin must `export default { name, build(endpoint, params, ctx), parseEvent(data, event), parseBody(body), promptText(params) }` (see types/api-plugin.d.ts)';
@@ -42,7 +64,7 @@ export class ApiRegistry {
     const all = new Map(Object.entries(BUILTIN_APIS));
     if (all.has(spec)) return new ApiRegistry(all, spec, undefined);
     if (!isPluginSpec(spec)) {
-      throw new ConfigError(`unknown API "${spec}": use ${[...all.keys()].join(', ')}, or the path of an API plugin (.ts/.js, see types/api-plugin.d.ts)`, 'UNKNOWN_API');
+      throw new ConfigError(`unknown API "${spec}": use ${BUILTIN_API_NAMES.join(', ')} (or evalscope's openai_embedding, openai_rerank, openai_responses), or the path of an API plugin (.ts/.js, see types/api-plugin.d.ts)`, 'UNKNOWN_API');
     }
     const candidates = isAbsolute(spec) ? [spec] : dirs.map((d) => resolve(d, spec));
     const file = candidates.find((f) => existsSync(f) && statSync(f).isFile()) ?? candidates[0]!;
@@ -67,6 +89,11 @@ export class ApiRegistry {
     return a;
   }
 
+  /** Whether the run's default adapter is a plugin (it also receives llm.embed / rerank / responses). */
+  get defaultIsPlugin(): boolean {
+    return this.pluginFile !== undefined;
+  }
+
   names(): string[] {
     return [...this.byName.keys()];
   }
@@ -75,7 +102,7 @@ export class ApiRegistry {
 /** Loads and checks one API plugin file. */
 export async function loadApiPlugin(file: string, spec = file): Promise<ApiAdapter> {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new ConfigError(`API plugin not found: ${file} (from --api "${spec}"; an API is openai, dashscope or the path of a .ts/.js plugin)`, 'API_PLUGIN_NOT_FOUND');
+    throw new ConfigError(`API plugin not found: ${file} (from --api "${spec}"; an API is ${BUILTIN_API_NAMES.join(', ')} or the path of a .ts/.js plugin)`, 'API_PLUGIN_NOT_FOUND');
   }
   const value = await importHostModule(file, 'API plugin', 'INVALID_API_PLUGIN');
   return checkAdapter(value, file);

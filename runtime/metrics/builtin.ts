@@ -12,6 +12,8 @@
  *    (time an arrival spent queued for a free VU, with queue: true, is not counted)
  *  llm_queue_wait time an arrival waited for a free VU (arrival-rate executors with queue: true)
  *  llm_goodput  counter of successful requests meeting every options.slo bound; its rate is goodput/s
+ *  llm_batch_size inputs a batch request carried (embedding inputs, rerank documents)
+ *  llm_input_tps  input_tokens / e2e in tokens/s, per batch request (embeddings, rerank: nothing is generated)
  */
 import type { MetricType, ValueKind } from './types.ts';
 
@@ -27,6 +29,8 @@ export const BUILTIN_METRICS = {
   llm_input_tokens: { type: 'trend', kind: 'default' },
   llm_output_tokens: { type: 'trend', kind: 'default' },
   llm_output_tps: { type: 'trend', kind: 'default' },
+  llm_batch_size: { type: 'trend', kind: 'default' },
+  llm_input_tps: { type: 'trend', kind: 'default' },
   llm_schedule_lag: { type: 'trend', kind: 'time' },
   llm_queue_wait: { type: 'trend', kind: 'time' },
   llm_goodput: { type: 'counter', kind: 'default' },

@@ -15,7 +15,7 @@
  *   bad_json      add a `data: {"choices":[` event mid-stream [a truncated JSON body]
  *   no_done       end the stream without `data: [DONE]` (OpenAI routes only) [n/a]
  *   slow_headers  delay status line and headers (and everything after) by slowHeadersMs (default 1000)
- *   long_output   ignore max_tokens and send 10x the tokens
+ *   long_output   ignore max_tokens and send 10x the tokens [generation only: not on embeddings / rerank]
  *   jitter        multiply each delay by uniform(1-j, 1+j), j = jitterPct or 0.5
  * A fault that does not apply to the request (n/a) is not injected and not counted.
  */
@@ -91,8 +91,8 @@ export function drawFaults(rates: FaultRates | undefined, rng: Rng): FaultSpec[]
 }
 
 /**
- * Builds the plan for one request from the chosen faults. `streaming` and `hasDone` decide which
- * faults apply. Only the first http_* fault is used.
+ * Builds the plan for one request from the chosen faults. `streaming`, `hasDone` and `generates`
+ * (false for embeddings and rerank) decide which faults apply. Only the first http_* fault is used.
  */
 export function planFaults(
   specs: FaultSpec[],
@@ -100,6 +100,7 @@ export function planFaults(
   jitterPct: number | undefined,
   streaming: boolean,
   hasDone: boolean,
+  generates = true,
 ): FaultPlan {
   const plan: FaultPlan = {
     reset: false, stallMs: 0, slowHeadersMs: 0, badSse: false, badJson: false, noDone: false,
@@ -118,7 +119,7 @@ export function planFaults(
       case 'bad_sse': if (!streaming) continue; plan.badSse = true; break;
       case 'bad_json': plan.badJson = true; break;
       case 'no_done': if (!streaming || !hasDone) continue; plan.noDone = true; break;
-      case 'long_output': plan.longOutput = true; break;
+      case 'long_output': if (!generates) continue; plan.longOutput = true; break;
       case 'jitter': plan.jitter = jitterPct ?? DEFAULT_FAULT_JITTER; break;
     }
     plan.names.push(s.name);

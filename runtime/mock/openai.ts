@@ -113,5 +113,5 @@ export function modelsBody(model: string, created: number): string {
 }
 
 export function idPrefix(route: GenRoute): string {
-  return route === 'chat' ? 'chatcmpl-' : route === 'completions' ? 'cmpl-' : '';
+  return route === 'chat' ? 'chatcmpl-' : route === 'completions' ? 'cmpl-' : route === 'embeddings' ? 'embd-' : route === 'rerank' ? 'rerank-' : '';
 }

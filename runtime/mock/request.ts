@@ -1,7 +1,8 @@
 /**
- * What the mock server needs from a generation request, whatever the protocol: parsed once by the
- * protocol module (openai.ts, dashscope.ts) into a GenRequest.
+ * What the mock server needs from a model request, whatever the protocol: parsed once by the
+ * protocol module (openai.ts, dashscope.ts, responses.ts, batch.ts) into a GenRequest.
  */
+import type { BatchRequest } from './batch.ts';
 
 /** A client error: the server replies 400 with a JSON error in the route's format. */
 export class BadRequest extends Error {
@@ -13,8 +14,9 @@ export class BadRequest extends Error {
   }
 }
 
-export type RouteName = 'chat' | 'completions' | 'dashscope' | 'models' | 'health' | 'stats' | 'not_found';
-export type GenRoute = 'chat' | 'completions' | 'dashscope';
+export type RouteName = GenRoute | 'models' | 'health' | 'stats' | 'not_found';
+/** Routes that answer a model request: generation (chat, completions, dashscope, responses) and batch (embeddings, rerank). */
+export type GenRoute = 'chat' | 'completions' | 'dashscope' | 'responses' | 'embeddings' | 'rerank';
 
 /** Per-request overrides from the body field "mock". */
 export interface MockOverride {
@@ -41,6 +43,8 @@ export interface GenRequest {
   incremental: boolean;
   /** DashScope: parameters.result_format === 'message'. */
   messageFormat: boolean;
+  /** Embeddings and rerank: what the batch holds (no generation). */
+  batch?: BatchRequest;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

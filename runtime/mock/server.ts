@@ -3,8 +3,11 @@
  * mode), stats and the trace. Protocol shapes live in openai.ts / dashscope.ts, the timed writing
  * in stream.ts, the clock and timers in scheduler.ts.
  *
- * Routes: POST /v1/chat/completions, /v1/completions (also without /v1), GET /v1/models,
- * GET /health, GET /mock/stats, POST /api/v1/services/aigc/text-generation/generation (DashScope).
+ * Routes: POST /v1/chat/completions, /v1/completions, /v1/responses (OpenAI's Responses API),
+ * /v1/embeddings, /v1/rerank (also /v1/reranks, /v2/rerank), GET /v1/models (also at the root and
+ * under DashScope's compatible prefixes: see routeOf), GET /health, GET /mock/stats, POST
+ * /api/v1/services/aigc/text-generation/generation (DashScope). Embeddings and rerank are batch
+ * routes (batch.ts): one JSON body, no generation.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +16,8 @@ import { DASHSCOPE_PATH, dashscopeError, dashscopeFull, dashscopeStream, dashsco
 import { drawFaults, type FaultSpec, parseFaultBody, parseFaultHeader, planFaults } from './faults.ts';
 import { idPrefix, modelsBody, openaiErrorFor, openaiFull, openaiStream, parseOpenAI } from './openai.ts';
 import { type MockOptions, resolveMockOptions } from './options.ts';
+import { batchInputs, embeddingsFull, parseEmbeddings, parseRerank, rerankFull } from './batch.ts';
+import { parseResponses, responsesFull, responsesStream } from './responses.ts';
 import { BadRequest, type GenRequest, type GenRoute, type RouteName } from './request.ts';
 import { nowMs, Scheduler } from './scheduler.ts';
 import { FullJob, type GenJob, type JobHost, type Outcome, type ResponseCtx, StreamJob } from './stream.ts';
@@ -20,7 +25,7 @@ import { mulberry32, outputLength, requestSeed, RNG_JITTER, RNG_MAIN, RNG_WORDS 
 import { TraceWriter } from './trace.ts';
 
 export interface MockStats {
-  /** Generation requests received (chat, completions, dashscope). */
+  /** Model requests received (chat, completions, dashscope, responses, embeddings, rerank). */
   requests: number;
   /** Generation requests received and not yet ended. */
   inflight: number;
@@ -28,7 +33,7 @@ export interface MockStats {
   completed: number;
   /** Of those ended, how many the client abandoned before the end. */
   aborted: number;
-  /** Every HTTP request by route: chat, completions, dashscope, models, health, stats, not_found. */
+  /** Every HTTP request by route: chat, completions, dashscope, responses, embeddings, rerank, models, health, stats, not_found. */
   byRoute: Record<string, number>;
   /** Injected faults by name. */
   faults: Record<string, number>;
@@ -43,16 +48,25 @@ export interface MockServer {
 
 const MAX_BODY = 64 * 1024 * 1024;
 
+/**
+ * The route of a path. The OpenAI routes are served at the root, under /v1, and under the prefixes of
+ * DashScope's OpenAI-compatible endpoints (/compatible-mode/v1, /compatible-api/v1), so command lines
+ * written for those run against the mock with only the host changed; rerank also at /v2/rerank and
+ * /v1/reranks (evalscope's path). Any other path is not found.
+ */
+const OPENAI_PREFIX = /^(?:\/v1|\/compatible-mode\/v1|\/compatible-api\/v1)?(\/.*)$/;
+const OPENAI_ROUTES: Record<string, RouteName> = {
+  '/chat/completions': 'chat', '/completions': 'completions', '/responses': 'responses', '/embeddings': 'embeddings',
+  '/rerank': 'rerank', '/reranks': 'rerank', '/models': 'models',
+};
+
 function routeOf(path: string): RouteName {
-  switch (path) {
-    case '/v1/chat/completions': case '/chat/completions': return 'chat';
-    case '/v1/completions': case '/completions': return 'completions';
-    case DASHSCOPE_PATH: return 'dashscope';
-    case '/v1/models': case '/models': return 'models';
-    case '/health': case '/v1/health': return 'health';
-    case '/mock/stats': return 'stats';
-    default: return 'not_found';
-  }
+  if (path === DASHSCOPE_PATH) return 'dashscope';
+  if (path === '/health' || path === '/v1/health') return 'health';
+  if (path === '/mock/stats') return 'stats';
+  if (path === '/v2/rerank') return 'rerank';
+  const rest = OPENAI_PREFIX.exec(path)?.[1];
+  return (rest !== undefined && OPENAI_ROUTES[rest]) || 'not_found';
 }
 
 class MockServerImpl implements MockServer, JobHost {
@@ -148,7 +162,7 @@ class MockServerImpl implements MockServer, JobHost {
     const route = routeOf(qi < 0 ? url : url.slice(0, qi));
     this.byRoute[route] = (this.byRoute[route] ?? 0) + 1;
     switch (route) {
-      case 'chat': case 'completions': case 'dashscope':
+      case 'chat': case 'completions': case 'dashscope': case 'responses': case 'embeddings': case 'rerank':
         if (req.method !== 'POST') { sendJson(res, 405, errorBody(route, 405, `use POST for ${url}`, '')); return; }
         this.onGenerate(route, req, res, recv);
         return;
@@ -158,7 +172,7 @@ class MockServerImpl implements MockServer, JobHost {
           : route === 'health' ? '{"status":"ok"}' : JSON.stringify(this.stats()));
         return;
       default:
-        sendJson(res, 404, errorBody(route, 404, `no route for ${req.method} ${url} (the mock serves /v1/chat/completions, /v1/completions, /v1/models, ${DASHSCOPE_PATH}, /health, /mock/stats)`, ''));
+        sendJson(res, 404, errorBody(route, 404, `no route for ${req.method} ${url} (the mock serves /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings, /v1/rerank, /v1/models, ${DASHSCOPE_PATH}, /health, /mock/stats)`, ''));
     }
   }
 
@@ -206,9 +220,7 @@ class MockServerImpl implements MockServer, JobHost {
         } catch (e) {
           throw new BadRequest(`request body is not valid JSON: ${(e as Error).message}`);
         }
-        gen = route === 'dashscope'
-          ? parseDashScope(body, dashscopeWantsStream(req.headers), this.o.model)
-          : parseOpenAI(route, body, this.o.model);
+        gen = parseRequest(route, body, req.headers, this.o.model);
         const hdr = req.headers['x-mock-fault'];
         if (typeof hdr === 'string' && hdr.trim() !== '') specs = parseFaultHeader(hdr);
         else if (gen.mock?.fault !== undefined) specs = parseFaultBody(gen.mock.fault, gen.mock.ms);
@@ -236,7 +248,7 @@ class MockServerImpl implements MockServer, JobHost {
       override: gen.mock?.outputTokens, maxTokens: gen.maxTokens, minTokens: gen.minTokens, ignoreEos: gen.ignoreEos,
     });
     const drawn = drawFaults(o.faults, main);
-    const faults = planFaults(specs ?? drawn, o.faults, o.jitterPct, gen.stream, gen.route !== 'dashscope');
+    const faults = planFaults(specs ?? drawn, o.faults, o.jitterPct, gen.stream, gen.route !== 'dashscope', gen.batch === undefined);
     for (const name of faults.names) this.faults[name] = (this.faults[name] ?? 0) + 1;
     if (faults.httpStatus !== undefined) {
       const s = faults.httpStatus;
@@ -249,9 +261,11 @@ class MockServerImpl implements MockServer, JobHost {
     // Load mode (fixed at arrival): ttft = ttftMs + k*ttftPerInflightMs, itl = itlMs + k*itlPerInflightMs.
     const ttft = gen.mock?.ttftMs ?? o.ttftMs + (load ? r.k * load.ttftPerInflightMs : 0);
     const itl = gen.mock?.itlMs ?? o.itlMs + (load ? r.k * load.itlPerInflightMs : 0);
+    // a batch request has no output: its body is due after ttft + one itl per further input
     const plan = {
-      id: r.id, route: gen.route, recv: r.recv, ttft, itl,
-      tokens: faults.longOutput ? len.tokens * 10 : len.tokens,
+      id: r.id, route: gen.route, recv: r.recv, ttft: gen.batch ? ttft + (batchInputs(gen.batch) - 1) * itl : ttft, itl,
+      tokens: gen.batch ? 1 : faults.longOutput ? len.tokens * 10 : len.tokens,
+      noOutput: gen.batch !== undefined,
       tokensPerChunk: o.tokensPerChunk, finish: len.finish, faults,
       wordsRng: mulberry32(requestSeed(o.seed, r.n, RNG_WORDS)),
       jitterRng: mulberry32(requestSeed(o.seed, r.n, RNG_JITTER)),
@@ -259,15 +273,31 @@ class MockServerImpl implements MockServer, JobHost {
     };
     const ctx: ResponseCtx = { id: r.id, created: Math.floor(Date.now() / 1000), model: gen.model, promptTokens: gen.promptTokens };
     let job: GenJob;
-    if (gen.route === 'dashscope') {
+    if (gen.batch) {
+      const rng = mulberry32(requestSeed(o.seed, r.n, RNG_WORDS));
+      job = new FullJob(plan, res, this, gen.batch.kind === 'embeddings' ? embeddingsFull(ctx, gen.batch, rng) : rerankFull(ctx, gen.batch, rng));
+    } else if (gen.route === 'responses') {
+      job = gen.stream ? new StreamJob(plan, res, this, responsesStream(ctx, o.usage)) : new FullJob(plan, res, this, responsesFull(ctx, o.usage));
+    } else if (gen.route === 'dashscope') {
       job = gen.stream ? new StreamJob(plan, res, this, dashscopeStream(ctx, gen)) : new FullJob(plan, res, this, dashscopeFull(ctx, gen));
-    } else if (gen.stream) {
-      job = new StreamJob(plan, res, this, openaiStream(gen.route, ctx, o.usage && gen.includeUsage));
     } else {
-      job = new FullJob(plan, res, this, openaiFull(gen.route, ctx));
+      const route = gen.route === 'completions' ? 'completions' : 'chat';
+      job = gen.stream ? new StreamJob(plan, res, this, openaiStream(route, ctx, o.usage && gen.includeUsage)) : new FullJob(plan, res, this, openaiFull(route, ctx));
     }
     if (res.destroyed) job.abort(); // the client left while the body was parsed
     else job.start();
+  }
+}
+
+/** The protocol module that parses a route's body. */
+function parseRequest(route: GenRoute, body: unknown, headers: IncomingMessage['headers'], model: string): GenRequest {
+  switch (route) {
+    case 'dashscope': return parseDashScope(body, dashscopeWantsStream(headers), model);
+    case 'responses': return parseResponses(body, model);
+    case 'embeddings': return parseEmbeddings(body, model);
+    case 'rerank': return parseRerank(body, model);
+    case 'completions': return parseOpenAI('completions', body, model);
+    default: return parseOpenAI('chat', body, model);
   }
 }
 

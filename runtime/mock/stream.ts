@@ -67,6 +67,8 @@ export interface JobPlan {
   jitterRng: Rng;
   /** the request's x-request-id header, echoed into the trace */
   requestId?: string;
+  /** a batch request (embeddings, rerank): nothing generated, the trace counts 0 output tokens */
+  noOutput?: boolean;
 }
 
 /** Shared by streaming and non-streaming jobs: bookkeeping the server reads when the job ends. */
@@ -233,7 +235,7 @@ export class FullJob extends GenJob {
     res.end(body);
     this.first = this.last = nowMs();
     this.chunksWritten = 1;
-    this.tokensSent = plan.tokens;
+    this.tokensSent = plan.noOutput ? 0 : plan.tokens;
     this.end('ok');
   }
 }

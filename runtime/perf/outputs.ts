@@ -27,8 +27,9 @@ function stamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}_${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-/** evalscope's model_id: the last path part of --model. */
+/** evalscope's model_id: the last path part of --model (the dataset's name without one: workload_trace). */
 export function modelId(o: PerfOptions): string {
+  if (!o.model) return o.dataset || 'unknown';
   return basename(o.model.replace(/[\\/]+$/, '')) || o.model;
 }
 
@@ -66,7 +67,7 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
   const x = o.evalscopeExtra ?? {};
   const pick = <T>(key: string, dflt: T): T | unknown => (key in x ? x[key] : dflt);
   return {
-    model: o.model,
+    model: o.model ?? null,
     model_id: modelId(o),
     attn_implementation: pick('attn_implementation', null),
     api: o.api,
@@ -86,14 +87,14 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     open_loop: o.openLoop,
     sleep_interval: o.sleepInterval,
     duration: o.duration ?? null,
-    sla_auto_tune: false,
-    sla_variable: 'parallel',
-    sla_params: null,
-    sla_num_runs: 3,
-    sla_upper_bound: 65536,
-    sla_lower_bound: 1,
-    sla_fixed_parallel: null,
-    sla_number_multiplier: null,
+    sla_auto_tune: o.sla !== undefined,
+    sla_variable: o.sla?.variable ?? 'parallel',
+    sla_params: o.sla?.params ?? null,
+    sla_num_runs: o.sla?.numRuns ?? 3,
+    sla_upper_bound: o.sla?.upperBound ?? 65536,
+    sla_lower_bound: o.sla?.lowerBound ?? 1,
+    sla_fixed_parallel: o.sla?.fixedParallel ?? null,
+    sla_number_multiplier: o.sla?.numberMultiplier ?? null,
     db_commit_interval: pick('db_commit_interval', 1000),
     queue_size_multiplier: pick('queue_size_multiplier', 5),
     in_flight_task_multiplier: pick('in_flight_task_multiplier', 2),
@@ -114,16 +115,16 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     prompt: o.prompt ?? null,
     query_template: o.queryTemplate ?? null,
     apply_chat_template: o.applyChatTemplate ?? /chat\/completions\/?$/.test(url),
-    image_width: 224,
-    image_height: 224,
-    image_format: 'RGB',
-    image_num: 1,
-    image_patch_size: 28,
+    image_width: o.imageWidth ?? 224,
+    image_height: o.imageHeight ?? 224,
+    image_format: o.imageFormat ?? 'RGB',
+    image_num: o.imageNum ?? 1,
+    image_patch_size: o.imagePatchSize ?? 28,
     dataset: o.dataset,
     dataset_path: o.datasetPath ?? null,
-    data_source: null,
+    data_source: o.dataSource ?? null,
     dataset_offset: o.datasetOffset,
-    dataset_args: null,
+    dataset_args: o.datasetArgs ?? null,
     frequency_penalty: o.frequencyPenalty ?? null,
     repetition_penalty: o.repetitionPenalty ?? null,
     logprobs: o.logprobs ?? null,
@@ -138,10 +139,10 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     top_p: o.topP ?? null,
     top_k: o.topK ?? null,
     extra_args: o.extraArgs ?? {},
-    tokenize_prompt: false,
-    multi_turn: false,
-    min_turns: 1,
-    max_turns: null,
+    tokenize_prompt: o.tokenizePrompt ?? false,
+    multi_turn: o.multiTurn ?? false,
+    min_turns: o.minTurns ?? 1,
+    max_turns: o.maxTurns ?? null,
     multi_turn_args: null,
   };
 }
@@ -167,6 +168,7 @@ export function writeRunFiles(dir: string, o: PerfOptions, r: PerfResult, url: s
   writeJson(join(dir, 'benchmark_args.json'), evalscopeArgs(o, r.run, url, dir));
   writeJson(join(dir, 'benchmark_summary.json'), r.keys);
   writeJson(join(dir, 'benchmark_percentile.json'), r.percentiles);
+  if (r.speed) writeJson(join(dir, 'speed_benchmark.json'), r.speed);
 }
 
 export function writeSweepSummary(root: string, results: PerfResult[]): string {

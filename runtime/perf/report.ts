@@ -7,6 +7,7 @@
 import type { SummaryData } from '../summary/data.ts';
 import { summaryKeyNames, type EvalscopeAccumulator, type EvalscopeFormat } from '../summary/evalscope.ts';
 import type { PerfRun } from './config.ts';
+import type { SpeedRow } from './workloads.ts';
 
 export type SummaryRow = Record<string, number>;
 export type PercentileRow = Record<string, string | number>;
@@ -24,6 +25,10 @@ export interface PerfResult {
   latest: { keys: SummaryRow; percentiles: PercentileRow[] };
   /** where the files of this run were written */
   dir?: string;
+  /** speed_benchmark: evalscope's speed table (speed_benchmark.json) */
+  speed?: SpeedRow[];
+  /** an embedding or rerank run (evalscope's batch layout) */
+  batch?: boolean;
 }
 
 export function toResult(run: PerfRun, summary: SummaryData, acc: EvalscopeAccumulator, format: EvalscopeFormat): PerfResult {
@@ -34,6 +39,7 @@ export function toResult(run: PerfRun, summary: SummaryData, acc: EvalscopeAccum
     keys: acc.summary(format),
     percentiles: acc.percentiles(format),
     latest: { keys: acc.summary('1.10'), percentiles: acc.percentiles('1.10') },
+    ...(acc.batch ? { batch: true } : {}),
   };
 }
 
@@ -70,8 +76,11 @@ function percentileTable(r: PerfResult): string {
 }
 
 /** The two tables of one run, as evalscope logs them, and notes on failures and queueing. */
+/** Keys of generation a batch run's table leaves out (benchmark_summary.json keeps them, at 0). */
+const GENERATION_KEYS = new Set(['Output Throughput (tok/s)', 'Total Throughput (tok/s)', 'Avg TTFT (ms)', 'Avg TPOT (ms)', 'Avg ITL (ms)', 'Avg Output Tokens']);
+
 export function renderRun(r: PerfResult): string {
-  const summary = gridTable(['Key', 'Value'], Object.entries(r.keys).map(([k, v]) => [k, v]));
+  const summary = gridTable(['Key', 'Value'], Object.entries(r.keys).filter(([k]) => !r.batch || !GENERATION_KEYS.has(k)).map(([k, v]) => [k, v]));
   const l = r.summary.llm;
   const notes: string[] = [];
   const dropped = r.summary.iterations.dropped;
@@ -83,6 +92,8 @@ export function renderRun(r: PerfResult): string {
         `llm_queue_wait avg ${((queued.avg ?? 0) / 1000).toFixed(3)} s, max ${((queued.max ?? 0) / 1000).toFixed(3)} s; --parallel caps the load, not the client`,
     );
   }
+  const batch = r.summary.metrics.llm_batch_size?.values;
+  if (batch && (batch.count ?? 0) > 0) notes.push(`batch size: ${(batch.avg ?? 0).toFixed(2)} inputs per request on average (max ${batch.max ?? 0}; llm_batch_size)`);
   for (const [code, n] of Object.entries(l.errors)) notes.push(`failed: ${n} × ${code}: ${l.errorSamples[code] ?? ''}`);
   return ['', 'Benchmarking summary:', summary, '', 'Percentile results:', percentileTable(r), ...notes.map((n) => `note: ${n}`), ''].join('\n');
 }
@@ -95,6 +106,7 @@ function p99(r: PerfResult, key: string): number {
 
 /** One line per run of a sweep, as evalscope's multi-run report. */
 export function renderSweep(results: PerfResult[]): string {
+  if (results[0]?.batch) return renderBatchSweep(results);
   const format = results[0]?.format ?? '1.10';
   const k = summaryKeyNames(format);
   const ms = format === '1.10';
@@ -119,4 +131,26 @@ export function renderSweep(results: PerfResult[]): string {
     ];
   });
   return ['', 'Performance Test Summary Report (one row per run):', gridTable(header, rows), ''].join('\n');
+}
+
+/** evalscope's table of embedding / rerank runs: latency and input throughput, no TTFT. */
+function renderBatchSweep(results: PerfResult[]): string {
+  const header = ['Conc.', 'Rate', 'RPS', 'Avg Lat.(s)', 'P99 Lat.(s)', 'Avg Inp.TPS', 'P99 Inp.TPS', 'Avg Inp.Tok', 'Success Rate'];
+  const k = summaryKeyNames(results[0]!.format);
+  const rows = results.map((r) => {
+    const v = r.keys;
+    const total = v[k.total] ?? 0;
+    return [
+      r.run.parallel === -1 ? 'INF' : r.run.parallel,
+      r.run.rate === -1 ? 'INF' : r.run.rate,
+      v[k.rps] ?? NaN,
+      v[k.latency] ?? NaN,
+      p99(r, 'Latency (s)'),
+      v['Input Throughput (tok/s)'] ?? NaN,
+      p99(r, 'Input (tok/s)'),
+      v[k.inTok] ?? NaN,
+      `${(total ? (100 * (v[k.ok] ?? 0)) / total : 0).toFixed(1)}%`,
+    ];
+  });
+  return ['', 'Embedding/Rerank Performance Test Summary (one row per run):', gridTable(header, rows), ''].join('\n');
 }

@@ -14,13 +14,17 @@ import { openTarget, type Target } from '../engine/target.ts';
 import { resolveOptions } from '../options/resolve.ts';
 import type { Overrides } from '../options/resolve.ts';
 import { EvalscopeAccumulator, fromRecord } from '../summary/evalscope.ts';
-import { planRuns, scenarioFor, scheduleSeed, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
+import { isBatchApi, planRuns, scenarioFor, scheduleSeed, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
+import { ConversationCache, SpeedTable } from './workloads.ts';
+import { readWorkloadTrace } from '../datasets/workload-trace.ts';
+import { resolveDataFile } from '../datasets/read.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
 import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
 import { renderPerformanceSummary } from './summary-txt.ts';
+import { runSla } from './sla.ts';
 import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
 import { sleepFor } from '../abort-hooks.ts';
 
@@ -83,7 +87,8 @@ async function openPerfTarget(o: PerfOptions, io: PerfIO, baseDir: string): Prom
     llm,
     apiDirs: [baseDir],
     mockOptions: o.mockOptions ?? {},
-    testConnection: o.testConnection,
+    // evalscope sends no connection test to embedding and rerank endpoints
+    testConnection: o.testConnection && !isBatchApi(o.api),
     probe: {
       endpoint,
       params: { max_tokens: 16, stream: o.stream },
@@ -132,10 +137,18 @@ function seedNote(o: PerfOptions, runs: PerfRun[]): string | undefined {
   return `seed ${o.drawnSeed} (drawn at random for this run: --seed ${o.drawnSeed} repeats its arrival times and random prompts, and also sends seed in the request body as evalscope does)`;
 }
 
+/** workload_trace: --number cuts the trace (a run is at most its records); without it, the whole trace. */
+async function withTraceNumber(o: PerfOptions, baseDir: string): Promise<PerfOptions> {
+  if (o.dataset !== 'workload_trace' || o.prompt !== undefined) return o;
+  const records = (await readWorkloadTrace(resolveDataFile(o.datasetPath, baseDir, 'workload_trace dataset'))).length;
+  return { ...o, number: o.numberGiven ? o.number.map((n) => Math.min(n, records)) : [records] };
+}
+
 export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfOutcome> {
   const baseDir = ioIn.baseDir ?? process.cwd();
   // evalscope draws afresh when no --seed is given; the draw is printed and kept in run.json
-  const o: PerfOptions = options.seed === undefined ? { ...options, drawnSeed: options.drawnSeed ?? randomInt(0, 2 ** 31 - 1) } : options;
+  const seeded: PerfOptions = options.seed === undefined ? { ...options, drawnSeed: options.drawnSeed ?? randomInt(0, 2 ** 31 - 1) } : options;
+  const o = await withTraceNumber(seeded, baseDir);
   const runs = planRuns(o);
   checkVisualizer(o);
   const prompt = readPrompt(o, baseDir);
@@ -146,43 +159,66 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
     const note = seedNote(o, runs);
     if (note) io.log(note);
+    const turnArgs = Object.keys(o.datasetArgs ?? {}).filter((k) => ['first_turn_length', 'subsequent_turn_length', 'chars_per_token', 'num_workers'].includes(k));
+    if (turnArgs.length) io.log(`note: --dataset-args ${turnArgs.join(', ')}: no effect here (they shape swe_smith's live construction from the downloaded trajectories; llmperf reads the pre-built file)`);
     const target = await openPerfTarget(o, io, baseDir);
     const results: PerfResult[] = [];
     let exitCode: ExitCodeValue = ExitCode.OK;
     let vis: PerfVisualizer | undefined;
+    /** One run of the sweep (or of the SLA search): its warm-up, then the measured run into `dir`. */
+    const measured = async (r: PerfRun, label: string, dir: string, offset: number): Promise<{ exitCode: ExitCodeValue; result?: PerfResult }> => {
+      const warm = warmupCount(o, r.number);
+      if (warm > 0) {
+        io.log(`${label}warmup: ${warm} ${o.multiTurn ? 'conversations' : 'requests'}, not counted in the results (--warmup-num)`);
+        const code = await runOne(o, io, target, r, { number: warm, offset, prompt, template, baseDir, warmup: true, label });
+        if (code.exitCode === ExitCode.INTERRUPTED) return code;
+      }
+      return runOne(o, io, target, r, { number: r.number, offset: offset + warm, prompt, template, baseDir, warmup: false, label, root: dir, ...(vis ? { vis } : {}) });
+    };
     try {
-      vis = await startVisualizer(o, runs, target.url, root, io.log);
-      for (const r of runs) {
-        if (io.signal?.aborted) break;
-        if (r.index > 0 && o.sleepInterval > 0) {
-          io.log(`sleeping ${o.sleepInterval} s before the next run (--sleep-interval)`);
-          await sleepFor(o.sleepInterval * 1000, io.signal);
+      if (o.sla) {
+        // evalscope's SLA auto-tuning replaces the sweep (runtime/perf/sla.ts)
+        await runSla(o, o.sla, {
+          root,
+          log: io.log,
+          out: io.out,
+          stopped: () => !!io.signal?.aborted,
+          sleep: (ms) => sleepFor(ms, io.signal),
+          run: async (r, dir, offset) => {
+            const label = `[SLA ${o.sla!.variable} ${o.sla!.variable === 'parallel' ? r.parallel : r.rate}] `;
+            const one = await measured(r, label, dir, offset);
+            if (one.exitCode !== ExitCode.OK) exitCode = one.exitCode;
+            if (!one.result || one.exitCode === ExitCode.INTERRUPTED) return undefined;
+            results.push(one.result);
+            return { ...one.result.latest, tables: `\n${label.trim()}${renderRun(one.result)}` };
+          },
+        });
+      } else {
+        vis = await startVisualizer(o, runs, target.url, root, io.log);
+        for (const r of runs) {
           if (io.signal?.aborted) break;
-        }
-        const label = runs.length > 1 ? `[run ${r.index + 1}/${runs.length}: parallel ${r.parallel === -1 ? 'INF' : r.parallel}, number ${r.number}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}] ` : '';
-        const warm = warmupCount(o, r.number);
-        if (warm > 0) {
-          io.log(`${label}warmup: ${warm} requests, not counted in the results (--warmup-num)`);
-          const code = await runOne(o, io, target, r, { number: warm, offset: o.datasetOffset, prompt, template, baseDir, warmup: true, label });
-          if (code.exitCode === ExitCode.INTERRUPTED) {
-            exitCode = code.exitCode;
-            break;
+          if (r.index > 0 && o.sleepInterval > 0) {
+            io.log(`sleeping ${o.sleepInterval} s before the next run (--sleep-interval)`);
+            await sleepFor(o.sleepInterval * 1000, io.signal);
+            if (io.signal?.aborted) break;
           }
+          const label = runs.length > 1 ? `[run ${r.index + 1}/${runs.length}: parallel ${r.parallel === -1 ? 'INF' : r.parallel}, number ${r.number}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}] ` : '';
+          const one = await measured(r, label, root, o.datasetOffset);
+          if (one.result) {
+            results.push(one.result);
+            const tables = `${label ? `\n${label.trim()}` : ''}${renderRun(one.result)}`;
+            io.out(tables);
+            if (one.result.dir) io.log(`${label}saved the results to ${one.result.dir}`);
+          }
+          if (one.exitCode !== ExitCode.OK) exitCode = one.exitCode;
+          if (one.exitCode === ExitCode.INTERRUPTED) break;
         }
-        const one = await runOne(o, io, target, r, { number: r.number, offset: o.datasetOffset + warm, prompt, template, baseDir, warmup: false, label, root, ...(vis ? { vis } : {}) });
-        if (one.result) {
-          results.push(one.result);
-          const tables = `${label ? `\n${label.trim()}` : ''}${renderRun(one.result)}`;
-          io.out(tables);
-          if (one.result.dir) io.log(`${label}saved the results to ${one.result.dir}`);
-        }
-        if (one.exitCode !== ExitCode.OK) exitCode = one.exitCode;
-        if (one.exitCode === ExitCode.INTERRUPTED) break;
       }
     } finally {
       await vis?.finish();
       await target.close();
     }
+    if (o.sla) return { exitCode, results, root };
     if (results.length > 1) {
       io.out(renderSweep(results));
       io.log(`saved the sweep summary to ${writeSweepSummary(root, results)}`);
@@ -212,9 +248,14 @@ interface OneRun {
 }
 
 async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one: OneRun): Promise<{ exitCode: ExitCodeValue; result?: PerfResult }> {
+  // workload_trace: the warm-up replays the first records, the measured run the rest
+  const trace = o.dataset === 'workload_trace' && o.prompt === undefined ? { path: resolveDataFile(o.datasetPath, one.baseDir, 'workload_trace dataset'), skip: one.warmup ? 0 : warmupCount(o, r.number) } : undefined;
+  const number = trace && !one.warmup ? Math.max(1, one.number - trace.skip) : one.number;
   const source = generateScript({
     o,
-    scenario: scenarioFor(r, o, one.number),
+    scenario: scenarioFor(r, o, number, trace),
+    total: one.offset + one.number,
+    turnRate: o.multiTurn && r.rate > 0 ? r.rate : 0,
     url: t.url,
     api: t.api,
     endpoint: t.endpoint,
@@ -233,12 +274,18 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
     if (o.debug) io.log(`DEBUG generated script: ${p.scriptPath}`);
   }
   // evalscope's figures, from every request of the measured run (runtime/summary/evalscope.ts)
-  const acc = new EvalscopeAccumulator({ concurrency: r.parallel, rate: r.rate });
+  const batch = isBatchApi(o.api);
+  const acc = new EvalscopeAccumulator({ concurrency: r.parallel, rate: r.rate }, { batch });
   const vis = one.vis;
+  const conversations = o.multiTurn ? new ConversationCache() : undefined;
+  const speed = o.dataset.startsWith('speed_benchmark') ? new SpeedTable() : undefined;
   const evalscope = {
     onRecord(rec: Parameters<typeof fromRecord>[0]) {
       if (rec.errorCode === 'ABORTED') return;
-      acc.add(fromRecord(rec, o.stream));
+      const q = fromRecord(rec, o.stream && !batch);
+      if (conversations) conversations.annotate(rec, q);
+      acc.add(q);
+      speed?.add(q);
       vis?.onRequest(acc);
     },
   };
@@ -272,6 +319,10 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
   if (one.warmup) return { exitCode: out.exitCode };
   const result = toResult(r, out.summary, acc, o.evalscopeVersion ?? '1.10');
   vis?.endRun(acc, result);
+  if (speed) {
+    result.speed = speed.rows();
+    io.out(speed.render());
+  }
   if (dir) {
     result.dir = dir;
     writeRunFiles(dir, o, result, t.url);

@@ -6,12 +6,19 @@
  * (and "{max_tokens}"-style placeholders) filled in, or the dataset item's messages / prompt;
  * then the defaults for keys still missing (max_tokens 2048, temperature 0), then every request flag
  * given on the command line, then --extra-args. A dataset item that is a whole request body (a JSON
- * object line of line_by_line) keeps its own fields: the rest only fills what it lacks (evalscope 1.7+).
+ * object line of line_by_line, an image dataset's message, a trace record) keeps its own fields: the
+ * rest only fills what it lacks (evalscope 1.7+). Embeddings, rerank and the Responses API build
+ * their bodies as evalscope's plugins do (script-source.ts).
+ *
+ * Three shapes of default function: one request per iteration; one conversation per iteration
+ * (--multi-turn); one trace record per iteration (workload_trace, on the replay executor).
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/registry.ts';
-import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, type PerfOptions } from './config.ts';
+import { apiKind, DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, MULTI_TURN_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, SYNTHETIC_DATASETS, UNFILTERED_DATASETS, type PerfOptions } from './config.ts';
+import { BODY_FUNCTIONS, MULTI_TURN_MAIN, SINGLE_MAIN, TRACE_MAIN } from './script-source.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
 
@@ -42,7 +49,7 @@ export function requestParams(o: PerfOptions): Record<string, unknown> {
   const set = (k: string, v: unknown) => {
     if (v !== undefined) p[k] = v;
   };
-  set('max_tokens', o.maxTokens);
+  if (typeof o.maxTokens === 'number') p.max_tokens = o.maxTokens;
   set('min_tokens', o.minTokens);
   set('frequency_penalty', o.frequencyPenalty);
   set('repetition_penalty', o.repetitionPenalty);
@@ -58,50 +65,104 @@ export function requestParams(o: PerfOptions): Record<string, unknown> {
   return p;
 }
 
-/** The dataset call (kind and options) for the run, or null with --prompt. */
 /** Options of `dataset(kind, opts)` in a script: DatasetOptions, with the tokenizer given as a spec. */
 export type ScriptDatasetArgs = Partial<Omit<DatasetOptions, 'tokenizer'>> & { tokenizer?: string };
 
-export function datasetArgs(o: PerfOptions, baseDir: string): { kind: string; args: ScriptDatasetArgs } | null {
+/** --dataset-args keys llmperf reads (workload_trace's), by evalscope's name. */
+const TRACE_ARGS = { speed: 'speed', model_override: 'modelOverride', model_mapping: 'modelMapping', match_output_length: 'matchOutputLength' } as const;
+
+/** The dataset call (kind and options) for the run, or null with --prompt. `total`: requests the dataset has to cover (synthetic kinds). */
+export function datasetArgs(o: PerfOptions, baseDir: string, total?: number, endpoint?: PerfEndpoint): { kind: string; args: ScriptDatasetArgs } | null {
   if (o.prompt !== undefined) return null;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const args: ScriptDatasetArgs = {};
   const isFile = FILE_DATASETS.includes(o.dataset);
   const isPlugin = isPluginSpec(o.dataset);
   if (o.datasetPath !== undefined) args.path = abs(o.datasetPath);
-  if (o.tokenizerPath !== undefined) args.tokenizer = o.tokenizerPath.startsWith('tiktoken:') ? o.tokenizerPath : abs(o.tokenizerPath);
-  if (isFile || isPlugin || !['random', 'shared_prefix'].includes(o.dataset)) {
-    args.maxPromptLength = o.maxPromptLength ?? DEFAULT_MAX_PROMPT_LENGTH;
-    if (o.minPromptLength) args.minPromptLength = o.minPromptLength;
-    // evalscope <= 1.6 sends every line of a line_by_line file as text; 1.7+ reads JSON lines
-    if (['line_by_line', 'custom'].includes(o.dataset) && o.evalscopeVersion === '1.6') args.jsonLines = false;
-  } else {
+  // a local path becomes absolute (the script runs from its own folder); tiktoken: specs and hub ids
+  // that are not local paths stay as given (hub ids are looked up in the local hub caches)
+  if (o.tokenizerPath !== undefined) args.tokenizer = o.tokenizerPath.startsWith('tiktoken:') || !existsSync(abs(o.tokenizerPath)) ? o.tokenizerPath : abs(o.tokenizerPath);
+  if (SYNTHETIC_DATASETS.includes(o.dataset)) {
     // synthetic: the limits are the range lengths are drawn from
     if (o.minPromptLength !== undefined) args.minPromptLength = o.minPromptLength;
     if (o.maxPromptLength !== undefined) args.maxPromptLength = o.maxPromptLength;
     if (o.prefixLength) args.prefixLength = o.prefixLength;
     if (o.seed !== undefined || o.drawnSeed !== undefined) args.seed = scheduleSeed(o);
+    // evalscope makes as many as the run sends (warm-up included); so does llmperf
+    if (o.dataset !== 'shared_prefix' && total !== undefined) args.number = Math.max(1, total);
+  } else if (isFile || isPlugin || !UNFILTERED_DATASETS.includes(o.dataset)) {
+    if (!UNFILTERED_DATASETS.includes(o.dataset)) {
+      args.maxPromptLength = o.maxPromptLength ?? DEFAULT_MAX_PROMPT_LENGTH;
+      if (o.minPromptLength) args.minPromptLength = o.minPromptLength;
+    }
+    // evalscope <= 1.6 sends every line of a line_by_line file as text; 1.7+ reads JSON lines
+    if (o.dataset === 'line_by_line' && o.evalscopeVersion === '1.6') args.jsonLines = false;
   }
+  if (o.dataset === 'flickr8k' || o.dataset === 'kontext_bench') {
+    if (total !== undefined) args.number = Math.max(1, total);
+  }
+  if (o.dataset === 'random_vl') {
+    if (o.imageWidth !== undefined) args.imageWidth = o.imageWidth;
+    if (o.imageHeight !== undefined) args.imageHeight = o.imageHeight;
+    if (o.imageFormat !== undefined) args.imageFormat = o.imageFormat;
+    if (o.imageNum !== undefined) args.imageNum = o.imageNum;
+  }
+  if (MULTI_TURN_DATASETS.includes(o.dataset)) {
+    if (o.maxTurns !== undefined) args.maxTurns = o.maxTurns;
+    if (o.minTurns !== undefined) args.minTurns = o.minTurns;
+  }
+  // evalscope reads these dataset settings from --extra-args (and sends them in the body too)
+  const x = o.extraArgs ?? {};
+  if (/^(random_)?embedding_batch$/.test(o.dataset) && typeof x.batch_size === 'number') args.batchSize = x.batch_size;
+  if (o.dataset === 'random_rerank') {
+    if (typeof x.num_documents === 'number') args.numDocuments = x.num_documents;
+    if (typeof x.document_length_ratio === 'number') args.documentLengthRatio = x.document_length_ratio;
+  }
+  const d = o.datasetArgs ?? {};
+  if (o.dataset === 'workload_trace') {
+    for (const [k, key] of Object.entries(TRACE_ARGS)) if (d[k] !== undefined && d[k] !== null) (args as Record<string, unknown>)[key] = d[k];
+  }
+  if (typeof d.target_input_len === 'number') {
+    // evalscope's length control replaces the length filter
+    delete args.minPromptLength;
+    delete args.maxPromptLength;
+    args.targetInputLen = d.target_input_len;
+    if (d.input_len_mode !== undefined) args.inputLenMode = d.input_len_mode as 'cap' | 'drop';
+    if (typeof d.prefix_file === 'string') args.prefixFile = abs(d.prefix_file);
+    // without a chat template (a completions prompt) a system prefix falls back to the text's front, as in evalscope
+    const role = d.prefix_role === 'user' || endpoint === 'completions' ? 'user' : 'system';
+    if (args.prefixFile) args.prefixRole = role;
+  }
+  if (o.tokenizePrompt && !o.multiTurn && apiKind(o.api) === 'generate') args.tokenizePrompt = true;
   const kind = isPlugin ? abs(o.dataset) : o.dataset;
   return { kind, args };
 }
 
 const j = (v: unknown): string => JSON.stringify(v, null, 2);
 
-export function generateScript(s: ScriptInput): string {
+export interface ScriptShape {
+  /** requests the dataset must cover: --number + warmup (synthetic and image kinds make that many) */
+  total?: number;
+  /** --rate with --multi-turn: a Poisson pause before each turn, mean 1/rate s (0: none) */
+  turnRate?: number;
+}
+
+export function generateScript(s: ScriptInput & ScriptShape): string {
   const { o } = s;
-  const ds = datasetArgs(o, s.baseDir);
+  const ds = datasetArgs(o, s.baseDir, s.total, s.endpoint);
   const options = {
     scenarios: { perf: s.scenario },
-    llm: { url: s.url, model: o.model, api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
+    llm: { url: s.url, ...(o.model !== undefined ? { model: o.model } : {}), api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
     summaryTrendStats: PERF_TREND_STATS,
   };
   const defaults: Record<string, unknown> = { ...REQUEST_DEFAULTS };
+  const mode = o.dataset === 'workload_trace' && o.prompt === undefined ? 'trace' : o.multiTurn ? 'multi-turn' : 'single';
   const lines = [
     '// Generated by `llmperf perf`: evalscope perf\'s command line, run by the llmperf engine.',
     `// ${s.commandLine.replace(/\n/g, ' ')}`,
     '// Run it again on its own with `llmperf run <this file>` (give --api-key / --header again: secrets are not written here).',
     "import llm from 'llmperf/llm';",
+    ...(mode === 'multi-turn' ? ["import { sleep } from 'llmperf';"] : []),
     "import { dataset } from 'llmperf/data';",
     "import exec from 'llmperf/execution';",
     "import { Trend } from 'llmperf/metrics';",
@@ -110,94 +171,26 @@ export function generateScript(s: ScriptInput): string {
     '',
     ds ? `const data = dataset(${JSON.stringify(ds.kind)}, ${j(ds.args)});` : 'const data = null;',
     `const PROMPT = ${JSON.stringify(s.prompt ?? null)};`,
+    `const API = ${JSON.stringify(apiKind(o.api))};`,
     `const ENDPOINT = ${JSON.stringify(s.endpoint)};`,
-    `const MODEL = ${JSON.stringify(o.model)};`,
+    `const MODEL = ${JSON.stringify(o.model ?? null)};`,
     `const TEMPLATE = ${j(s.template ?? null)};`,
     `const DEFAULTS = ${j(defaults)};`,
     `const PARAMS = ${j(requestParams(o))};`,
+    `const MAX_TOKENS_RANGE = ${JSON.stringify(Array.isArray(o.maxTokens) ? o.maxTokens : null)};`,
     `const EXTRA = ${j(o.extraArgs ?? {})};`,
     `const OFFSET = ${s.offset};`,
+    ...(mode === 'multi-turn' ? [`const MAX_TURNS = ${JSON.stringify(o.maxTurns ?? null)};`, `const TURN_RATE = ${s.turnRate ?? 0};`] : []),
+    ...(mode === 'trace'
+      ? [`const CLI_HEADERS = ${JSON.stringify(Object.keys(o.headers).map((k) => k.toLowerCase()))};`, `const HAS_KEY = ${o.apiKey !== undefined};`]
+      : []),
     '',
     "// evalscope's per-request Output (tok/s) and Total (tok/s): tokens over the whole request latency.",
     "const outputTps = new Trend('perf_output_tps');",
     "const totalTps = new Trend('perf_total_tps');",
     '',
     BODY_FUNCTIONS,
-    'export default async function () {',
-    '  const item = data ? data.get(OFFSET + exec.scenario.iterationInTest) : { prompt: PROMPT };',
-    '  const b = body(item);',
-    "  const res = ENDPOINT === 'completions' && b.input === undefined ? await llm.complete(b) : await llm.chat(b);",
-    '  if (res.ok && res.e2e && res.outputTokens !== null) {',
-    '    outputTps.add((res.outputTokens * 1000) / res.e2e);',
-    '    totalTps.add(((res.outputTokens + (res.inputTokens ?? 0)) * 1000) / res.e2e);',
-    '  }',
-    '}',
-    '',
+    mode === 'trace' ? TRACE_MAIN : mode === 'multi-turn' ? MULTI_TURN_MAIN : SINGLE_MAIN,
   ];
   return lines.join('\n');
 }
-
-/** Plain JavaScript (also valid TypeScript under esbuild) placed in every generated script. */
-const BODY_FUNCTIONS = String.raw`function promptOf(item) {
-  if (typeof item.prompt === 'string') return item.prompt;
-  return (item.messages || []).map((m) => m.content).join('\n');
-}
-
-function messagesOf(item) {
-  return item.messages ? item.messages.map((m) => ({ role: m.role, content: m.content })) : [{ role: 'user', content: item.prompt }];
-}
-
-// Fills "{model}", "{prompt}" and "{max_tokens}"-style placeholders; a string that is exactly one
-// placeholder takes the value's type (a number stays a number).
-function fill(v, vars, seen) {
-  if (typeof v === 'string') {
-    const whole = /^\{(\w+)\}$/.exec(v);
-    if (whole && vars[whole[1]] !== undefined) { seen[whole[1]] = true; return vars[whole[1]]; }
-    return v.replace(/\{(model|prompt)\}/g, (_m, k) => { seen[k] = true; return String(vars[k]); });
-  }
-  if (Array.isArray(v)) return v.map((x) => fill(x, vars, seen));
-  if (v && typeof v === 'object') {
-    const out = {};
-    for (const k of Object.keys(v)) out[k] = fill(v[k], vars, seen);
-    return out;
-  }
-  return v;
-}
-
-function body(item) {
-  let b;
-  if (TEMPLATE) {
-    const seen = {};
-    b = fill(TEMPLATE, Object.assign({}, DEFAULTS, PARAMS, { model: MODEL, prompt: promptOf(item) }), seen);
-    if (!seen.prompt) {
-      // no "{prompt}" placeholder: the item replaces the template's messages (evalscope's rule)
-      if (b.input && typeof b.input === 'object') b.input.messages = messagesOf(item);
-      else if (ENDPOINT === 'completions') b.prompt = promptOf(item);
-      else b.messages = messagesOf(item);
-    }
-  } else if (item.body) {
-    // a JSON request body line (evalscope 1.7+): its own fields win; model, defaults, flags and
-    // --extra-args only fill what it lacks
-    b = Object.assign({}, item.body);
-    const native = b.input && typeof b.input === 'object';
-    const target = native ? (b.parameters = Object.assign({}, b.parameters)) : b;
-    if (b.model === undefined) b.model = MODEL;
-    for (const src of [DEFAULTS, PARAMS, EXTRA]) for (const k of Object.keys(src)) if (target[k] === undefined) target[k] = src[k];
-    if (native && target.stream !== undefined) { b.stream = target.stream; delete target.stream; }
-    return b;
-  } else {
-    b = ENDPOINT === 'completions' ? { prompt: promptOf(item) } : { messages: messagesOf(item) };
-  }
-  // DashScope's own shape ({input, parameters}): the parameters go under "parameters"
-  const native = b.input && typeof b.input === 'object';
-  const target = native ? (b.parameters = Object.assign({}, b.parameters)) : b;
-  b.model = MODEL; // --model always wins, as in evalscope
-  for (const k of Object.keys(DEFAULTS)) if (target[k] === undefined) target[k] = DEFAULTS[k];
-  Object.assign(target, PARAMS, EXTRA);
-  if (native) {
-    b.stream = target.stream;
-    delete target.stream;
-  }
-  return b;
-}
-`;

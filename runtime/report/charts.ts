@@ -21,6 +21,8 @@ export const METRIC_TITLES: Record<string, string> = {
   llm_input_tokens: 'Input tokens per request',
   llm_output_tokens: 'Output tokens per request',
   llm_output_tps: 'Output tokens/s per request',
+  llm_batch_size: 'Inputs per batch request (embeddings, rerank)',
+  llm_input_tps: 'Input tokens/s per batch request',
 };
 
 /** A stat of a trend from the summary: the llm percentile table first, then the metric's values. */
@@ -30,7 +32,9 @@ export function stat(s: SummaryData, metric: string, st: string): number | null 
 }
 
 export function histogramCharts(summary: SummaryData, tl: TimelineData | undefined): string {
-  const charts = HIST_METRICS.map((m: HistMetric) => {
+  // a metric the run never measured (no TTFT, TPOT or ITL without streaming: embeddings, rerank) has no chart
+  const measured = HIST_METRICS.filter((m) => !tl?.histograms?.[m] || tl.histograms[m].count > 0);
+  const charts = measured.map((m: HistMetric) => {
     const id = `hist-${m.replace('llm_', '')}`;
     const title = `${METRIC_TITLES[m]} distribution`;
     const h = tl?.histograms?.[m];
@@ -68,11 +72,14 @@ export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: numbe
   if (codes.length > 1 || (codes.length === 1 && codes[0]!.total !== tl.errors.reduce((a, b) => a + b, 0))) {
     codes.forEach((c, i) => errSeries.push({ name: c.code, values: perSec(c.arr), color: ['#ea580c', '#7c3aed', '#ca8a04', '#0d9488', '#db2777', '#475569'][i]!, dashed: true }));
   } else if (codes.length === 1) errSeries[0]!.name = codes[0]!.code;
+  // a run that generated nothing (embeddings, rerank) has no output tokens and no TTFT to chart
+  const generated = (tl.outputTokens ?? []).some((v) => v > 0);
+  const hasTtft = (tl.ttftCount ?? []).some((v) => v > 0);
   const charts = [
     lineChart({ ...common, id: 'ts-requests', title: 'Requests per second', yLabel: 'requests/s', series: [{ name: 'succeeded', values: perSec(tl.completed) }, { name: 'started', values: perSec(tl.started), dashed: true, color: '#94a3b8' }] }),
-    lineChart({ ...common, id: 'ts-tokens', title: 'Output tokens per second', yLabel: 'tokens/s', series: [{ name: 'output tok/s', values: perSec(tl.outputTokens), color: '#16a34a' }], note: "each request's tokens are spread over its generation time" }),
+    generated ? lineChart({ ...common, id: 'ts-tokens', title: 'Output tokens per second', yLabel: 'tokens/s', series: [{ name: 'output tok/s', values: perSec(tl.outputTokens), color: '#16a34a' }], note: "each request's tokens are spread over its generation time" }) : '',
     lineChart({ ...common, id: 'ts-inflight', title: 'Requests in flight', yLabel: 'requests', series: [{ name: 'average in flight', values: tl.busyMs.map((v, i) => v / 1000 / widthSec[i]!), color: '#7c3aed' }] }),
-    lineChart({
+    !hasTtft ? '' : lineChart({
       ...common,
       id: 'ts-ttft',
       title: 'TTFT over time',

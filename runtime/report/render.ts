@@ -88,13 +88,18 @@ function card(k: string, v: string, sub = '', cls = ''): string {
 function cards(s: SummaryData): string {
   const l = s.llm;
   if (!l) return '<p class="note">no llm section in summary.json</p>';
-  const lat = (m: string, name: string) => card(`${name} p50 / p99`, `${fmtMs(stat(s, m, 'p(50)'))} / ${fmtMs(stat(s, m, 'p(99)'))}`, `avg ${fmtMs(stat(s, m, 'avg'))}`, 'lat');
+  // latency cards for what the run measured: a run with no TTFT (embeddings, rerank) shows E2E only
+  const lat = (m: string, name: string) => (stat(s, m, 'p(50)') === null ? '' : card(`${name} p50 / p99`, `${fmtMs(stat(s, m, 'p(50)'))} / ${fmtMs(stat(s, m, 'p(99)'))}`, `avg ${fmtMs(stat(s, m, 'avg'))}`, 'lat'));
+  const generated = (l.outputTokens ?? 0) > 0 || stat(s, 'llm_ttft', 'p(50)') !== null;
+  const batch = stat(s, 'llm_batch_size', 'avg');
   return `<div class="cards">${[
     card('requests', fmtNum(l.requests), `${fmtNum(l.succeeded)} ok, ${fmtNum(l.failed)} failed${l.interrupted ? `, ${fmtNum(l.interrupted)} interrupted` : ''}`),
     card('success rate', fmtPct(l.successRate)),
     card('request throughput', `${fmtNum(l.requestThroughput)} req/s`),
-    card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens`),
-    card('total token throughput', `${fmtNum(l.totalTokenThroughput)} tok/s`, `${fmtNum(l.inputTokens)} input tokens`),
+    ...(generated
+      ? [card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens`), card('total token throughput', `${fmtNum(l.totalTokenThroughput)} tok/s`, `${fmtNum(l.inputTokens)} input tokens`)]
+      : [card('input token throughput', `${fmtNum(l.inputTokenThroughput ?? (l.durationMs ? (l.inputTokens * 1000) / l.durationMs : null))} tok/s`, `${fmtNum(l.inputTokens)} input tokens; nothing generated`)]),
+    ...(batch !== null ? [card('batch size', `${fmtNum(batch)} avg`, `max ${fmtNum(stat(s, 'llm_batch_size', 'max'))} inputs per request`)] : []),
     ...(l.goodput !== null && l.goodput !== undefined ? [card('goodput', `${fmtNum(l.goodput)} req/s`, `${fmtPct(l.goodputShare)} met the SLO${l.slo ? ` (${Object.entries(l.slo).map(([k, v]) => `${k}≤${v}ms`).join(', ')})` : ''}`)] : []),
     card('peak concurrency', fmtNum(l.peakConcurrency), `max VUs ${fmtNum(s.vusMax)}`),
     card('duration', fmtMs(l.durationMs), `${fmtNum(s.iterations?.completed)} iterations${s.iterations?.dropped ? `, ${fmtNum(s.iterations.dropped)} dropped` : ''}`),
@@ -124,7 +129,7 @@ function percentiles(s: SummaryData): string {
   const rows = Object.keys(p);
   if (!rows.length) return '<p class="note">No successful requests: no latency figures.</p>';
   const stats = s.llm.stats?.length ? s.llm.stats : [...new Set(rows.flatMap((r) => Object.keys(p[r]!)))];
-  const unit = (m: string) => (/tokens$/.test(m) ? 'tokens' : m === 'llm_output_tps' ? 'tok/s' : 'ms');
+  const unit = (m: string) => (/tokens$/.test(m) ? 'tokens' : m === 'llm_output_tps' || m === 'llm_input_tps' ? 'tok/s' : m === 'llm_batch_size' ? 'inputs' : 'ms');
   return `<table><thead><tr><th>metric</th><th>unit</th>${stats.map((st) => `<th>${esc(st)}</th>`).join('')}<th>count</th></tr></thead><tbody>${rows
     .map((m) => `<tr><td class="text" title="${esc(METRIC_TITLES[m] ?? m)}">${esc(m)}</td><td>${unit(m)}</td>${stats.map((st) => `<td>${esc(fmtNum(p[m]![st]))}</td>`).join('')}<td>${esc(fmtNum(s.metrics?.[m]?.values?.count))}</td></tr>`)
     .join('')}</tbody></table>`;

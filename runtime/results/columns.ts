@@ -79,6 +79,8 @@ const TABLE = [
   { name: 'request_body', type: 'TEXT', field: 'requestBody' },
   { name: 'response_text', type: 'TEXT', field: 'responseText' },
   { name: 'response_id', type: 'TEXT', field: 'responseId' },
+  { name: 'batch_size', type: 'INTEGER', field: 'batchSize' },
+  { name: 'cached_tokens', type: 'INTEGER', field: 'cachedTokens' },
 ] as const satisfies readonly Column[];
 
 export type ColumnName = (typeof TABLE)[number]['name'];

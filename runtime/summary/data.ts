@@ -19,7 +19,7 @@ export type { LlmHeadline, MetricValues, SummaryData, SummaryMetric };
 declare const __LLMPERF_VERSION__: string | undefined;
 export const VERSION: string = typeof __LLMPERF_VERSION__ === 'string' ? __LLMPERF_VERSION__ : '0.0.0-dev';
 
-export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_input_tokens', 'llm_output_tokens', 'llm_output_tps'] as const;
+export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_input_tokens', 'llm_output_tokens', 'llm_output_tps', 'llm_batch_size', 'llm_input_tps'] as const;
 export const LLM_DEFAULT_STATS = ['avg', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'max'];
 
 export function statValue(sink: Sink, stat: string, durationMs: number): number {
@@ -137,6 +137,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
       successRate: reqs ? succeeded / reqs : 0,
       requestThroughput: sec > 0 ? succeeded / sec : 0,
       outputTokenThroughput: sec > 0 ? outTok / sec : 0,
+      inputTokenThroughput: sec > 0 ? inTok / sec : 0,
       totalTokenThroughput: sec > 0 ? (inTok + outTok) / sec : 0,
       inputTokens: inTok,
       outputTokens: outTok,

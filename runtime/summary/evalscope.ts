@@ -19,8 +19,18 @@
  *
  * Two layouts: '1.10' (evalscope >= 1.7, current release 1.10: ms for TTFT/TPOT/ITL, min/1/5/.../99/max)
  * and '1.6' (evalscope <= 1.6: seconds, 10/25/50/66/75/80/90/95/98/99). See docs/perf.md.
+ *
+ * Embedding and rerank runs (`batch`) have evalscope's other figures: the message keeps the common
+ * keys and adds "Input Throughput (tok/s)" = input tokens / the sum of the latencies (a per-request
+ * rate, as evalscope computes it); the percentiles are Latency (s), Input tokens and Input (tok/s).
+ * Multi-turn runs add (1.10) "Avg Turns/Request" (the mean turn number of a request, 1-based),
+ * "KV Cache Hit Rate (%)" (cached / prompt tokens, turn 1 counting 0 cached: the server's
+ * cached_tokens when it reports them, else the previous turn's prompt + completion tokens), and the
+ * average TTFT of first turns and of the later ones.
  */
 import { pyRound } from './pyformat.ts';
+import { KEYS_110, KEYS_16, SUMMARY_ORDER_110, SUMMARY_REQUIRED_110 } from './evalscope-keys.ts';
+export { summaryKeyNames } from './evalscope-keys.ts';
 import type { RequestRecord } from '../../types/run.d.ts';
 
 export type EvalscopeFormat = '1.10' | '1.6';
@@ -80,6 +90,9 @@ export interface EvalscopeRequest {
   /** seconds */
   itl: readonly number[];
   chunks: number;
+  /** multi-turn: the request's turn in its conversation (1-based) and the prompt tokens counted as cached */
+  turn?: number;
+  cachedTokens?: number | null;
 }
 
 /**
@@ -131,8 +144,21 @@ export class EvalscopeAccumulator {
   private readonly inTok = new Values();
   private readonly outTok = new Values();
   private readonly itl = new Values();
+  // multi-turn
+  private totalTurns = 0;
+  private totalCached = 0;
+  private totalPromptForCache = 0;
+  private nCache = 0;
+  private firstTtft = 0;
+  private nFirst = 0;
+  private laterTtft = 0;
+  private nLater = 0;
+  /** embedding / rerank: evalscope's layout for batch APIs */
+  readonly batch: boolean;
 
-  constructor(readonly labels: RunLabels) {}
+  constructor(readonly labels: RunLabels, opts: { batch?: boolean } = {}) {
+    this.batch = opts.batch ?? false;
+  }
 
   add(q: EvalscopeRequest): void {
     this.nTotal++;
@@ -159,6 +185,21 @@ export class EvalscopeAccumulator {
       this.totalTpotStream += tpot;
       this.ttftStream.push(q.ttft);
       this.tpotStream.push(tpot);
+    }
+    if (q.turn !== undefined && q.turn > 0) {
+      this.totalTurns += q.turn;
+      if (q.turn === 1) {
+        this.firstTtft += q.ttft;
+        this.nFirst++;
+      } else {
+        this.laterTtft += q.ttft;
+        this.nLater++;
+      }
+    }
+    if (q.cachedTokens !== undefined && q.cachedTokens !== null && q.inputTokens) {
+      this.totalCached += q.cachedTokens;
+      this.totalPromptForCache += q.inputTokens;
+      this.nCache++;
     }
     const decoded = q.outputTokens > 1 && q.chunks > 1 ? (q.outputTokens - 1) / (q.chunks - 1) : 0;
     if (decoded > 1) {
@@ -205,12 +246,21 @@ export class EvalscopeAccumulator {
     m[k.rps] = r4(div(n, t));
     m[k.latency] = r4(div(this.totalLatency, n));
     m[k.inTok] = r4(div(this.totalIn, n));
+    if (this.batch) {
+      // evalscope: input tokens over the sum of the requests' latencies (their first chunk is their end)
+      m['Input Throughput (tok/s)'] = r4(div(this.totalIn, this.totalTtft));
+      return m;
+    }
     m[k.outTps] = r4(div(this.totalOut, t));
     m[k.totalTps] = r4(div(this.totalIn + this.totalOut, t));
     m[k.ttft] = v110 ? ms(avgTtft) : r4(avgTtft);
     m[k.tpot] = v110 ? ms(avgTpot) : r4(avgTpot);
     m[k.itl] = v110 ? ms(avgItl) : r4(avgItl);
     m[k.outTok] = r4(div(this.totalOut, n));
+    if (v110 && this.totalTurns > 0) m['Avg Turns/Request'] = r4(div(this.totalTurns, n));
+    if (v110 && this.nCache > 0) m['KV Cache Hit Rate (%)'] = r4(div(this.totalCached * 100, this.totalPromptForCache));
+    if (v110 && this.nFirst > 0) m['Avg First-Turn TTFT (ms)'] = ms(this.firstTtft / this.nFirst);
+    if (v110 && this.nLater > 0) m['Avg Subsequent-Turn TTFT (ms)'] = ms(this.laterTtft / this.nLater);
     if (this.nDecoded > 0) {
       const L = this.totalDecoded / this.nDecoded;
       m[k.decoded] = r4(L);
@@ -227,7 +277,7 @@ export class EvalscopeAccumulator {
     const out: Record<string, number> = {};
     for (const key of SUMMARY_ORDER_110) {
       if (key in m) out[key] = m[key]!;
-      else if (key === 'Input Throughput (tok/s)') out[key] = 0.0;
+      else if (SUMMARY_REQUIRED_110.has(key)) out[key] = 0.0; // the model's default for a field the message lacks
     }
     return out;
   }
@@ -247,6 +297,16 @@ export class EvalscopeAccumulator {
       for (let i = 0; i < this.latency.length; i++) out.push(f(this.latency.at(i), i));
       return out;
     };
+    if (this.batch) {
+      // evalscope's percentiles for embedding / rerank: latency, input tokens, input tokens/s
+      const inTps = perReq((lat, i) => (lat > 0 ? this.inTok.at(i) / lat : NaN));
+      const cols: Array<[string, Float64Array]> = [['Latency (s)', this.latency.sorted()], ['Input tokens', this.inTok.sorted()], ['Input (tok/s)', inTps.sorted()]];
+      return points.map((p, row) => {
+        const r: Record<string, string | number> = { Percentiles: labels[row]! };
+        for (const [name, sorted] of cols) r[name] = pyRound(evalscopePercentile(sorted, p), nd);
+        return r;
+      });
+    }
     const outTps = perReq((lat, i) => (lat > 0 ? this.outTok.at(i) / lat : NaN));
     const totTps = perReq((lat, i) => (lat > 0 ? (this.inTok.at(i) + this.outTok.at(i)) / lat : NaN));
     const columns: Array<[string, Values]> = v110
@@ -280,73 +340,4 @@ export class EvalscopeAccumulator {
     });
   }
 
-}
-
-const KEYS_110 = {
-  time: 'Test Duration (s)',
-  conc: 'Concurrency',
-  rate: 'Request Rate (req/s)',
-  total: 'Total Requests',
-  ok: 'Success Requests',
-  failed: 'Failed Requests',
-  rps: 'Req Throughput (req/s)',
-  latency: 'Avg Latency (s)',
-  inTok: 'Avg Input Tokens',
-  outTps: 'Output Throughput (tok/s)',
-  totalTps: 'Total Throughput (tok/s)',
-  ttft: 'Avg TTFT (ms)',
-  tpot: 'Avg TPOT (ms)',
-  itl: 'Avg ITL (ms)',
-  outTok: 'Avg Output Tokens',
-  decoded: 'Avg Decoded Tok/Iter',
-  accept: 'Spec. Accept Rate',
-} as const;
-
-const KEYS_16: typeof KEYS_110 = {
-  time: 'Time taken for tests (s)',
-  conc: 'Number of concurrency',
-  rate: 'Request rate (req/s)',
-  total: 'Total requests',
-  ok: 'Succeed requests',
-  failed: 'Failed requests',
-  rps: 'Request throughput (req/s)',
-  latency: 'Average latency (s)',
-  inTok: 'Average input tokens per request',
-  outTps: 'Output token throughput (tok/s)',
-  totalTps: 'Total token throughput (tok/s)',
-  ttft: 'Average time to first token (s)',
-  tpot: 'Average time per output token (s)',
-  itl: 'Average inter-token latency (s)',
-  outTok: 'Average output tokens per request',
-  decoded: 'Average decoded tokens per iter (tok/iter)',
-  accept: 'Approx speculative decoding acceptance rate',
-} as unknown as typeof KEYS_110;
-
-/** The field order of evalscope 1.10's BenchmarkSummary (benchmark_summary.json). */
-const SUMMARY_ORDER_110 = [
-  'Test Duration (s)',
-  'Concurrency',
-  'Request Rate (req/s)',
-  'Total Requests',
-  'Success Requests',
-  'Failed Requests',
-  'Stream Requests',
-  'Non-Stream Requests',
-  'Req Throughput (req/s)',
-  'Avg Latency (s)',
-  'Avg Input Tokens',
-  'Output Throughput (tok/s)',
-  'Total Throughput (tok/s)',
-  'Avg TTFT (ms)',
-  'Avg TPOT (ms)',
-  'Avg ITL (ms)',
-  'Avg Output Tokens',
-  'Input Throughput (tok/s)',
-  'Avg Decoded Tok/Iter',
-  'Spec. Accept Rate',
-];
-
-/** The summary keys of a format (for readers: tables, the sweep summary). */
-export function summaryKeyNames(format: EvalscopeFormat): typeof KEYS_110 {
-  return format === '1.10' ? KEYS_110 : KEYS_16;
 }

@@ -148,6 +148,8 @@ const LABELS: Record<string, string> = {
   llm_input_tokens: 'Input tokens',
   llm_output_tokens: 'Output tokens',
   llm_output_tps: 'Output tok/s per req',
+  llm_batch_size: 'Batch size',
+  llm_input_tps: 'Input tok/s per req',
 };
 
 /** The LLM section: headline figures and the percentile table. */
@@ -159,8 +161,13 @@ export function renderLlmSection(data: SummaryData, _opts: RenderOptions, c: Ins
   row('Duration', `${(l.durationMs / 1000).toFixed(2)} s`);
   row('Requests', `${l.requests} total, ${l.succeeded} succeeded, ${l.failed ? c.red(String(l.failed)) : '0'} failed (${(l.successRate * 100).toFixed(2)}% success)`);
   row('Request throughput', `${l.requestThroughput.toFixed(2)} req/s`);
-  row('Output token throughput', `${l.outputTokenThroughput.toFixed(2)} tok/s`);
-  row('Total token throughput', `${l.totalTokenThroughput.toFixed(2)} tok/s`);
+  // a run that generated nothing (embeddings, rerank) is measured by what it read
+  const generated = l.outputTokens > 0 || 'llm_ttft' in l.percentiles;
+  if (!generated || l.percentiles.llm_batch_size) row('Input token throughput', `${(l.inputTokenThroughput ?? 0).toFixed(2)} tok/s`);
+  if (generated) {
+    row('Output token throughput', `${l.outputTokenThroughput.toFixed(2)} tok/s`);
+    row('Total token throughput', `${l.totalTokenThroughput.toFixed(2)} tok/s`);
+  }
   if (l.goodput !== null) {
     const slo = Object.entries(l.slo ?? {})
       .map(([k, v]) => `${k}<=${v}ms`)

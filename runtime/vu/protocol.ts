@@ -8,7 +8,8 @@
  */
 import type { ScenarioInfo } from '../../types/execution.d.ts';
 
-export type LlmKind = 'chat' | 'complete' | 'request';
+/** Which llm.* call made a request (runtime/llm/kinds.ts maps it to an endpoint and a default API). */
+export type LlmKind = 'chat' | 'complete' | 'request' | 'embed' | 'rerank' | 'responses';
 export type LogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
 export type ExecInfoKind = 'progress' | 'instance';
 

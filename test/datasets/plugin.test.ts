@@ -58,7 +58,7 @@ describe('custom dataset plugins', () => {
 
   it('rejects a module without load(), an invalid item, a syntax error and a missing file', async () => {
     await rejectsConfig(loadDataset({ kind: './plugin_no_load.ts', baseDir: FIXTURES }), /plugin_no_load\.ts: a dataset plugin must `export default \{ name\?: string, load\(ctx\)/);
-    await rejectsConfig(loadDataset({ kind: './plugin_bad_item.ts', baseDir: FIXTURES }), /plugin_bad_item\.ts: item 2: an item needs "prompt", "messages" or "body"/);
+    await rejectsConfig(loadDataset({ kind: './plugin_bad_item.ts', baseDir: FIXTURES }), /plugin_bad_item\.ts: item 2: an item needs "prompt", "messages", "body" or "turns"/);
     await rejectsConfig(loadDataset({ kind: './plugin_syntax_error.js', baseDir: FIXTURES }), /plugin_syntax_error\.js does not build:\n.*plugin_syntax_error\.js:4:\d+: Unterminated string/);
     await rejectsConfig(loadDataset({ kind: './missing_plugin.ts', baseDir: FIXTURES }), /dataset plugin not found: .*missing_plugin\.ts/);
   });

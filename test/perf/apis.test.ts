@@ -65,7 +65,7 @@ describe('llmperf perf: APIs', () => {
   test('plugin errors say what to fix', async () => {
     await assert.rejects(ApiRegistry.resolve(path.join(PERF_FIXTURES, 'not-a-plugin.ts'), [ROOT]), (e: unknown) => e instanceof ConfigError && /API plugin .*not-a-plugin\.ts \(broken\): build must be a function/.test(e.message));
     await assert.rejects(ApiRegistry.resolve('./missing-plugin.ts', [ROOT]), /API plugin not found: .*missing-plugin\.ts/);
-    await assert.rejects(ApiRegistry.resolve('anthropic', [ROOT]), /unknown API "anthropic": use openai, dashscope, or the path of an API plugin/);
+    await assert.rejects(ApiRegistry.resolve('anthropic', [ROOT]), /unknown API "anthropic": use openai, dashscope, embedding, rerank, responses .*or the path of an API plugin/);
     await assert.rejects(perfRun(perfOptions({ prompt: 'hi', api: 'local_vllm' })), /--api local_vllm: llmperf does not start vLLM/);
   });
 

@@ -1,6 +1,6 @@
 /**
  * `llmperf perf` through the built CLI: the issue's evalscope command line unchanged against the
- * mock, a sweep, an unreachable URL, visualiser flags, refused flags.
+ * mock, a sweep, an unreachable URL, visualiser flags, a refused API.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -160,9 +160,9 @@ describe('llmperf perf (built CLI)', () => {
     }
   });
 
-  test('flags llmperf has no equivalent for are refused with the reason (exit 104)', async () => {
-    const r = await runCli(['perf', '--model', 'm', '--prompt', 'hi', '--multi-turn'], { cwd: tmp });
+  test('an API that needs a model loaded in this process is refused with what to do instead (exit 104)', async () => {
+    const r = await runCli(['perf', '--model', 'm', '--prompt', 'hi', '--api', 'local_vllm'], { cwd: tmp });
     assert.equal(r.code, 104);
-    assert.match(r.stderr, /^error: --multi-turn: multi-turn conversations are not part of llmperf perf/);
+    assert.match(r.stderr, /^error: --api local_vllm: llmperf does not start vLLM/m);
   });
 });

@@ -35,6 +35,10 @@ describe('perf: the sweep (evalscope pairs --number/--parallel/--rate by positio
     ['no model', { model: '' }, /--model is required/],
     ['file dataset without a path', { prompt: undefined, dataset: 'openqa' }, /--dataset openqa needs --dataset-path: llmperf never downloads/],
     ['min > max prompt length', { minPromptLength: 10, maxPromptLength: 5 }, /--min-prompt-length 10 is greater than --max-prompt-length 5/],
+    ['workload_trace without --open-loop', { prompt: undefined, dataset: 'workload_trace', datasetPath: 't.jsonl' }, /--dataset workload_trace replays recorded arrival times: add --open-loop/],
+    ['--multi-turn with --open-loop', { multiTurn: true, openLoop: true, rate: [2] }, /--multi-turn does not combine with --open-loop/],
+    ['a conversation dataset without --multi-turn', { prompt: undefined, dataset: 'custom_multi_turn', datasetPath: 'c.jsonl' }, /--dataset custom_multi_turn holds conversations: add --multi-turn/],
+    ['--max-tokens min > max', { maxTokens: [10, 5] }, /--max-tokens 10 5: give one value, or two whole numbers/],
   ];
   for (const [name, over, re] of bad) {
     test(`refused: ${name}`, () => {
@@ -143,9 +147,11 @@ describe('perf: flags', () => {
       for (const [k, v] of Object.entries(want)) assert.deepEqual(o[k as keyof PerfOptions], v, k);
     });
   }
-  test('modes llmperf has not are refused with the reason', () => {
-    assert.throws(() => perfNotes({ 'multi-turn': true }), /--multi-turn: multi-turn conversations are not part of llmperf perf/);
-    assert.throws(() => perfNotes({ 'sla-auto-tune': true }), /SLA auto-tuning is not supported/);
+  test('flags without an effect here get a note, none is refused', () => {
+    assert.deepEqual(perfNotes({ 'multi-turn': true, 'sla-auto-tune': true, 'tokenize-prompt': true }), []);
+    assert.match(perfNotes({ 'num-workers': '4' }).join('\n'), /--num-workers: no effect in llmperf/);
+    assert.match(perfNotes({ 'data-source': 'modelscope' }).join('\n'), /--data-source modelscope: llmperf never downloads/);
+    assert.match(perfNotes({ 'image-patch-size': 14 }).join('\n'), /--image-patch-size: no effect here/);
   });
   test('the command line stored in the script has no secrets', () => {
     const line = commandLine(['perf', '--api-key', 'sk-1', '--headers', 'Authorization=Bearer x', 'X-A=b', '--model', 'm', '--wandb-api-key=w', '--prompt', 'two words']);

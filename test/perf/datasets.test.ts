@@ -120,7 +120,8 @@ describe('llmperf perf: datasets', () => {
     ['a bad line', { dataset: 'openqa', datasetPath: 'open_qa_bad.jsonl' }, /open_qa_bad\.jsonl:\d+: /],
     ['everything filtered out', { dataset: 'openqa', datasetPath: 'open_qa.jsonl', maxPromptLength: 1 }, /all 20 items read were filtered out/],
     ['random without a tokenizer', { dataset: 'random' }, /the random dataset builds prompts from a tokenizer's vocabulary: pass --tokenizer-path/],
-    ['an unknown kind', { dataset: 'flickr8k' }, /unknown dataset kind "flickr8k"/],
+    ['an unknown kind', { dataset: 'imagenet' }, /unknown dataset kind "imagenet"/],
+    ['an image dataset without its local copy', { dataset: 'flickr8k' }, /--dataset flickr8k needs --dataset-path: llmperf never downloads/],
     ['a bad query template', { prompt: 'hi', queryTemplate: '{"model": ' }, /--query-template: not valid JSON/],
   ];
   for (const [name, over, re] of errors) {

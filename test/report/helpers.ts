@@ -65,7 +65,7 @@ export function hostileSummary(): SummaryData {
     root_group: { name: '', path: '', id: '0', groups: [], checks: [{ name: XSS, path: `::${XSS}`, id: '1', passes: 3, fails: 1 }] },
     thresholds: [{ metric: XSS, source: XSS2, ok: false, observed: 1, aggregation: XSS }],
     llm: {
-      durationMs: 3000, requests: 10, succeeded: 9, failed: 1, interrupted: 0, successRate: 0.9, requestThroughput: 3, outputTokenThroughput: 90,
+      durationMs: 3000, requests: 10, succeeded: 9, failed: 1, interrupted: 0, successRate: 0.9, requestThroughput: 3, outputTokenThroughput: 90, inputTokenThroughput: 30,
       totalTokenThroughput: 120, inputTokens: 90, outputTokens: 270, goodput: null, goodputShare: null, slo: null, peakConcurrency: 4,
       errors: { [XSS]: 1 }, errorSamples: { [XSS]: `server said ${XSS} ${XSS2}` }, stats: Object.keys(lat),
       percentiles: { llm_ttft: lat, llm_tpot: lat, llm_e2e: lat }, tokenCountSources: '',
@@ -85,7 +85,7 @@ export function hostileTimeline(): TimelineData {
       id: i, scenario: XSS, vu: 1, iter: i, api: 'openai', model: XSS, url: XSS, tags: {}, plannedStart: null, start, startWall: 1e12 + start, startMono: start,
       ttfb: 10, ttft: 50 + i, e2e: 300 + i, tpot: 8, itl: [8, 8, 9], chunks: 4, inputTokens: 9, outputTokens: 30, inputTokenSource: 'usage', outputTokenSource: 'usage',
       status: i % 10 === 0 ? 500 : 200, ok: i % 10 !== 0, errorCode: i % 10 === 0 ? (XSS2 as 'HTTP_5XX') : null, errorMessage: XSS, finishReason: 'stop',
-      bytesSent: 1, bytesReceived: 1, requestBody: XSS, responseText: XSS, good: null, responseId: XSS,
+      bytesSent: 1, bytesReceived: 1, requestBody: XSS, responseText: XSS, good: null, responseId: XSS, batchSize: null, cachedTokens: null,
     });
   }
   return tl.toJSON();

@@ -12,7 +12,7 @@ function rec(p: Partial<RequestRecord> & { start: number }): RequestRecord {
     plannedStart: null, startWall: 1_700_000_000_000 + p.start, startMono: MONO0 + p.start,
     ttfb: 5, ttft: 100, e2e: 500, tpot: 10, itl: [10, 10], chunks: 3, inputTokens: 10, outputTokens: 10,
     inputTokenSource: 'usage', outputTokenSource: 'usage', status: 200, ok: true, errorCode: null, errorMessage: null,
-    finishReason: 'stop', bytesSent: 100, bytesReceived: 1000, requestBody: null, responseText: null, good: null, responseId: null,
+    finishReason: 'stop', bytesSent: 100, bytesReceived: 1000, requestBody: null, responseText: null, good: null, responseId: null, batchSize: null, cachedTokens: null,
     ...p,
   };
 }

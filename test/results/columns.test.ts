@@ -49,6 +49,8 @@ const FULL = {
   responseText: 'Hello — there',
   good: true,
   responseId: 'chatcmpl-42',
+  batchSize: 8,
+  cachedTokens: 64,
 } satisfies RequestRecord;
 
 /** FULL as a requests row, written out by hand: what each column must read back as. */
@@ -87,6 +89,8 @@ const FULL_ROW: Record<string, unknown> = {
   request_body: '{"messages":[{"role":"user","content":"hi"}]}',
   response_text: 'Hello — there',
   response_id: 'chatcmpl-42',
+  batch_size: 8,
+  cached_tokens: 64,
 };
 
 /** What may be null is null; what may not be stays set. */
@@ -113,6 +117,8 @@ const SPARSE: RequestRecord = {
   responseText: null,
   good: null,
   responseId: null,
+  batchSize: null,
+  cachedTokens: null,
 };
 
 // @ts-expect-error a 1/0 column must come from a boolean field
@@ -145,7 +151,7 @@ test('a RequestRecord with every field set round-trips through requests.sqlite, 
     assert.deepEqual(rows[1], {
       ...FULL_ROW, id: 8, api: 'openai', planned_start_ms: null, ttfb_ms: null, ttft_ms: null, e2e_ms: null, tpot_ms: null, itl_ms: '[]',
       input_tokens: null, output_tokens: null, input_token_source: null, output_token_source: null, status: 0, ok: 0, error_code: null,
-      error_message: null, finish_reason: null, request_body: null, response_text: null, good: null, response_id: null,
+      error_message: null, finish_reason: null, request_body: null, response_text: null, good: null, response_id: null, batch_size: null, cached_tokens: null,
     });
     assert.equal(db.pragma('user_version', { simple: true }), STORE_SCHEMA_VERSION);
   });

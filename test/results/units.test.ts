@@ -62,7 +62,7 @@ test('the store flushes synchronously when the process exits with records still 
     s.open({ name: 'x', script: 'x', startedAt: new Date().toISOString(), targetUrl: 'u', options: {}, llmperfVersion: '0' });
     for (let i = 1; i <= 500; i++) s.onRecord({ id: i, scenario: 's', vu: 1, iter: i, api: 'openai', model: 'm', url: 'u', tags: {}, plannedStart: null, start: i, startWall: i, startMono: i,
       ttfb: 1, ttft: 2, e2e: 3, tpot: null, itl: [], chunks: 1, inputTokens: 1, outputTokens: 1, inputTokenSource: 'usage', outputTokenSource: 'usage', status: 200, ok: true,
-      errorCode: null, errorMessage: null, finishReason: 'stop', bytesSent: 1, bytesReceived: 1, requestBody: null, responseText: null, good: null });
+      errorCode: null, errorMessage: null, finishReason: 'stop', bytesSent: 1, bytesReceived: 1, requestBody: null, responseText: null, good: null, batchSize: null, cachedTokens: null });
     process.exit(3);`;
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), encoding: 'utf8', timeout: 30_000 });

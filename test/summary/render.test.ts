@@ -27,7 +27,7 @@ function fixture(): SummaryData {
       { metric: 'llm_req_failed', source: 'rate<0.05', ok: true, observed: 0.02, aggregation: 'rate' },
     ],
     llm: {
-      durationMs: 10_000, requests: 50, succeeded: 49, failed: 1, interrupted: 0, successRate: 0.98, requestThroughput: 4.9, outputTokenThroughput: 627.2, totalTokenThroughput: 700,
+      durationMs: 10_000, requests: 50, succeeded: 49, failed: 1, interrupted: 0, successRate: 0.98, requestThroughput: 4.9, outputTokenThroughput: 627.2, inputTokenThroughput: 72.8, totalTokenThroughput: 700,
       inputTokens: 730, outputTokens: 6272, goodput: 4.2, goodputShare: 0.84, slo: { ttft: 500 }, peakConcurrency: 4, errors: { HTTP_5XX: 1 }, errorSamples: { HTTP_5XX: 'HTTP 500: boom' },
       stats: ['avg', 'p(50)', 'p(99)'], percentiles: { llm_ttft: { avg: 120.5, 'p(50)': 110, 'p(99)': 1400 } }, tokenCountSources: '',
     },

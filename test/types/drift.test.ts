@@ -33,7 +33,7 @@ const everyField = {
   'ramping-arrival-rate': {
     ...common, executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1s', stages: [{ duration: '10s', target: 5 }], preAllocatedVUs: 2, maxVUs: 5, arrival: { gamma: 0.5 }, seed: 3, queue: false,
   } satisfies Required<RampingArrivalRateScenario>,
-  replay: { ...common, executor: 'replay', trace: 'trace.jsonl', timeScale: 0.5, duration: '1m', preAllocatedVUs: 2, maxVUs: 5 } satisfies Required<ReplayScenario>,
+  replay: { ...common, executor: 'replay', trace: 'trace.jsonl', timeScale: 0.5, duration: '1m', skip: 1, iterations: 10, preAllocatedVUs: 2, maxVUs: 5 } satisfies Required<ReplayScenario>,
 };
 
 test('every field the public scenario types declare is accepted by its executor', () => {

@@ -24,5 +24,14 @@ export function makeLlm(vu: VuScope): LlmModule {
     request(params, opts) {
       return H.llm('request', paramsArg(params, 'llm.request'), optsArg(opts), vu.group);
     },
+    embed(params, opts) {
+      return H.llm('embed', paramsArg(params, 'llm.embed'), optsArg(opts), vu.group);
+    },
+    rerank(params, opts) {
+      return H.llm('rerank', paramsArg(params, 'llm.rerank'), optsArg(opts), vu.group);
+    },
+    responses(params, opts) {
+      return H.llm('responses', paramsArg(params, 'llm.responses'), optsArg(opts), vu.group);
+    },
   };
 }

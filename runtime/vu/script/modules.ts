@@ -47,7 +47,7 @@ type AnyModuleDecl = ModuleDecl<null> | ModuleDecl<'llm'> | ModuleDecl<'metrics'
 
 export const SCRIPT_MODULES = {
   llmperf: { from: null, names: ['check', 'group', 'sleep', 'fail', 'open'] },
-  'llmperf/llm': { from: 'llm', names: ['chat', 'complete', 'request'] },
+  'llmperf/llm': { from: 'llm', names: ['chat', 'complete', 'request', 'embed', 'rerank', 'responses'] },
   'llmperf/metrics': { from: 'metrics', names: ['Counter', 'Gauge', 'Rate', 'Trend'] },
   'llmperf/data': {
     from: 'data',

@@ -26,6 +26,7 @@ import type { DatasetHandle, LlmKind, LogLevel } from '../vu/protocol.ts';
 import type { VuServices, VuState } from '../vu/vu.ts';
 import type { Emitter } from './emitter.ts';
 import { emitRequestMetrics } from './request-metrics.ts';
+import { redactHeaders, redactText, redactUrl } from '../secrets.ts';
 
 /** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
@@ -60,8 +61,6 @@ export interface TargetBinding {
   /** token counts fall back to it when a server sends no usage */
   tokenizer: TokenCounter | undefined;
 }
-
-const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i;
 
 export class Services implements VuServices {
   private seq = 0;
@@ -99,7 +98,7 @@ export class Services implements VuServices {
     const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : t.llm.totalTimeoutMs;
     // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
     const signal = vu.signal ?? d.hardStop;
-    if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
+    if (d.debug) d.debug(`> ${built.method} ${redactUrl(built.url)} ${JSON.stringify(redactHeaders(built.headers))} ${truncate(redactText(built.body), 500)}`);
 
     this.inflight++;
     if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
@@ -281,9 +280,6 @@ export class Services implements VuServices {
   }
 }
 
-function redactHeaders(h: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, REDACT.test(k) ? '[REDACTED]' : v])));
-}
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) + '…' : s;
 }

@@ -14,13 +14,13 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { isSecretName, redactDeep, redactText, redactUrl } from '../secrets.ts';
 import { pyFloatRepr, pyJson } from '../summary/pyformat.ts';
 import type { PerfOptions, PerfRun } from './config.ts';
 import type { PerfResult } from './report.ts';
 
 /** evalscope's mask for a secret (pydantic's SecretStr in its JSON dumps). */
 export const MASK = '**********';
-const SECRET_HEADER = /authorization|cookie|key|token|secret|auth|password/i;
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -45,12 +45,12 @@ export function runDirName(run: PerfRun): string {
 
 /** Header values that could be secrets, masked (the names stay). */
 export function maskedHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? MASK : v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, isSecretName(k) ? MASK : redactText(v)]));
 }
 
 /** The options for --debug lines and notes: API keys and secret-looking header values masked. */
 export function redactedArgs(o: PerfOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...o, headers: maskedHeaders(o.headers) };
+  const out: Record<string, unknown> = redactDeep({ ...o, headers: maskedHeaders(o.headers) });
   for (const k of ['apiKey', 'wandbApiKey', 'swanlabApiKey'] as const) if (o[k] !== undefined) out[k] = MASK;
   return out;
 }
@@ -72,7 +72,7 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     api: o.api,
     tokenizer_path: o.tokenizerPath ?? null,
     port: pick('port', 8877),
-    url,
+    url: redactUrl(url),
     headers,
     connect_timeout: o.connectTimeout ?? null,
     read_timeout: o.readTimeout ?? null,
@@ -137,7 +137,7 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     temperature: o.temperature ?? 0.0,
     top_p: o.topP ?? null,
     top_k: o.topK ?? null,
-    extra_args: o.extraArgs ?? {},
+    extra_args: redactDeep(o.extraArgs ?? {}),
     tokenize_prompt: false,
     multi_turn: false,
     min_turns: 1,

@@ -22,6 +22,7 @@ import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
 import { renderPerformanceSummary } from './summary-txt.ts';
 import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
+import { redactUrl } from '../secrets.ts';
 
 /** evalscope's documented network timeouts, seconds (used when --connect-timeout / --read-timeout are not given). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 600;
@@ -93,7 +94,7 @@ async function openPerfTarget(o: PerfOptions, io: PerfIO, baseDir: string): Prom
     },
     log: io.log,
   });
-  if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${target.url} answered`);
+  if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${redactUrl(target.url)} answered`);
   return { target, url: target.url, api, endpoint, close: () => target.close() };
 }
 

@@ -12,6 +12,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/registry.ts';
 import { DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, type PerfOptions } from './config.ts';
+import { redactUrl } from '../secrets.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
 
@@ -93,7 +94,7 @@ export function generateScript(s: ScriptInput): string {
   const ds = datasetArgs(o, s.baseDir);
   const options = {
     scenarios: { perf: s.scenario },
-    llm: { url: s.url, model: o.model, api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
+    llm: { url: redactUrl(s.url), model: o.model, api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
     summaryTrendStats: PERF_TREND_STATS,
   };
   const defaults: Record<string, unknown> = { ...REQUEST_DEFAULTS };

@@ -15,7 +15,8 @@ import { createOutputs, parseOutSpec } from '../outputs/kinds.ts';
 import type { Output } from '../outputs/output.ts';
 import { Progress, type ProgressOptions } from '../outputs/progress.ts';
 import { Timeline, writeReport } from '../report/index.ts';
-import { createRunDir, redactArgs, redactDeep, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
+import { redactArgv, redactDeep, redactUrl } from '../secrets.ts';
+import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
 import { RequestStore } from './store.ts';
 
 export interface ResultsOptions {
@@ -100,16 +101,16 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
           name,
           script,
           cwd: process.cwd(),
-          argv: opts.argv ? redactArgs(opts.argv) : null,
+          argv: opts.argv ? redactArgv(opts.argv) : null,
           startedAt: startedAt.toISOString(),
-          target: { url: info.targetUrl, embeddedMock: info.embeddedMock },
+          target: { url: redactUrl(info.targetUrl), embeddedMock: info.embeddedMock },
           options: redactDeep({ ...info.options, scenarios: info.plans.map((p) => ({ ...p.scenario, plan: p.plan.description })) }),
           scriptOptions: redactDeep(info.scriptOptions),
           ...(opts.runInfo ?? {}),
         };
         writeJson(path.join(runDir, RUN_FILES.run), runJson);
         store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), log);
-        store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: info.targetUrl, options: runJson.options, llmperfVersion: VERSION });
+        store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: redactUrl(info.targetUrl), options: runJson.options, llmperfVersion: VERSION });
       }
       outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
       for (const o of outputs) await o.start?.(info);

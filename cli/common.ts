@@ -66,6 +66,22 @@ export function fail(e: unknown): never {
   process.exit(exitCode);
 }
 
+/** --allow-read / --allow-write: what a script may reach on the host besides its folder (README, "The sandbox"). */
+export interface SandboxArgs {
+  'allow-read'?: string[];
+  'allow-write'?: string[];
+}
+
+export function sandboxOptions<T>(y: Argv<T>, write = true): Argv<T & SandboxArgs> {
+  const r = y.option('allow-read', { type: 'string', array: true, describe: "also let the script read this file or folder (open(), datasets, plugins it names); by default it reads only its own folder (repeatable)" });
+  return (write ? r.option('allow-write', { type: 'string', array: true, describe: 'also let handleSummary() write into this folder; by default only relative paths under the working directory and the run directory (repeatable)' }) : r) as unknown as Argv<T & SandboxArgs>;
+}
+
+/** The sandbox flags as run() options. */
+export function sandboxFromArgs(a: SandboxArgs): { allowRead?: string[]; allowWrite?: string[] } {
+  return { ...(a['allow-read']?.length ? { allowRead: a['allow-read'].map(String) } : {}), ...(a['allow-write']?.length ? { allowWrite: a['allow-write'].map(String) } : {}) };
+}
+
 /** The flags of the option table (runtime/options/table.ts), by their names as yargs gives them back. */
 export interface ConnectionArgs {
   url?: string;

@@ -73,7 +73,7 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
     await r?.abort();
     throw e;
   }
-  return finishRun(result, { results: r, ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
+  return finishRun(result, { results: r, ...(opts.log ? { log: r?.log ?? opts.log } : {}), ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
 }
 
 /** Maps any error to its exit code and a one-line (or few-line) message. */

@@ -19,6 +19,8 @@ export interface InspectRequest {
   overrides?: Overrides;
   /** the --config file's options */
   config?: ScriptOptions;
+  /** --allow-read paths */
+  allowRead?: string[];
   log?: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export interface InspectResult {
 
 
 export async function inspectScript(req: InspectRequest): Promise<InspectResult> {
-  const loaded = await loadScript({ script: req.script, ...(req.env ? { env: req.env } : {}), ...(req.systemEnv !== undefined ? { systemEnv: req.systemEnv } : {}), ...(req.log ? { log: req.log } : {}), isolateMemoryMb: 256, vusPerIsolate: 1, storeBodies: false, ...(req.overrides?.tokenizer ? { tokenizer: req.overrides.tokenizer } : {}) });
+  const loaded = await loadScript({ script: req.script, ...(req.env ? { env: req.env } : {}), ...(req.systemEnv !== undefined ? { systemEnv: req.systemEnv } : {}), ...(req.log ? { log: req.log } : {}), ...(req.allowRead ? { allowRead: req.allowRead } : {}), isolateMemoryMb: 256, vusPerIsolate: 1, storeBodies: false, ...(req.overrides?.tokenizer ? { tokenizer: req.overrides.tokenizer } : {}) });
   try {
     const p = await prepareRun(loaded, { ...(req.overrides ? { overrides: req.overrides } : {}), ...(req.config ? { config: req.config } : {}) }, { openTarget: false });
     const scenarios = p.plans.map(({ scenario: c, plan }): InspectedScenario => ({ name: c.name, executor: c.executor, exec: c.exec, startTimeMs: c.startTimeMs, gracefulStopMs: c.gracefulStopMs, description: plan.description, plan }));

@@ -17,6 +17,7 @@ import type { LogLevel } from '../vu/protocol.ts';
 import type { VU } from '../vu/vu.ts';
 import { RunClock, RunControl } from './control.ts';
 import { Emitter } from './emitter.ts';
+import { FileAccess } from './file-access.ts';
 import { Services } from './services.ts';
 import { VuFactory } from './vus.ts';
 
@@ -24,7 +25,7 @@ export type ScriptSource = { path: string } | { source: string; filename?: strin
 
 /** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
 export interface LoadRequest
-  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads'> {
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite'> {
   script: ScriptSource;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;
@@ -41,14 +42,22 @@ export interface LoadedScript {
   services: Services;
   pool: IsolatePool;
   vus: VuFactory;
-  /** VU 0: ran the init code; runs setup(), teardown() and handleSummary() */
-  probe: VU;
+  /** VU 0: ran the init code; runs setup(), teardown() and handleSummary() (see lifecycleVu) */
+  readonly probe: VU;
+  /**
+   * VU 0 for setup(), teardown() and handleSummary(): the probe VU, or, when its isolate died during
+   * the run (another VU of the isolate exceeded its memory or ran stuck), a fresh one (init code runs
+   * again in a new isolate), so that these functions still run.
+   */
+  lifecycleVu(): Promise<VU>;
   /** `export const options`, as JSON gives it back ({} when the script exports none) */
   scriptOptions: ScriptOptions;
   /** names of the exported functions (default, setup, teardown, handleSummary, scenario exec functions) */
   functions: string[];
   clock: RunClock;
   control: RunControl;
+  /** what the script may read and write on the host (its folder, --allow-read, --allow-write) */
+  files: FileAccess;
   /** setup() data as JSON, handed to every VU */
   setupData: { json: string | undefined };
   /** disposes the VUs and the isolates (idempotent) */
@@ -77,7 +86,9 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
   const setupData: { json: string | undefined } = { json: undefined };
   const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1, threads: req.isolateThreads === true });
   let vus: VuFactory | undefined;
+  const files = new FileAccess(bundle.baseDir, req.allowRead ?? [], req.allowWrite ?? []);
   const services = new Services({
+    files,
     emitter,
     baseDir: bundle.baseDir,
     storeBodies: req.storeBodies ?? true,
@@ -112,11 +123,23 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     factory.dispose();
     pool.dispose();
   };
+  const lifecycleVu = async (): Promise<VU> => {
+    if (!probe!.isolateDisposed || disposed) return probe!;
+    const fresh = await factory.create(true);
+    probe!.dispose();
+    probe = fresh;
+    return fresh;
+  };
   try {
     probe = await factory.create(true);
     const exp = await probe.exports();
     const scriptOptions = exp.options ? (JSON.parse(exp.options) as ScriptOptions) : {};
-    return { bundle, mapper, env, log, registry, emitter, services, pool, vus: factory, probe, scriptOptions, functions: exp.functions, clock, control, setupData, dispose };
+    return {
+      bundle, mapper, env, log, registry, emitter, services, pool, vus: factory, scriptOptions, functions: exp.functions, clock, control, files, setupData, dispose, lifecycleVu,
+      get probe() {
+        return probe!;
+      },
+    };
   } catch (e) {
     dispose();
     throw e;

@@ -15,6 +15,7 @@ import { resolveWithSources, type OptionSources, type ResolvedOptions } from '..
 import { compileThresholds, ThresholdEvaluator, type Threshold } from '../thresholds/index.ts';
 import type { LoadedScript } from './load.ts';
 import { openTarget, type Target } from './target.ts';
+import { isPluginSpec } from '../llm/registry.ts';
 
 /** What preparing needs: the public run() options about options, target and scale-out (types/run.d.ts), and the commands' own. */
 export interface PrepareRequest extends Pick<PublicRunOptions, 'overrides' | 'config' | 'segment' | 'embeddedMock' | 'mockOptions' | 'testConnection' | 'noThresholds'> {
@@ -59,6 +60,7 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
   if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
   options.scenarios = await prepareScenarios(options.scenarios, {
     baseDir: loaded.bundle.baseDir,
+    checkRead: (p, what) => loaded.files.checkDataFile(p, what),
     tokenizer: async () => (options.llm.tokenizer ? loaded.services.tokenizer(options.llm.tokenizer) : undefined),
   });
   checkExecFunctions(options.scenarios, loaded.functions);
@@ -71,9 +73,12 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
   let target = req.target;
   const ownsTarget = !target && opts.openTarget !== false;
   if (ownsTarget) {
+    // an API plugin the script names is host code: from the script's folder (or --allow-read) only
+    const apiFromScript = sources['llm.api'] === 'script';
+    if (apiFromScript && isPluginSpec(options.llm.api)) loaded.files.checkRead(options.llm.api, 'API plugin (options.llm.api)');
     target = await openTarget({
       llm: options.llm,
-      apiDirs: [...(sources['llm.api'] === 'script' ? [loaded.bundle.baseDir] : []), process.cwd(), loaded.bundle.baseDir],
+      apiDirs: apiFromScript ? [loaded.bundle.baseDir] : [process.cwd(), loaded.bundle.baseDir],
       embeddedMock: req.embeddedMock,
       mockOptions: req.mockOptions,
       testConnection: req.testConnection,

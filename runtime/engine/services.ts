@@ -5,7 +5,6 @@
  * target is known, so the request side is bound later, by `bindTarget` (runtime/engine/execute.ts):
  * until then an llm call fails with "init code makes no requests".
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
@@ -27,6 +26,8 @@ import type { VuServices, VuState } from '../vu/vu.ts';
 import type { Emitter } from './emitter.ts';
 import { emitRequestMetrics } from './request-metrics.ts';
 import { redactHeaders, redactText, redactUrl } from '../secrets.ts';
+import type { FileAccess } from './file-access.ts';
+import { isPluginSpec } from '../llm/registry.ts';
 
 /** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
@@ -46,6 +47,8 @@ export interface ServiceDeps {
   debug?: ((line: string) => void) | undefined;
   /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
   initTokenizer?: string | undefined;
+  /** what open() and datasets may read (the script's folder, --allow-read) */
+  files: FileAccess;
 }
 
 /** The request side, bound once the target is open (runtime/engine/execute.ts). */
@@ -182,11 +185,13 @@ export class Services implements VuServices {
     let v = this.files.get(key);
     if (v === undefined) {
       try {
-        if (binary) {
-          const buf = readFileSync(abs);
-          v = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-        } else v = readFileSync(abs, 'utf8');
+        // confined to the script's folder and --allow-read, regular files only, size-capped (file-access.ts)
+        v = this.d.files.read(p, binary);
       } catch (e) {
+        if (e instanceof ConfigError) {
+          this.hostConfigErrors.push(e);
+          throw new Error(e.message);
+        }
         throw new Error(`open("${p}"): cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (paths are relative to the script's folder)`);
       }
       this.files.set(key, v);
@@ -203,6 +208,9 @@ export class Services implements VuServices {
         const tokenizer = tokSpec ? await this.tokenizer(tokSpec) : undefined;
         const { tokenizer: _t, ...rest } = args;
         void _t;
+        // files and plugins the script names: its folder and --allow-read only (file-access.ts)
+        if (typeof rest.path === 'string') rest.path = this.d.files.checkDataFile(rest.path, `${kind} dataset`);
+        if (isPluginSpec(kind)) this.d.files.checkRead(kind, 'dataset plugin');
         const ds = await loadDataset({ ...(rest as object), kind, baseDir: this.d.baseDir, ...(tokenizer ? { tokenizer } : {}) } as Parameters<typeof loadDataset>[0]);
         this.datasets.push({ ds, cursor: 0 });
         return { id: this.datasets.length - 1, size: ds.size, name: ds.name };

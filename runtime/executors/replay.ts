@@ -41,7 +41,7 @@ export const replay: ExecutorDef<ReplayConfig> = {
   },
 
   async prepare(c, env) {
-    const records = await loadReplayTrace(c.trace, env.baseDir);
+    const records = await loadReplayTrace(env.checkRead ? env.checkRead(c.trace, 'replay trace') : c.trace, env.baseDir);
     const t0 = records[0]!.timestamp;
     const entries: ReplayEntry[] = [];
     records.forEach((record, index) => {

@@ -268,6 +268,8 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
       script: { source, filename: basename(filename), baseDir: one.baseDir },
       overrides: overridesFor(o, t.url, t.api),
       systemEnv: false,
+      // the generated script reads the files given on the command line, wherever they are (the sandbox: runtime/engine/file-access.ts)
+      allowRead: [o.datasetPath, isPluginSpec(o.dataset) ? o.dataset : undefined].filter((p): p is string => p !== undefined).map((p) => resolve(one.baseDir, p)),
       target: t.target, // opened (mock started or URL probed) once above, for all runs
       debug: o.debug && !one.warmup,
       log: io.log,

@@ -3,9 +3,9 @@
  * files in it (summary.json, run.json, metrics.hdr, timeline.json), written atomically
  * (temp file + rename) so a reader never sees half a file. See docs/results.md for the layout.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, WriteError } from '../errors.ts';
 
 export const RESULTS_ROOT = 'llmperf-results';
 
@@ -67,11 +67,24 @@ export function createRunDir(opts: { outDir?: string; name: string; root?: strin
   throw new ConfigError(`too many runs named ${base} in ${root}`);
 }
 
-/** Writes `text` to `file` atomically. */
+/**
+ * Writes `text` to `file` atomically: the whole text or, when writing fails (a full disk, a read-only
+ * folder), nothing at all (the temporary file is removed) and a WriteError (exit 104) naming the file
+ * and why.
+ */
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
+    throw new WriteError(file, e);
+  }
 }
 
 export function writeJson(file: string, v: unknown, pretty = true): void {

@@ -18,6 +18,8 @@ import { Timeline, writeReport } from '../report/index.ts';
 import { redactArgv, redactDeep, redactUrl } from '../secrets.ts';
 import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
 import { RequestStore } from './store.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { fsReason, WriteError } from '../errors.ts';
 
 export interface ResultsOptions {
   /** keep a run directory (default true) */
@@ -46,8 +48,12 @@ export interface ResultsSession {
   log: (line: string) => void;
   onStart(info: RunStartInfo): Promise<void>;
   onTick(t: RunTick): void;
-  /** writes summary.json, metrics.hdr, timeline.json, report.html; closes outputs and the store */
-  finish(result: RunResult, summary: SummaryData): Promise<void>;
+  /**
+   * Closes outputs and the store, writes summary.json, metrics.hdr, timeline.json, report.html and,
+   * last, run.json with `exitCode` (default result.exitCode) — or, for a file that cannot be written
+   * (a full disk, a read-only folder), nothing of it: the failures are returned, one line each.
+   */
+  finish(result: RunResult, summary: SummaryData, exitCode?: number): Promise<string[]>;
   /** the run failed after it started: close what is open, keep what was written */
   abort(): Promise<void>;
   /** set once the run started (undefined with save: false) */
@@ -67,6 +73,8 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
   let runDir: string | undefined;
   let runJson: Record<string, unknown> = {};
   let closed = false;
+  /** the first failure of the store's writer (a full disk): reported again at the end */
+  let storeError: string | undefined;
 
   const closeStreams = async (end?: { exitCode: number; stopReason: string }) => {
     if (closed) return;
@@ -109,7 +117,10 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
           ...(opts.runInfo ?? {}),
         };
         writeJson(path.join(runDir, RUN_FILES.run), runJson);
-        store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), log);
+        store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), (l) => {
+          storeError ??= `${path.join(runDir!, RUN_FILES.requests)}: ${l.replace(/^WARN requests\.sqlite: /, '')}`;
+          log(l);
+        });
         store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: redactUrl(info.targetUrl), options: runJson.options, llmperfVersion: VERSION });
       }
       outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
@@ -120,21 +131,30 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
     onTick(t) {
       progress?.onTick(t);
     },
-    async finish(result, summary) {
+    async finish(result, summary, exitCode = result.exitCode) {
       progress?.finish(result.stopReason, result.durationMs);
-      await closeStreams({ exitCode: result.exitCode, stopReason: result.stopReason });
-      if (!runDir) return;
-      writeJson(path.join(runDir, RUN_FILES.summary), summary);
-      writeFileAtomic(path.join(runDir, RUN_FILES.metrics), JSON.stringify(result.registry.encode()) + '\n');
-      writeJson(path.join(runDir, RUN_FILES.run), { ...runJson, endedAt: new Date().toISOString(), exitCode: result.exitCode, stopReason: result.stopReason });
-      if (timeline) {
-        writeJson(path.join(runDir, RUN_FILES.timeline), timeline.toJSON(), false);
+      const failures: string[] = [];
+      const attempt = async (what: string, f: () => unknown): Promise<void> => {
         try {
-          await writeReport(runDir);
+          await f();
         } catch (e) {
-          log(`WARN report.html could not be written: ${(e as Error).message}`);
+          failures.push(e instanceof WriteError ? e.message : `${what}: ${fsReason(e)}`);
         }
+      };
+      await closeStreams({ exitCode, stopReason: result.stopReason });
+      if (storeError) failures.push(storeError);
+      if (!runDir) return failures;
+      const dir = runDir;
+      await attempt(RUN_FILES.summary, () => writeJson(path.join(dir, RUN_FILES.summary), summary));
+      await attempt(RUN_FILES.metrics, () => writeFileAtomic(path.join(dir, RUN_FILES.metrics), JSON.stringify(result.registry.encode()) + '\n'));
+      if (timeline) {
+        await attempt(RUN_FILES.timeline, () => writeJson(path.join(dir, RUN_FILES.timeline), timeline.toJSON(), false));
+        if (failures.length === 0) await attempt(RUN_FILES.report, () => writeReport(dir));
       }
+      // run.json last: the exit code it records is the one the process ends with
+      const code = failures.length && exitCode === 0 ? ExitCode.INVALID_CONFIG : exitCode;
+      await attempt(RUN_FILES.run, () => writeJson(path.join(dir, RUN_FILES.run), { ...runJson, endedAt: new Date().toISOString(), exitCode: code, stopReason: result.stopReason }));
+      return failures;
     },
     async abort() {
       progress?.finish('failed');

@@ -45,7 +45,7 @@ export interface Session {
  */
 export async function openSession(req: SessionRequest): Promise<Session> {
   const b = req.base;
-  const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
+  const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), ...(b.allowRead ? { allowRead: b.allowRead } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
   let target: Target | undefined;
   try {
     bindSlos(req.slos, loaded.registry);

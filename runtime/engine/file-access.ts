@@ -126,7 +126,9 @@ export class FileAccess {
     const abs = path.resolve(key);
     const real = realish(abs);
     const roots = [cwd, ...(runDir ? [realish(runDir)] : []), ...this.writeRoots];
-    const ok = path.isAbsolute(key) ? roots.some((r) => inside(real, r)) : inside(abs, process.cwd()) && roots.some((r) => inside(real, r));
+    // a relative path may not climb out of the working directory (lexically or through a symlinked
+    // folder) unless --allow-write covers where it lands
+    const ok = this.writeRoots.some((r) => inside(real, r)) || (roots.some((r) => inside(real, r)) && (path.isAbsolute(key) || inside(abs, process.cwd())));
     if (!ok) {
       throw new ConfigError(
         `handleSummary() file "${key}": a script writes only relative paths under the working directory, the run directory, stdout and stderr; ` +

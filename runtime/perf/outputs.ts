@@ -11,9 +11,10 @@
  *       perf.ts                    the generated script (runnable with `llmperf run`)
  *       + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/results)
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, WriteError } from '../errors.ts';
+import { writeFileAtomic } from '../results/run-dir.ts';
 import { isSecretName, redactDeep, redactText, redactUrl } from '../secrets.ts';
 import { pyFloatRepr, pyJson } from '../summary/pyformat.ts';
 import type { PerfOptions, PerfRun } from './config.ts';
@@ -146,9 +147,18 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
   };
 }
 
-/** As evalscope writes JSON: indent 4, non-ASCII kept (NaN as null: see pyJson). */
+/** As evalscope writes JSON: indent 4, non-ASCII kept (NaN as null: see pyJson); all or nothing (a WriteError, exit 104). */
 export function writeJson(file: string, data: unknown): void {
-  writeFileSync(file, pyJson(data, 4));
+  writeFileAtomic(file, pyJson(data, 4));
+}
+
+/** mkdir -p, or a WriteError (exit 104) saying why (a read-only or full file system). */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new WriteError(dir, e);
+  }
 }
 
 /** Makes a run's folder and writes its script; returns the folder and the script's path. */
@@ -157,9 +167,9 @@ export function prepareRunDir(root: string, run: PerfRun, script: string): { dir
   if (existsSync(join(dir, 'summary.json')) || existsSync(join(dir, 'requests.sqlite'))) {
     throw new ConfigError(`${dir} already holds the results of a run: remove it, or choose another --name or --outputs-dir (with --no-timestamp every run writes to the same folder)`);
   }
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const scriptPath = join(dir, 'perf.ts');
-  writeFileSync(scriptPath, script);
+  writeFileAtomic(scriptPath, script);
   return { dir, scriptPath };
 }
 
@@ -170,7 +180,7 @@ export function writeRunFiles(dir: string, o: PerfOptions, r: PerfResult, url: s
 }
 
 export function writeSweepSummary(root: string, results: PerfResult[]): string {
-  mkdirSync(root, { recursive: true });
+  makeDir(root);
   const file = join(root, 'perf_summary.json');
   writeJson(file, results.map((r) => ({ run: r.run, summary: r.keys, percentiles: r.percentiles })));
   return file;
@@ -189,7 +199,7 @@ export function logLine(line: string, now = new Date()): string {
  * too, as evalscope's logger writes them).
  */
 export function teeLog(root: string, log: (line: string) => void, out: (text: string) => void): { log: (line: string) => void; out: (text: string) => void } {
-  mkdirSync(root, { recursive: true });
+  makeDir(root);
   const file = join(root, 'benchmark.log');
   const append = (text: string) => {
     try {

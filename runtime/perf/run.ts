@@ -4,7 +4,7 @@
  * run() (the same engine as `llmperf run`), print evalscope's tables and write the run's files.
  */
 import { randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../results/run-dir.ts';
 import { basename, join, resolve } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
@@ -201,7 +201,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     }
     if (results.length > 0) {
       const file = join(root, 'performance_summary.txt');
-      writeFileSync(file, renderPerformanceSummary(results, { modelId: modelId(o), dataset: o.dataset, api: o.api, outputsDir: root }));
+      writeFileAtomic(file, renderPerformanceSummary(results, { modelId: modelId(o), dataset: o.dataset, api: o.api, outputsDir: root }));
       io.log(`performance summary saved to ${file}`);
     }
     return { exitCode, results, root };

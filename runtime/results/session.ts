@@ -7,6 +7,7 @@
  *   // the run gets res.listeners, res.log, res.onStart and res.onTick
  *   ... await res.finish(result, summary)   // or res.abort() when the run threw
  */
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
@@ -100,6 +101,7 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
       const name = opts.name ?? info.options.name ?? (script === '<inline>' ? 'inline' : path.basename(script).replace(/\.(m|c)?(t|j)s$/i, ''));
       const startedAt = new Date();
       if (save) {
+        const existed = opts.outDir !== undefined && existsSync(opts.outDir);
         runDir = createRunDir({ ...(opts.outDir ? { outDir: opts.outDir } : {}), name, ...(opts.resultsRoot ? { root: opts.resultsRoot } : {}), now: startedAt });
         runJson = {
           llmperf: VERSION,
@@ -116,12 +118,24 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
           scriptOptions: redactDeep(info.scriptOptions),
           ...(opts.runInfo ?? {}),
         };
-        writeJson(path.join(runDir, RUN_FILES.run), runJson);
+        try {
+          writeJson(path.join(runDir, RUN_FILES.run), runJson);
+        } catch (e) {
+          // nothing of the run is left behind: not even the folder, when it was made for it
+          if (!existed) rmSync(runDir, { recursive: true, force: true });
+          runDir = undefined;
+          throw e;
+        }
         store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), (l) => {
           storeError ??= `${path.join(runDir!, RUN_FILES.requests)}: ${l.replace(/^WARN requests\.sqlite: /, '')}`;
           log(l);
         });
-        store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: redactUrl(info.targetUrl), options: runJson.options, llmperfVersion: VERSION });
+        try {
+          store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: redactUrl(info.targetUrl), options: runJson.options, llmperfVersion: VERSION });
+        } catch (e) {
+          store = undefined;
+          throw new WriteError(path.join(runDir, RUN_FILES.requests), e);
+        }
       }
       outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
       for (const o of outputs) await o.start?.(info);

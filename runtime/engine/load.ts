@@ -20,12 +20,20 @@ import { Emitter } from './emitter.ts';
 import { FileAccess } from './file-access.ts';
 import { Services } from './services.ts';
 import { VuFactory } from './vus.ts';
+import { checkIsolateSizing } from './limits.ts';
+import { LlmperfError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+/** Exit 105 for a run stopped by a signal before it started. */
+export function interruptedError(when: string): LlmperfError {
+  return new LlmperfError('INTERRUPTED', `interrupted ${when}: nothing was run`, ExitCode.INTERRUPTED);
+}
 
 export type ScriptSource = { path: string } | { source: string; filename?: string; baseDir?: string };
 
 /** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
 export interface LoadRequest
-  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite'> {
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite' | 'signal' | 'hardSignal'> {
   script: ScriptSource;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;
@@ -74,6 +82,7 @@ export function scriptEnv(req: Pick<LoadRequest, 'env' | 'systemEnv'>): Record<s
 
 /** Loads the script (see the top of this file). Throws ScriptError or ConfigError with the user's file:line. */
 export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
+  checkIsolateSizing(req);
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await initHistograms();
   const bundle = await bundleScript(req.script);
@@ -81,6 +90,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
   const env = scriptEnv(req);
   const registry = new Registry();
   const emitter = new Emitter(registry);
+  emitter.onLimit = (m) => log(`WARN ${m}`);
   const clock = new RunClock();
   const control = new RunControl();
   const setupData: { json: string | undefined } = { json: undefined };
@@ -111,7 +121,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     debug: req.debug ? (l: string) => log(`DEBUG ${l}`) : undefined,
     initTokenizer: req.tokenizer ?? env.LLMPERF_TOKENIZER,
   });
-  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000);
+  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000, [req.signal, req.hardSignal]);
   vus = factory;
   let disposed = false;
   let probe: VU | undefined;
@@ -130,8 +140,22 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     probe = fresh;
     return fresh;
   };
+  // a signal while the init code runs (an endless loop, a slow load) stops it: its isolate is disposed
+  let interrupted = false;
+  const onSignal = () => {
+    if (probe || disposed) return;
+    interrupted = true;
+    dispose();
+  };
+  for (const s of [req.signal, req.hardSignal]) {
+    if (s?.aborted) onSignal();
+    s?.addEventListener('abort', onSignal, { once: true });
+  }
   try {
-    probe = await factory.create(true);
+    if (interrupted) throw interruptedError('before the script was loaded');
+    probe = await factory.create(true).catch((e: unknown) => {
+      throw interrupted ? interruptedError('while the init code ran') : e;
+    });
     const exp = await probe.exports();
     const scriptOptions = exp.options ? (JSON.parse(exp.options) as ScriptOptions) : {};
     return {

@@ -16,6 +16,7 @@ import type { ApiRegistry } from '../llm/registry.ts';
 import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
 import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
+import { CheckNames } from '../metrics/limits.ts';
 import type { MetricType } from '../metrics/types.ts';
 import { parseDuration } from '../options/duration.ts';
 import type { ResolvedLlm } from '../options/resolve.ts';
@@ -72,6 +73,8 @@ export class Services implements VuServices {
   private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
   private readonly checkNames = new Set<string>();
+  /** check names cut and counted (runtime/metrics/limits.ts) */
+  private readonly checkLimits = new CheckNames();
   private t: TargetBinding | undefined;
   inflight = 0;
   peakInflight = 0;
@@ -264,6 +267,7 @@ export class Services implements VuServices {
   }
 
   check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
+    name = this.checkLimits.resolve(name, (msg) => this.d.log('warn', vu.id, msg));
     if (!this.checkNames.has(name)) {
       this.checkNames.add(name);
       const m = this.d.emitter.registry.get('checks');

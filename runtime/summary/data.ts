@@ -141,7 +141,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
       percentiles,
       tokenCountSources: '',
     },
-    scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, count: e.count })),
+    scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, ...(e.examples.length > 1 ? { examples: e.examples } : {}), count: e.count })),
     iterations: { completed: r.iterations, interrupted: r.interruptedIterations, dropped: r.droppedIterations },
     vusMax: r.vusMax,
   };

@@ -49,7 +49,7 @@ export async function openSession(req: SessionRequest): Promise<Session> {
   let target: Target | undefined;
   try {
     bindSlos(req.slos, loaded.registry);
-    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) })).target!;
+    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) }, { checkLimits: false })).target!;
     const t = target;
     return { scriptOptions: loaded.scriptOptions, base: { ...b, target: t }, close: () => t.close() };
   } catch (e) {

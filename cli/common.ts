@@ -18,6 +18,23 @@ export function parseKeyValues(list: unknown, what: string): Record<string, stri
   return out;
 }
 
+/**
+ * `--mock key=value` options for the embedded mock, keys camel-cased. A repeated `fault` keeps every
+ * value (`--mock fault=http_500=0.1 --mock fault=reset=0.05` injects both); for other keys the last
+ * one wins.
+ */
+export function mockOptionsFromArgs(list: unknown): Record<string, unknown> {
+  const arr = list === undefined ? [] : Array.isArray(list) ? list : [list];
+  const out: Record<string, unknown> = {};
+  for (const item of arr) {
+    const [k, v] = Object.entries(parseKeyValues(String(item), '--mock'))[0]!;
+    const key = k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+    if (key === 'fault' || key === 'faults') out.fault = [...((out.fault as string[] | undefined) ?? []), v];
+    else out[key] = v;
+  }
+  return out;
+}
+
 /** First SIGINT/SIGTERM aborts `graceful`; the second aborts `hard`. */
 export function installSignals(log: (l: string) => void): { graceful: AbortController; hard: AbortController; dispose(): void } {
   const graceful = new AbortController();

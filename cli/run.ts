@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
-import { failGracefully, installSignals, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, targetOptions, type ConnectionArgs, type RunShortcutArgs, type SandboxArgs } from './common.ts';
+import { failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, targetOptions, type ConnectionArgs, type RunShortcutArgs, type SandboxArgs } from './common.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
 export interface RunArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs {
@@ -75,8 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
     try {
-      const mockOpts: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+      const mockOpts = mockOptionsFromArgs(a.mock);
       const out = await run({
         script: a.script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),

@@ -8,7 +8,7 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
-import { connectionOptions, failGracefully, installSignals, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, type ConnectionArgs, type SandboxArgs } from './common.ts';
+import { connectionOptions, failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, type ConnectionArgs, type SandboxArgs } from './common.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
 export interface LevelArgs extends ConnectionArgs, SandboxArgs {
@@ -51,8 +51,7 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
 
 /** The session request from the shared flags (target, env, level shape, results), for sweep and capacity. */
 export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { graceful: AbortController; hard: AbortController }, log: (l: string) => void): Promise<SessionRequest> {
-  const mockOpts: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+  const mockOpts = mockOptionsFromArgs(a.mock);
   if (a['requests-per-level'] !== undefined && !(Number.isInteger(a['requests-per-level']) && a['requests-per-level'] >= 1)) throw new ConfigError('--requests-per-level must be a whole number >= 1');
   if (!(Number.isInteger(a['max-vus']) && a['max-vus'] >= 1)) throw new ConfigError('--max-vus must be a whole number >= 1');
   const durationMs = parseDuration(a['level-duration'] ?? defaultDuration, '--level-duration');

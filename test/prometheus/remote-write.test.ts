@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../../runtime/api.ts';
-import { runCli } from '../helpers.ts';
+import { runCli, skipUnlessCi } from '../helpers.ts';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
 import { parsePrometheusRwArg, PrometheusRwOutput } from '../../runtime/outputs/prometheus-rw.ts';
 import { dashboardQueries, labelValuesSelector, substitute } from './dashboard.ts';
@@ -28,7 +28,7 @@ export default async function () {
 }
 `;
 
-const skip = prometheusBinary() ? false : 'the prometheus binary is not installed (apt-get install -y prometheus)';
+const skip = skipUnlessCi(prometheusBinary() ? false : 'the prometheus binary is not installed (apt-get install -y prometheus)');
 
 describe('prometheus remote write', { skip }, () => {
   let prom: PrometheusServer;

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { BIN, tempFiles } from '../helpers.ts';
+import { BIN, skipUnlessCi, tempFiles } from '../helpers.ts';
 
 const canPin = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
@@ -61,7 +61,7 @@ function start(dir: string) {
 }
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  test(`one CPU: ${sig} to the launcher stops the run gracefully (summary, exit 105)`, { skip: !canPin && 'needs taskset (util-linux) on Linux', timeout: 90_000 }, async () => {
+  test(`one CPU: ${sig} to the launcher stops the run gracefully (summary, exit 105)`, { skip: skipUnlessCi(!canPin && 'needs taskset (util-linux) on Linux'), timeout: 90_000 }, async () => {
     const run = start(tempFiles({ 's.ts': SCRIPT }));
     try {
       // taskset execs node: the launcher's pid is the spawned one; wait for its re-executed child
@@ -82,7 +82,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-test('one CPU: the re-executed child never outlives a launcher killed with SIGKILL', { skip: !canPin && 'needs taskset (util-linux) on Linux', timeout: 90_000 }, async () => {
+test('one CPU: the re-executed child never outlives a launcher killed with SIGKILL', { skip: skipUnlessCi(!canPin && 'needs taskset (util-linux) on Linux'), timeout: 90_000 }, async () => {
   const run = start(tempFiles({ 's.ts': SCRIPT }));
   let child = 0;
   try {

@@ -1,7 +1,6 @@
 /** Creates, initialises and disposes VUs; maps init-time failures to ScriptError with the user's position. */
 import type { PositionMapper } from '../bundle/sourcemap.ts';
-import { ConfigError, LlmperfError, ScriptError } from '../errors.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { ConfigError, ScriptError } from '../errors.ts';
 import type { IsolatePool } from '../vu/isolates.ts';
 import { VU, type VuServices } from '../vu/vu.ts';
 
@@ -16,7 +15,10 @@ export class VuFactory {
     private readonly mapper: PositionMapper,
     private readonly setupData: () => string | undefined,
     private readonly initTimeoutMs = 60_000,
-    /** a signal (either one) stops creating VUs: createMany throws INTERRUPTED (exit 105) */
+    /**
+     * a signal (either one) stops creating VUs: createMany returns those it has, and the run, which
+     * sees the same signal, stops before any iteration and writes its summary (exit 105)
+     */
     private readonly stops: ReadonlyArray<{ readonly aborted: boolean } | undefined> = [],
   ) {}
 
@@ -43,10 +45,7 @@ export class VuFactory {
     const out: VU[] = [];
     const batch = 8;
     for (let i = 0; i < n; i += batch) {
-      if (this.stops.some((s) => s?.aborted)) {
-        for (const v of out) v.dispose();
-        throw new LlmperfError('INTERRUPTED', `interrupted while starting VUs (${i} of ${n} ready): nothing was run`, ExitCode.INTERRUPTED);
-      }
+      if (this.stops.some((s) => s?.aborted)) break;
       out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => this.create(false, scenarioEnv)))));
     }
     return out;

@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { BIN, skipUnlessCi, tempFiles } from '../helpers.ts';
+import { BIN, tempFiles } from '../helpers.ts';
+import { skipUnlessCi } from '../ci.ts';
 
 const canPin = process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 

@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { run } from '../../runtime/api.ts';
 import { SseParser } from '../../runtime/llm/sse.ts';
 import { runCli, tempFiles } from '../helpers.ts';
 
@@ -20,6 +22,31 @@ export default async function () { await llm.chat({ messages: [{ role: 'user', c
   assert.match(r.stdout, /HTTP_5XX\s+\d+/, 'the first fault is injected');
   assert.match(r.stdout, /HTTP_429\s+\d+/, 'the second fault is injected');
 });
+
+for (const isolateThreads of [false, true]) {
+  test(`a CPU loop stopped by the iteration timeout names the VU that looped${isolateThreads ? ' (--isolate-threads)' : ''}, not the first to notice`, async () => {
+    // VUs 1 and 3 share VU 2's isolate and wait on requests while it loops: they are rebuilt too,
+    // but the report names VU 2 (regression: with --isolate-threads it named VU 1 or 3)
+    const dir = tempFiles({
+      's.ts': `import llm from 'llmperf/llm';
+import { sleep } from 'llmperf';
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 3, iterations: 2 } }, iterationTimeout: '1s' };
+export default async function () {
+  await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+  if (__VU === 2 && __ITER === 0) { await sleep(0.01); for (;;) {} }
+}
+`,
+    });
+    const lines: string[] = [];
+    const out = await run({ script: path.join(dir, 's.ts'), log: (l) => lines.push(l), isolateThreads, vusPerIsolate: 4, mockOptions: { ttft: '50ms', itl: '1ms' } });
+    const report = lines.find((l) => /ran on the CPU for more than 1s/.test(l));
+    assert.ok(report, lines.join('\n'));
+    assert.match(report, /\(scenario s, VU 2\)/);
+    assert.match(report, /\(3 VUs restarted in a new isolate; the run goes on\)/);
+    const it = out.summary.iterations;
+    assert.equal(it.completed + it.interrupted, 6, JSON.stringify(it));
+  });
+}
 
 // Left to the lead (runtime/llm/sse.ts and exchange.ts are the timing thread's files): a response
 // line that never ends is carried over chunk after chunk (`pending + chunk`), so 34 MB received

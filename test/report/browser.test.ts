@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { renderReport, writeReport, writeSweepReport, type SweepPoint } from '../../runtime/report/index.ts';
-import { ROOT, skipUnlessCi } from '../helpers.ts';
+import { ROOT } from '../helpers.ts';
+import { skipUnlessCi } from '../ci.ts';
 import { closedLoopScript, hostileSummary, hostileTimeline, recordRun, steadyScript, XSS, XSS2 } from './helpers.ts';
 import { decodePng, inkStats } from './png.ts';
 

@@ -72,7 +72,7 @@ test('run(): inline source with overrides, env and a config layer; a real target
     assert.equal(out.summary.target.url, mock.url);
     assert.equal(out.summary.target.embeddedMock, false);
     assert.equal(out.summary.target.model, 'from-config');
-    assert.equal(mock.stats().requests, 3);
+    assert.equal(mock.stats().requests, 3 + 1, 'the 3 requests and the connection test (a real request, runtime/llm/probe.ts)');
   } finally {
     await mock.close();
   }

@@ -114,7 +114,7 @@ export default async function () { await llm.chat({ messages: [{ role: 'user', c
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Requests\s+5 total/);
     assert.match(r.stdout, /model=script-model/);
-    assert.equal(mock.stats().requests, 5);
+    assert.equal(mock.stats().requests, 5 + 1, 'the 5 requests and the connection test (a real request)');
     const flags = await runCli(['run', 'script.ts', '--config', 'cfg.json', '-i', '2', '-q'], { cwd: dir });
     assert.equal(flags.code, 0, flags.stderr);
     assert.match(flags.stdout, /Requests\s+2 total/);

@@ -82,7 +82,7 @@ export default async function () {
     const before = route('dashscope');
     const r = await runCli(['run', path.join(dir, 's.ts'), '--url', mock.url, '--api', 'dashscope', '-q', '--no-save'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(route('dashscope') - before, 4);
+    assert.equal(route('dashscope') - before, 4 + 1, 'the 4 requests and the connection test, built by the same adapter');
   });
 
   test('llmperf run --api ./plugin.ts', async () => {
@@ -90,7 +90,7 @@ export default async function () {
     const before = route('completions');
     const r = await runCli(['run', path.join(dir, 's.ts'), '--url', mock.url, '--api', path.relative(dir, PLUGIN), '-q', '--no-save'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(route('completions') - before, 4);
+    assert.equal(route('completions') - before, 4 + 1, 'the 4 requests and the connection test, built by the plugin');
   });
 
   test("a script picks the API per request: llm.chat(params, { api: 'dashscope' })", async () => {
@@ -99,7 +99,7 @@ export default async function () {
     const r = await runCli(['run', path.join(dir, 's.ts'), '--url', mock.url, '-q', '--no-save'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(route('dashscope') - ds, 4);
-    assert.equal(route('chat') - chat, 0);
+    assert.equal(route('chat') - chat, 1, 'only the connection test, built by the run\'s default API (openai)');
   });
 
   test('llmperf run --api with an unknown name: exit 104', async () => {

@@ -84,7 +84,9 @@ test('capacity over rate stops a saturated level early instead of running it to 
   const r = await runCli(['capacity', path.join(dir, 'chat.ts'), '--url', slow.url, '--over', 'rate', '--slo', 'p99(llm_ttft)<100', '--min', '200', '--max', '200', '--level-duration', '30s', '--no-save']).finally(() => slow.close());
   const took = Date.now() - t0;
   assert.equal(r.code, 99, r.stderr);
-  assert.match(r.stdout, /^capacity: none — even 200 req\/s fails: saturated: in-flight requests \d+ → \d+ and TTFT \d+ → \d+ ms/m);
+  // saturation shows as in-flight requests and TTFT growing, or (on a busy machine, whose VUs start
+  // more slowly) as arrivals dropped with every VU busy: either way the level is cut short
+  assert.match(r.stdout, /^capacity: none — even 200 req\/s fails: saturated: (in-flight requests \d+ → \d+ and TTFT \d+ → \d+ ms|\d+ of \d+ arrivals dropped, every VU busy)/m);
   assert.match(r.stdout, /200 req\/s .*✗ saturated/);
   assert.ok(took < 20_000, `the 30 s level was not cut short: ${took} ms`);
 });

@@ -21,6 +21,23 @@ export function parseKeyValues(list: unknown, what: string): Record<string, stri
 /** After the second signal, the longest the run may take to write its results before the process leaves. */
 export const HARD_EXIT_MS = 15_000;
 
+/**
+ * `--mock key=value` options for the embedded mock, keys camel-cased. A repeated `fault` keeps every
+ * value (`--mock fault=http_500=0.1 --mock fault=reset=0.05` injects both); for other keys the last
+ * one wins.
+ */
+export function mockOptionsFromArgs(list: unknown): Record<string, unknown> {
+  const arr = list === undefined ? [] : Array.isArray(list) ? list : [list];
+  const out: Record<string, unknown> = {};
+  for (const item of arr) {
+    const [k, v] = Object.entries(parseKeyValues(String(item), '--mock'))[0]!;
+    const key = k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+    if (key === 'fault' || key === 'faults') out.fault = [...((out.fault as string[] | undefined) ?? []), v];
+    else out[key] = v;
+  }
+  return out;
+}
+
 /** First SIGINT/SIGTERM aborts `graceful`; the second aborts `hard`. */
 export function installSignals(log: (l: string) => void): { graceful: AbortController; hard: AbortController; dispose(): void } {
   const graceful = new AbortController();
@@ -72,6 +89,22 @@ export function fail(e: unknown): never {
   const { exitCode, message } = errorExit(e);
   process.stderr.write(`error: ${message}\n`);
   process.exit(exitCode);
+}
+
+/** --allow-read / --allow-write: what a script may reach on the host besides its folder (README, "The sandbox"). */
+export interface SandboxArgs {
+  'allow-read'?: string[];
+  'allow-write'?: string[];
+}
+
+export function sandboxOptions<T>(y: Argv<T>, write = true): Argv<T & SandboxArgs> {
+  const r = y.option('allow-read', { type: 'string', array: true, describe: "also let the script read this file or folder (open(), datasets, plugins it names); by default it reads only its own folder (repeatable)" });
+  return (write ? r.option('allow-write', { type: 'string', array: true, describe: 'also let handleSummary() write into this folder; by default only relative paths under the working directory and the run directory (repeatable)' }) : r) as unknown as Argv<T & SandboxArgs>;
+}
+
+/** The sandbox flags as run() options. */
+export function sandboxFromArgs(a: SandboxArgs): { allowRead?: string[]; allowWrite?: string[] } {
+  return { ...(a['allow-read']?.length ? { allowRead: a['allow-read'].map(String) } : {}), ...(a['allow-write']?.length ? { allowWrite: a['allow-write'].map(String) } : {}) };
 }
 
 /** The flags of the option table (runtime/options/table.ts), by their names as yargs gives them back. */

@@ -2,9 +2,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { inspectJson, inspectScript, renderInspect } from '../runtime/inspect.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
-import { failGracefully, overridesFromArgs, parseKeyValues, targetOptions, type ConnectionArgs, type RunShortcutArgs } from './common.ts';
+import { failGracefully, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, targetOptions, type ConnectionArgs, type RunShortcutArgs, type SandboxArgs } from './common.ts';
 
-interface InspectArgs extends ConnectionArgs, RunShortcutArgs {
+interface InspectArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs {
   script: string;
   json: boolean;
   config?: string;
@@ -16,7 +16,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
   command: 'inspect <script>',
   describe: 'Show the resolved options (and where each came from) and the execution plan, without running',
   builder: (y: Argv<object>): Argv<InspectArgs> =>
-    targetOptions(y)
+    sandboxOptions(targetOptions(y), false)
       .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of text' })
       .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered under the script\'s options' })
@@ -36,6 +36,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
         env: parseKeyValues(a.env, '--env'),
         systemEnv: a['system-env'],
         overrides: overridesFromArgs(a),
+        ...sandboxFromArgs(a),
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
       });
       process.stdout.write(a.json ? JSON.stringify(inspectJson(r), null, 2) + '\n' : renderInspect(r));

@@ -6,6 +6,7 @@ import { collectScriptFiles } from '../runtime/k8s/files.ts';
 import { buildManifests, dnsName, packFiles, type K8sOptions } from '../runtime/k8s/manifests.ts';
 import { toYamlDocuments } from '../runtime/k8s/yaml.ts';
 import { ConfigError } from '../runtime/errors.ts';
+import { redactArgv, redactEnv } from '../runtime/secrets.ts';
 import { fail, parseKeyValues } from './common.ts';
 
 export interface K8sArgs {
@@ -78,6 +79,8 @@ export async function k8sManifests(a: K8sArgs, log: (l: string) => void): Promis
     ...extra,
   ];
   for (const x of extra) if (/^--(out-dir|execution-segment)/.test(x)) throw new ConfigError(`${x}: llmperf k8s sets this for each pod; leave it out`);
+  const env = parseKeyValues(a.env, '--env');
+  refuseSecrets(env, runArgs);
   const o: K8sOptions = {
     files,
     parallelism: a.parallelism,
@@ -86,7 +89,7 @@ export async function k8sManifests(a: K8sArgs, log: (l: string) => void): Promis
     run: a['run-id'] ?? name,
     pvc: a.pvc,
     resultsDir: a['out-dir'],
-    env: parseKeyValues(a.env, '--env'),
+    env,
     runArgs,
     startTimeoutS: Math.ceil(parseDuration(a['start-timeout'], '--start-timeout') / 1000),
     mergeTimeoutS: Math.max(1, Math.ceil(parseDuration(a['merge-timeout'], '--merge-timeout') / 1000)),
@@ -114,6 +117,19 @@ export async function k8sManifests(a: K8sArgs, log: (l: string) => void): Promis
     '',
   ].join('\n');
   return header + toYamlDocuments(objects);
+}
+
+/**
+ * Manifests are printed, applied and kept by the cluster in clear: a secret-looking -e value, flag,
+ * header or URL password (runtime/secrets.ts's rule) is refused, naming where secrets go instead.
+ */
+function refuseSecrets(env: Record<string, string>, runArgs: readonly string[]): void {
+  const how = 'manifests are stored in the cluster in clear: put the value in a Kubernetes Secret (kubectl create secret generic llmperf-keys --from-literal=LLMPERF_API_KEY=...) and give --env-from-secret llmperf-keys; a script reads other keys as __ENV.NAME (e.g. for a header in options.llm.headers)';
+  const secretEnv = Object.keys(env).filter((k) => redactEnv({ [k]: env[k]! })[k] !== env[k]);
+  if (secretEnv.length) throw new ConfigError(`-e ${secretEnv.join(', ')}: looks like a secret; ${how}`, 'SECRET_IN_MANIFEST');
+  const red = redactArgv(runArgs);
+  const i = red.findIndex((x, j) => x !== runArgs[j]);
+  if (i >= 0) throw new ConfigError(`${runArgs[i]!.startsWith('-') ? runArgs[i]!.split('=')[0] : (runArgs[i - 1] ?? 'an argument')}: carries a secret (${red[i]}); ${how}`, 'SECRET_IN_MANIFEST');
 }
 
 export const k8sCommand: CommandModule<object, K8sArgs> = {

@@ -14,6 +14,9 @@ import { reportCommand } from './report.ts';
 import { k8sCommand } from './k8s.ts';
 import { fail } from './common.ts';
 import { VERSION } from '../runtime/summary/data.ts';
+import { watchLauncher } from './launcher-link.ts';
+
+watchLauncher();
 
 try {
   await yargs(hideBin(process.argv))

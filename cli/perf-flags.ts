@@ -5,6 +5,7 @@
  * the generated script, secrets removed.
  */
 import type { Argv } from 'yargs';
+import { redactArgv } from '../runtime/secrets.ts';
 
 export const NO_EFFECT = ['db-commit-interval', 'queue-size-multiplier', 'in-flight-task-multiplier', 'num-workers', 'enable-progress-tracker', 'port', 'attn-implementation'] as const;
 const BOOLEAN = new Set(['enable-progress-tracker']);
@@ -30,8 +31,6 @@ export function perfNotes(a: Record<string, unknown>): string[] {
   if (given(a, 'image-patch-size')) notes.push('--image-patch-size: no effect here (evalscope uses it only to count image tokens of a local model)');
   return notes;
 }
-
-const SECRET_FLAGS = new Set(['--api-key', '--wandb-api-key', '--swanlab-api-key']);
 
 /** The no-effect flags given, snake_case (as evalscope's benchmark_args.json names them). */
 export function evalscopeExtra(a: Record<string, unknown>): Record<string, unknown> {
@@ -74,48 +73,12 @@ function isFlagToken(t: string): boolean {
   return t.startsWith('-') && !/^-\d|^-\.\d/.test(t) && t !== '-';
 }
 
-/** The command line with API keys and every --headers value replaced (for run.json and the script). */
+/** The command line as stored (run.json) and written into the script: runtime/secrets.ts's one rule. */
 export function redactPerfArgv(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  let inHeaders = false;
-  let secretNext = false;
-  for (const arg of argv) {
-    if (arg.startsWith('--')) {
-      inHeaders = arg === '--headers';
-      secretNext = false;
-      const eq = arg.indexOf('=');
-      const flag = eq > 0 ? arg.slice(0, eq) : arg;
-      if (SECRET_FLAGS.has(flag)) {
-        if (eq > 0) out.push(`${flag}=[REDACTED]`);
-        else {
-          out.push(flag);
-          secretNext = true;
-        }
-        continue;
-      }
-      if (flag === '--headers' && eq > 0) {
-        out.push(`--headers=${redactHeader(arg.slice(eq + 1))}`);
-        continue;
-      }
-      out.push(arg);
-      continue;
-    }
-    if (secretNext) {
-      out.push('[REDACTED]');
-      secretNext = false;
-      continue;
-    }
-    out.push(inHeaders ? redactHeader(arg) : arg);
-  }
-  return out;
+  return redactArgv(argv);
 }
 
-function redactHeader(kv: string): string {
-  const i = kv.search(/[=:]/);
-  return i > 0 ? `${kv.slice(0, i)}=[REDACTED]` : kv;
-}
-
-/** `llmperf perf ...` with API keys and header values replaced, quoted for a shell. */
+/** `llmperf perf ...` with secrets replaced (runtime/secrets.ts), quoted for a shell. */
 export function commandLine(argv: string[]): string {
   const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
   return ['llmperf', ...redactPerfArgv(argv).map(quote)].join(' ');

@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import type { PerfOptions } from '../runtime/perf/config.ts';
 import { runPerf } from '../runtime/perf/run.ts';
-import { failGracefully, installSignals, parseKeyValues } from './common.ts';
+import { failGracefully, installSignals, mockOptionsFromArgs, parseKeyValues } from './common.ts';
 import { commandLine, evalscopeExtra, lastOccurrence, perfFlagsBuilder, perfNotes, redactPerfArgv } from './perf-flags.ts';
 import { EVALSCOPE_FORMATS, type EvalscopeFormat } from '../runtime/summary/evalscope.ts';
 
@@ -233,9 +233,7 @@ export function perfOptionsFrom(argsIn: Args, raw?: readonly string[]): PerfOpti
   if (extraArgs) o.extraArgs = extraArgs;
   if (Array.isArray(a.out) && a.out.length) o.out = (a.out as unknown[]).map(String);
   if (Array.isArray(a.mock) && a.mock.length) {
-    const m: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) m[k.replace(/-([a-z])/g, (_x, c: string) => c.toUpperCase())] = v;
-    o.mockOptions = m;
+    o.mockOptions = mockOptionsFromArgs(a.mock);
   }
   return o;
 }

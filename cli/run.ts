@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { run } from '../runtime/api.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
-import { failGracefully, installSignals, overridesFromArgs, parseKeyValues, targetOptions, type ConnectionArgs, type RunShortcutArgs } from './common.ts';
+import { failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, targetOptions, type ConnectionArgs, type RunShortcutArgs, type SandboxArgs } from './common.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
-export interface RunArgs extends ConnectionArgs, RunShortcutArgs {
+export interface RunArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs {
   script: string;
   env?: string[];
   'summary-export'?: string;
@@ -36,7 +36,7 @@ export interface RunArgs extends ConnectionArgs, RunShortcutArgs {
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
-  return targetOptions(y)
+  return sandboxOptions(targetOptions(y))
     .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options (the shape of `export const options`), layered: defaults < config < script < LLMPERF_* env < flags' })
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
@@ -77,8 +77,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
     try {
-      const mockOpts: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+      const mockOpts = mockOptionsFromArgs(a.mock);
       const out = await run({
         script: a.script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
@@ -97,6 +96,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         isolateThreads: a['isolate-threads'],
         ...(a['io-threads'] !== undefined ? { ioThreads: a['io-threads'] } : {}),
         initTimeoutMs: parseDuration(a['init-timeout'], '--init-timeout'),
+        ...sandboxFromArgs(a),
         testConnection: a['test-connection'],
         noThresholds: !a.thresholds,
         ...(a['execution-segment'] ? { segment: { segment: a['execution-segment'], ...(a['execution-segment-sequence'] ? { sequence: a['execution-segment-sequence'] } : {}) } } : {}),

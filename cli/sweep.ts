@@ -8,10 +8,10 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
-import { connectionOptions, failGracefully, installSignals, overridesFromArgs, parseKeyValues, type ConnectionArgs } from './common.ts';
+import { connectionOptions, failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, type ConnectionArgs, type SandboxArgs } from './common.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
-export interface LevelArgs extends ConnectionArgs {
+export interface LevelArgs extends ConnectionArgs, SandboxArgs {
   script: string;
   env?: string[];
   config?: string;
@@ -32,7 +32,7 @@ export interface LevelArgs extends ConnectionArgs {
 }
 
 export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & LevelArgs> {
-  return connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
+  return sandboxOptions(connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered as for `llmperf run` (its scenarios are replaced by the levels)' })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms' })
@@ -48,13 +48,12 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('io-threads', { type: 'number', describe: 'threads that send the requests and timestamp the responses (default: half the cores, 1 to 8; 0: the main thread). More for many thousands of streams or when a WARN says the I/O thread was busy' })
     .option('out-dir', { type: 'string', describe: 'results folder (default: llmperf-results/<command>-<script>-<YYYYmmdd-HHMMSS>/)' })
     .option('save', { type: 'boolean', default: true, describe: 'write the results folder: sweep.json, report.html (--no-save for none)' })
-    .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' }) as unknown as Argv<T & LevelArgs>;
+    .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' })) as unknown as Argv<T & LevelArgs>;
 }
 
 /** The session request from the shared flags (target, env, level shape, results), for sweep and capacity. */
 export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { graceful: AbortController; hard: AbortController }, log: (l: string) => void): Promise<SessionRequest> {
-  const mockOpts: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(parseKeyValues(a.mock, '--mock'))) mockOpts[k.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase())] = v;
+  const mockOpts = mockOptionsFromArgs(a.mock);
   if (a['requests-per-level'] !== undefined && !(Number.isInteger(a['requests-per-level']) && a['requests-per-level'] >= 1)) throw new ConfigError('--requests-per-level must be a whole number >= 1');
   if (!(Number.isInteger(a['max-vus']) && a['max-vus'] >= 1)) throw new ConfigError('--max-vus must be a whole number >= 1');
   const durationMs = parseDuration(a['level-duration'] ?? defaultDuration, '--level-duration');
@@ -78,6 +77,7 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
       vusPerIsolate: a['vus-per-isolate'],
       ...(a['io-threads'] !== undefined ? { ioThreads: a['io-threads'] } : {}),
       storeBodies: a['save-levels'],
+      ...sandboxFromArgs(a),
       log,
     },
     shape,

@@ -9,6 +9,7 @@ import { runTest, type RunRequest, type RunResult } from './engine/run.ts';
 import { finishRun, type FinishOptions, type FinishedRun } from './engine/finish.ts';
 import { ConfigError, LlmperfError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import { redactUrl } from './secrets.ts';
 import { prepareResults, type ResultsSession } from './results/session.ts';
 import type { ProgressOptions } from './outputs/progress.ts';
 
@@ -72,14 +73,14 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
     await r?.abort();
     throw e;
   }
-  return finishRun(result, { results: r, ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
+  return finishRun(result, { results: r, ...(opts.log ? { log: r?.log ?? opts.log } : {}), ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
 }
 
 /** Maps any error to its exit code and a one-line (or few-line) message. */
 export function errorExit(e: unknown): { exitCode: ExitCodeValue; message: string } {
-  if (e instanceof LlmperfError) return { exitCode: e.exitCode, message: e.message };
+  if (e instanceof LlmperfError) return { exitCode: e.exitCode, message: redactUrl(e.message) };
   const err = e as Error;
-  return { exitCode: ExitCode.GENERIC, message: `unexpected error: ${err?.stack ?? String(e)}` };
+  return { exitCode: ExitCode.GENERIC, message: redactUrl(`unexpected error: ${err?.stack ?? String(e)}`) };
 }
 
 export type { SummaryData } from './summary/data.ts';

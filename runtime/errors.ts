@@ -46,3 +46,35 @@ export class TargetUnreachable extends LlmperfError {
     this.name = 'TargetUnreachable';
   }
 }
+
+/** Why a file system call failed, in words (the errno code in brackets). */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EFBIG: 'file too large for this file system or the file size limit (ulimit -f)',
+    EROFS: 'read-only file system',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOENT: 'no such file or folder',
+    ENOTDIR: 'a part of the path is not a folder',
+    EISDIR: 'it is a folder',
+    EEXIST: 'it already exists',
+    EIO: 'input/output error',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  const sqlite = (e as { code?: string })?.code;
+  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_FULL')) return 'no space left on the device (SQLITE_FULL)';
+  return (e as Error)?.message ?? String(e);
+}
+
+/** A file llmperf writes could not be written (full disk, read-only or missing folder, no permission). Exit 104. */
+export class WriteError extends LlmperfError {
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    super('WRITE_FAILED', `cannot write ${file}: ${fsReason(cause)}`, ExitCode.INVALID_CONFIG, { cause });
+    this.name = 'WriteError';
+    this.file = file;
+  }
+}

@@ -9,6 +9,7 @@ import { loadScript, type ScriptSource } from './engine/load.ts';
 import { prepareRun } from './engine/prepare.ts';
 import { formatDuration } from './options/duration.ts';
 import type { OptionSource, OptionSources, Overrides, ResolvedOptions, ScriptOptions } from './options/resolve.ts';
+import { redactDeep, redactEnv, redactHeaders, redactUrl } from './secrets.ts';
 
 export interface InspectRequest {
   script: ScriptSource;
@@ -18,6 +19,8 @@ export interface InspectRequest {
   overrides?: Overrides;
   /** the --config file's options */
   config?: ScriptOptions;
+  /** --allow-read paths */
+  allowRead?: string[];
   log?: (line: string) => void;
 }
 
@@ -46,10 +49,9 @@ export interface InspectResult {
   maxDurationMs: number;
 }
 
-const SECRET = /authorization|api[-_]?key|token|secret|cookie|password/i;
 
 export async function inspectScript(req: InspectRequest): Promise<InspectResult> {
-  const loaded = await loadScript({ script: req.script, ...(req.env ? { env: req.env } : {}), ...(req.systemEnv !== undefined ? { systemEnv: req.systemEnv } : {}), ...(req.log ? { log: req.log } : {}), isolateMemoryMb: 256, vusPerIsolate: 1, storeBodies: false, ...(req.overrides?.tokenizer ? { tokenizer: req.overrides.tokenizer } : {}) });
+  const loaded = await loadScript({ script: req.script, ...(req.env ? { env: req.env } : {}), ...(req.systemEnv !== undefined ? { systemEnv: req.systemEnv } : {}), ...(req.log ? { log: req.log } : {}), ...(req.allowRead ? { allowRead: req.allowRead } : {}), isolateMemoryMb: 256, vusPerIsolate: 1, storeBodies: false, ...(req.overrides?.tokenizer ? { tokenizer: req.overrides.tokenizer } : {}) });
   try {
     const p = await prepareRun(loaded, { ...(req.overrides ? { overrides: req.overrides } : {}), ...(req.config ? { config: req.config } : {}) }, { openTarget: false });
     const scenarios = p.plans.map(({ scenario: c, plan }): InspectedScenario => ({ name: c.name, executor: c.executor, exec: c.exec, startTimeMs: c.startTimeMs, gracefulStopMs: c.gracefulStopMs, description: plan.description, plan }));
@@ -75,11 +77,11 @@ export function resolvedRows(r: InspectResult): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   const add = (k: string, v: string) => rows.push([k, v]);
   add('scenarios', o.scenarios.map((s) => `${s.name} (${s.executor})`).join(', '));
-  add('llm.url', o.llm.url ?? '(none: the built-in mock server)');
+  add('llm.url', o.llm.url !== undefined ? redactUrl(o.llm.url) : '(none: the built-in mock server)');
   add('llm.model', o.llm.model);
   add('llm.api', o.llm.api);
   add('llm.apiKey', o.llm.apiKey === undefined ? '(none)' : '[REDACTED]');
-  for (const [k, v] of Object.entries(o.llm.headers)) add(`llm.headers.${k}`, SECRET.test(k) ? '[REDACTED]' : v);
+  for (const [k, v] of Object.entries(o.llm.headers)) add(`llm.headers.${k}`, redactHeaders({ [k]: v })[k]!);
   add('llm.includeUsage', String(o.llm.includeUsage));
   add('llm.timeout', formatDuration(o.llm.totalTimeoutMs));
   add('llm.connectTimeout', formatDuration(o.llm.connectTimeoutMs));
@@ -92,7 +94,7 @@ export function resolvedRows(r: InspectResult): Array<[string, string]> {
   add('setupTimeout', formatDuration(o.setupTimeoutMs));
   add('teardownTimeout', formatDuration(o.teardownTimeoutMs));
   add('iterationTimeout', o.iterationTimeoutMs ? formatDuration(o.iterationTimeoutMs) : '(default: 30s of CPU)');
-  for (const [k, v] of Object.entries(o.tags)) add(`tags.${k}`, v);
+  for (const [k, v] of Object.entries(redactEnv(o.tags))) add(`tags.${k}`, v);
   if (o.name !== undefined) add('name', o.name);
   return rows;
 }
@@ -138,11 +140,10 @@ export function renderInspect(r: InspectResult): string {
 
 /** The JSON report (`llmperf inspect --json`): resolved options (secrets redacted), sources and the plan. */
 export function inspectJson(r: InspectResult): Record<string, unknown> {
-  const headers = Object.fromEntries(Object.entries(r.options.llm.headers).map(([k, v]) => [k, SECRET.test(k) ? '[REDACTED]' : v]));
   return {
     script: r.script,
     exports: r.exports,
-    options: { ...r.options, llm: { ...r.options.llm, apiKey: r.options.llm.apiKey === undefined ? null : '[REDACTED]', url: r.options.llm.url ?? null, tokenizer: r.options.llm.tokenizer ?? null, headers } },
+    options: redactDeep({ ...r.options, llm: { ...r.options.llm, apiKey: r.options.llm.apiKey === undefined ? null : '[REDACTED]', url: r.options.llm.url ?? null, tokenizer: r.options.llm.tokenizer ?? null } }),
     sources: r.sources,
     scenarios: r.scenarios.map((s) => ({ name: s.name, executor: s.executor, exec: s.exec, startTimeMs: s.startTimeMs, gracefulStopMs: s.gracefulStopMs, description: s.description, preAllocatedVUs: s.plan.preAllocatedVUs, maxVUs: s.plan.maxVUs, durationMs: s.plan.durationMs, iterations: s.plan.iterations })),
     thresholds: r.thresholds,

@@ -15,7 +15,7 @@ export const options = {
   scenarios: {
     trace: {
       executor: 'replay',
-      trace: __ENV.TRACE ?? '../test/fixtures/traces/mooncake-sample.jsonl', // relative to this script
+      trace: __ENV.TRACE ?? './data/mooncake-sample.jsonl', // relative to this script
       timeScale: Number(__ENV.TIME_SCALE ?? 1),
       preAllocatedVUs: 20, // about arrival rate x latency; more are added up to maxVUs (an arrival finding none idle is dropped)
       maxVUs: 100,

@@ -154,6 +154,13 @@ export interface RunOptions {
   name?: string;
   /** Streaming outputs, as `--out`: ["json=points.jsonl", "csv=points.csv"]. */
   outputs?: string[];
+  /**
+   * Files and folders the script may read besides its own folder (open(), datasets, plugins it
+   * names), as `--allow-read PATH`. See the README, "The sandbox".
+   */
+  allowRead?: string[];
+  /** Folders handleSummary() may write to besides the working and run directories, as `--allow-write PATH`. */
+  allowWrite?: string[];
   /** Longest time the init code of one VU may take, ms (default 60000). */
   initTimeoutMs?: number;
   /** Evaluate no thresholds, not even llmperf's default one on failed requests (k6's --no-thresholds). */
@@ -181,7 +188,7 @@ export declare const ExitCode: {
 };
 
 export interface RunOutput {
-  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 105 interrupted, 108 aborted. */
+  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 105 interrupted, 108 aborted, 107 when handleSummary() threw, 104 when a result file could not be written. */
   exitCode: ExitCodeValue;
   summary: SummaryData;
   /** The text summary (or handleSummary's `stdout`). */
@@ -192,6 +199,8 @@ export interface RunOutput {
   files: string[];
   /** The run directory, when saved. */
   runDir?: string;
+  /** What could not be written (a full disk, a read-only folder, a path handleSummary may not write), one line each; exitCode is then 104 unless the run failed already. */
+  writeFailures: string[];
 }
 
 /**

@@ -100,8 +100,8 @@ export interface SummaryData {
    */
   thresholds: Array<{ metric: string; source: string; ok: boolean; observed: number; aggregation: string; implicit?: boolean }>;
   llm: LlmHeadline;
-  /** Exceptions thrown by iterations, by source position. */
-  scriptErrors: Array<{ position: string; message: string; count: number }>;
+  /** Exceptions thrown by iterations, by source position: the first message, up to 3 distinct examples, and how many. */
+  scriptErrors: Array<{ position: string; message: string; examples?: string[]; count: number }>;
   iterations: { completed: number; interrupted: number; dropped: number };
   vusMax: number;
   /**

@@ -6,6 +6,7 @@
 import type { RequestRecord } from '../llm/types.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { Sample, Tags } from '../metrics/types.ts';
+import { boundTags, MAX_TAG_KEY, MAX_TAG_VALUE } from '../metrics/limits.ts';
 
 // What listeners implement: defined once, in the public types (run()'s listeners).
 export type { SampleListener } from '../../types/run.d.ts';
@@ -14,6 +15,15 @@ import type { SampleListener } from '../../types/run.d.ts';
 export class Emitter {
   private sampleListeners: SampleListener[] = [];
   private recordListeners: SampleListener[] = [];
+  private readonly warned = new Set<string>();
+  /** where a tag cut (runtime/metrics/limits.ts) is told, once per kind */
+  onLimit: ((message: string) => void) | undefined;
+  private readonly warn = (what: string): void => {
+    const kind = what.replace(/\d+ characters/, 'N characters');
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.onLimit?.(`${what} (tags are limited to ${MAX_TAG_KEY}-character names and ${MAX_TAG_VALUE}-character values; further cuts are not reported)`);
+  };
   constructor(readonly registry: Registry) {}
 
   attach(l: SampleListener): void {
@@ -22,6 +32,7 @@ export class Emitter {
   }
 
   sample(metric: string, value: number, tags: Tags, time = Date.now()): void {
+    tags = boundTags(tags, this.warn);
     this.registry.add(metric, value, tags, time);
     const ls = this.sampleListeners;
     if (ls.length) {
@@ -33,6 +44,7 @@ export class Emitter {
   /** sample() for several values of one metric with the same tags and time. */
   samples(metric: string, values: readonly number[], tags: Tags, time = Date.now()): void {
     if (values.length === 0) return;
+    tags = boundTags(tags, this.warn);
     this.registry.addMany(metric, values, tags, time);
     const ls = this.sampleListeners;
     for (let j = 0; j < values.length && ls.length; j++) {
@@ -42,6 +54,8 @@ export class Emitter {
   }
 
   record(r: RequestRecord): void {
+    const tags = boundTags(r.tags, this.warn);
+    if (tags !== r.tags) r = { ...r, tags };
     const ls = this.recordListeners;
     for (let i = 0; i < ls.length; i++) ls[i]!.onRecord!(r);
   }

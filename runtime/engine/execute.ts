@@ -157,7 +157,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
 
     // ---- teardown()
     if (loaded.functions.includes('teardown') && !control.hardStopAll.signal.aborted && (ranSetup || !req.setupOnce)) {
-      const r = await probe.call('teardown', loaded.setupData.json, options.teardownTimeoutMs || undefined).catch((e: Error) => failed(e));
+      const r = await loaded.lifecycleVu().then((vu) => vu.call('teardown', loaded.setupData.json, options.teardownTimeoutMs || undefined)).catch((e: Error) => failed(e));
       if (!r.ok) {
         const pos = mapper.firstPosition(r.error.stack);
         log(`ERROR teardown() failed${pos ? ` at ${pos}` : ''}: ${r.error.message}`);
@@ -213,7 +213,7 @@ function failed(e: Error): Failed {
 }
 
 async function handleSummary(loaded: LoadedScript, json: string): Promise<Record<string, string> | undefined> {
-  const r = await loaded.probe.call('handleSummary', json, 60_000);
+  const r = await (await loaded.lifecycleVu()).call('handleSummary', json, 60_000);
   if (!r.ok) {
     const pos = loaded.mapper.firstPosition(r.error.stack);
     throw new ScriptError(`${pos ? pos + ': ' : ''}handleSummary() failed: ${r.error.message}`, 'HANDLE_SUMMARY_FAILED');

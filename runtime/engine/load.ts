@@ -17,14 +17,23 @@ import type { LogLevel } from '../vu/protocol.ts';
 import type { VU } from '../vu/vu.ts';
 import { RunClock, RunControl } from './control.ts';
 import { Emitter } from './emitter.ts';
+import { FileAccess } from './file-access.ts';
 import { Services } from './services.ts';
 import { VuFactory } from './vus.ts';
+import { checkIsolateSizing } from './limits.ts';
+import { LlmperfError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+/** Exit 105 for a run stopped by a signal before it started. */
+export function interruptedError(when: string): LlmperfError {
+  return new LlmperfError('INTERRUPTED', `interrupted ${when}: nothing was run`, ExitCode.INTERRUPTED);
+}
 
 export type ScriptSource = { path: string } | { source: string; filename?: string; baseDir?: string };
 
 /** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
 export interface LoadRequest
-  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads'> {
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite' | 'signal' | 'hardSignal'> {
   script: ScriptSource;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;
@@ -41,14 +50,22 @@ export interface LoadedScript {
   services: Services;
   pool: IsolatePool;
   vus: VuFactory;
-  /** VU 0: ran the init code; runs setup(), teardown() and handleSummary() */
-  probe: VU;
+  /** VU 0: ran the init code; runs setup(), teardown() and handleSummary() (see lifecycleVu) */
+  readonly probe: VU;
+  /**
+   * VU 0 for setup(), teardown() and handleSummary(): the probe VU, or, when its isolate died during
+   * the run (another VU of the isolate exceeded its memory or ran stuck), a fresh one (init code runs
+   * again in a new isolate), so that these functions still run.
+   */
+  lifecycleVu(): Promise<VU>;
   /** `export const options`, as JSON gives it back ({} when the script exports none) */
   scriptOptions: ScriptOptions;
   /** names of the exported functions (default, setup, teardown, handleSummary, scenario exec functions) */
   functions: string[];
   clock: RunClock;
   control: RunControl;
+  /** what the script may read and write on the host (its folder, --allow-read, --allow-write) */
+  files: FileAccess;
   /** setup() data as JSON, handed to every VU */
   setupData: { json: string | undefined };
   /** disposes the VUs and the isolates (idempotent) */
@@ -65,6 +82,7 @@ export function scriptEnv(req: Pick<LoadRequest, 'env' | 'systemEnv'>): Record<s
 
 /** Loads the script (see the top of this file). Throws ScriptError or ConfigError with the user's file:line. */
 export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
+  checkIsolateSizing(req);
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   await initHistograms();
   const bundle = await bundleScript(req.script);
@@ -72,12 +90,15 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
   const env = scriptEnv(req);
   const registry = new Registry();
   const emitter = new Emitter(registry);
+  emitter.onLimit = (m) => log(`WARN ${m}`);
   const clock = new RunClock();
   const control = new RunControl();
   const setupData: { json: string | undefined } = { json: undefined };
   const pool = new IsolatePool(bundle, { memoryLimitMb: req.isolateMemoryMb ?? 256, vusPerIsolate: req.vusPerIsolate ?? 32, vusPerContext: req.vusPerContext ?? 1, threads: req.isolateThreads === true });
   let vus: VuFactory | undefined;
+  const files = new FileAccess(bundle.baseDir, req.allowRead ?? [], req.allowWrite ?? []);
   const services = new Services({
+    files,
     emitter,
     baseDir: bundle.baseDir,
     storeBodies: req.storeBodies ?? true,
@@ -100,7 +121,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     debug: req.debug ? (l: string) => log(`DEBUG ${l}`) : undefined,
     initTokenizer: req.tokenizer ?? env.LLMPERF_TOKENIZER,
   });
-  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000);
+  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000, [req.signal, req.hardSignal]);
   vus = factory;
   let disposed = false;
   let probe: VU | undefined;
@@ -112,11 +133,37 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     factory.dispose();
     pool.dispose();
   };
+  const lifecycleVu = async (): Promise<VU> => {
+    if (!probe!.isolateDisposed || disposed) return probe!;
+    const fresh = await factory.create(true);
+    probe!.dispose();
+    probe = fresh;
+    return fresh;
+  };
+  // a signal while the init code runs (an endless loop, a slow load) stops it: its isolate is disposed
+  let interrupted = false;
+  const onSignal = () => {
+    if (probe || disposed) return;
+    interrupted = true;
+    dispose();
+  };
+  for (const s of [req.signal, req.hardSignal]) {
+    if (s?.aborted) onSignal();
+    s?.addEventListener('abort', onSignal, { once: true });
+  }
   try {
-    probe = await factory.create(true);
+    if (interrupted) throw interruptedError('before the script was loaded');
+    probe = await factory.create(true).catch((e: unknown) => {
+      throw interrupted ? interruptedError('while the init code ran') : e;
+    });
     const exp = await probe.exports();
     const scriptOptions = exp.options ? (JSON.parse(exp.options) as ScriptOptions) : {};
-    return { bundle, mapper, env, log, registry, emitter, services, pool, vus: factory, probe, scriptOptions, functions: exp.functions, clock, control, setupData, dispose };
+    return {
+      bundle, mapper, env, log, registry, emitter, services, pool, vus: factory, scriptOptions, functions: exp.functions, clock, control, files, setupData, dispose, lifecycleVu,
+      get probe() {
+        return probe!;
+      },
+    };
   } catch (e) {
     dispose();
     throw e;

@@ -15,9 +15,19 @@ import { resolveWithSources, type OptionSources, type ResolvedOptions } from '..
 import { compileThresholds, ThresholdEvaluator, type Threshold } from '../thresholds/index.ts';
 import type { LoadedScript } from './load.ts';
 import { openTarget, type Target } from './target.ts';
+import { isPluginSpec } from '../llm/registry.ts';
+import { checkMachineLimits } from './limits.ts';
+
+function toAbortSignal(s: NonNullable<PrepareRequest['signal']>): AbortSignal {
+  if (s instanceof AbortSignal) return s;
+  const ac = new AbortController();
+  if (s.aborted) ac.abort();
+  else s.addEventListener('abort', () => ac.abort(), { once: true });
+  return ac.signal;
+}
 
 /** What preparing needs: the public run() options about options, target and scale-out (types/run.d.ts), and the commands' own. */
-export interface PrepareRequest extends Pick<PublicRunOptions, 'overrides' | 'config' | 'segment' | 'embeddedMock' | 'mockOptions' | 'testConnection' | 'noThresholds'> {
+export interface PrepareRequest extends Pick<PublicRunOptions, 'overrides' | 'config' | 'segment' | 'embeddedMock' | 'mockOptions' | 'testConnection' | 'noThresholds' | 'vusPerIsolate' | 'vusPerContext' | 'signal'> {
   /** replaces the resolved scenarios (sweeps and capacity searches: one load level per run); raw scenario objects by name */
   scenarioOverride?: Record<string, Record<string, unknown>>;
   /** an open target to use (the caller closes it); else prepareRun opens one and the run closes it */
@@ -52,13 +62,19 @@ export interface PreparedRun {
  */
 export const ALL_FAILED_THRESHOLD = { metric: 'llm_req_failed', expression: 'rate<1' } as const;
 
-export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts: { openTarget?: boolean } = {}): Promise<PreparedRun> {
+/**
+ * `opts.openTarget: false` plans without a target (inspect); `opts.checkLimits: false` skips the
+ * machine limits (limits.ts; default: checked when a target opens), for callers that replace the
+ * scenarios before running (sweep and capacity sessions).
+ */
+export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts: { openTarget?: boolean; checkLimits?: boolean } = {}): Promise<PreparedRun> {
   const { options, sources } = resolveWithSources(loaded.scriptOptions, loaded.env, req.overrides ?? {}, req.config);
   if (req.scenarioOverride) options.scenarios = Object.entries(req.scenarioOverride).map(([name, raw]) => parseScenario(name, raw));
   const segment = req.segment ? parseSegment(req.segment.segment, req.segment.sequence) : undefined;
   if (segment) options.scenarios = options.scenarios.map((sc) => applySegment(sc, segment));
   options.scenarios = await prepareScenarios(options.scenarios, {
     baseDir: loaded.bundle.baseDir,
+    checkRead: (p, what) => loaded.files.checkDataFile(p, what),
     tokenizer: async () => (options.llm.tokenizer ? loaded.services.tokenizer(options.llm.tokenizer) : undefined),
   });
   checkExecFunctions(options.scenarios, loaded.functions);
@@ -67,16 +83,21 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
     thresholds.push(...compileThresholds({ [ALL_FAILED_THRESHOLD.metric]: ALL_FAILED_THRESHOLD.expression }, loaded.registry).map((t) => ({ ...t, implicit: true })));
   }
   const plans = options.scenarios.map((scenario) => ({ scenario, plan: planScenario(scenario) }));
+  if (opts.checkLimits ?? opts.openTarget !== false) checkMachineLimits(plans, req);
 
   let target = req.target;
   const ownsTarget = !target && opts.openTarget !== false;
   if (ownsTarget) {
+    // an API plugin the script names is host code: from the script's folder (or --allow-read) only
+    const apiFromScript = sources['llm.api'] === 'script';
+    if (apiFromScript && isPluginSpec(options.llm.api)) loaded.files.checkRead(options.llm.api, 'API plugin (options.llm.api)');
     target = await openTarget({
       llm: options.llm,
-      apiDirs: [...(sources['llm.api'] === 'script' ? [loaded.bundle.baseDir] : []), process.cwd(), loaded.bundle.baseDir],
+      apiDirs: apiFromScript ? [loaded.bundle.baseDir] : [process.cwd(), loaded.bundle.baseDir],
       embeddedMock: req.embeddedMock,
       mockOptions: req.mockOptions,
       testConnection: req.testConnection,
+      ...(req.signal ? { probe: { signal: toAbortSignal(req.signal) } } : {}),
       log: loaded.log,
     });
   }

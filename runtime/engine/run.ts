@@ -21,6 +21,7 @@ import { execute } from './execute.ts';
 import { loadScript, type LoadRequest, type ScriptSource } from './load.ts';
 import { prepareRun, type PlannedScenario, type PrepareRequest } from './prepare.ts';
 import type { ScriptErrorLog } from './script-errors.ts';
+import type { FileAccess } from './file-access.ts';
 import type { StopReason } from './scenario.ts';
 
 /** A run's request: the public run() options (types/run.d.ts) the phases read, and the commands' own hooks. */
@@ -74,6 +75,8 @@ export interface RunResult {
   checks: Map<string, { passes: number; fails: number }>;
   setupData: string | undefined;
   handleSummary?: (dataJson: string) => Promise<Record<string, string> | undefined>;
+  /** what the script may write (handleSummary's files); set by runTest */
+  files?: FileAccess;
   /** must be called when the caller is done with handleSummary (closes the client, the isolates and an owned target) */
   close(): Promise<void>;
   bundle: Bundle;
@@ -96,6 +99,7 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   try {
     prepared = await prepareRun(loaded, req);
     const result = await execute(loaded, prepared, req);
+    result.files = loaded.files;
     const closeClient = result.close;
     result.close = async () => {
       await closeClient();

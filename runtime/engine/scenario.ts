@@ -176,7 +176,9 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
       vu.state.iter = iter + 1;
       if (vu.isolateDisposed) {
         reportIsolateDeath(vu, e as Error);
-        counters.interruptedIterations++; // it neither completed nor can be resumed
+        // the iteration was killed with its isolate (its own fault or another VU's): interrupted, so
+        // that completed + interrupted still counts every iteration started
+        counters.interruptedIterations++;
         return;
       }
       outcome = { ok: false, error: { message: (e as Error).message, stack: String((e as Error).stack), name: 'Error', kind: 'exception' } };
@@ -209,12 +211,14 @@ export async function runScenarioState(s: ScenarioState, d: ScenarioDeps): Promi
     if (reportedSlots.has(slot.id)) return;
     reportedSlots.add(slot.id);
     const cpu = slot.stuck;
+    // the VU whose code was running when the isolate died (else the one that noticed)
+    const who = slot.culprit ?? vu.id;
     d.errors.addIsolateDeath(
       cpu ? 'cpu' : 'memory',
       cpu
-        ? `an iteration ran on the CPU for more than ${d.watchdog.limitMs / 1000}s without yielding (scenario ${c.name}, VU ${vu.id}): stopped it (set options.iterationTimeout to change the limit)`
-        : `a VU exceeded the isolate memory limit of ${d.isolateMemoryMb} MB (scenario ${c.name}, VU ${vu.id}): ${e.message} (raise --isolate-memory if the script needs more)`,
-      slot.contexts,
+        ? `an iteration ran on the CPU for more than ${d.watchdog.limitMs / 1000}s without yielding (scenario ${c.name}, VU ${who}): stopped it (set options.iterationTimeout to change the limit)`
+        : `a VU exceeded the isolate memory limit of ${d.isolateMemoryMb} MB (scenario ${c.name}, VU ${who}): ${e.message} (raise --isolate-memory if the script needs more)`,
+      slot.testVus,
     );
   };
 

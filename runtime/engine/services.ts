@@ -5,7 +5,6 @@
  * target is known, so the request side is bound later, by `bindTarget` (runtime/engine/execute.ts):
  * until then an llm call fails with "init code makes no requests".
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { nextTurn, onAbort } from '../abort-hooks.ts';
 import { ConfigError } from '../errors.ts';
@@ -17,6 +16,7 @@ import type { ApiRegistry } from '../llm/registry.ts';
 import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
 import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
+import { CheckNames } from '../metrics/limits.ts';
 import type { MetricType } from '../metrics/types.ts';
 import { parseDuration } from '../options/duration.ts';
 import type { ResolvedLlm } from '../options/resolve.ts';
@@ -26,6 +26,9 @@ import type { DatasetHandle, LlmKind, LogLevel } from '../vu/protocol.ts';
 import type { VuServices, VuState } from '../vu/vu.ts';
 import type { Emitter } from './emitter.ts';
 import { emitRequestMetrics } from './request-metrics.ts';
+import { redactHeaders, redactText, redactUrl } from '../secrets.ts';
+import type { FileAccess } from './file-access.ts';
+import { isPluginSpec } from '../llm/registry.ts';
 
 /** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
@@ -45,6 +48,8 @@ export interface ServiceDeps {
   debug?: ((line: string) => void) | undefined;
   /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
   initTokenizer?: string | undefined;
+  /** what open() and datasets may read (the script's folder, --allow-read) */
+  files: FileAccess;
 }
 
 /** The request side, bound once the target is open (runtime/engine/execute.ts). */
@@ -61,8 +66,6 @@ export interface TargetBinding {
   tokenizer: TokenCounter | undefined;
 }
 
-const REDACT = /^(authorization|x-api-key|api-key|proxy-authorization|cookie)$/i;
-
 export class Services implements VuServices {
   private seq = 0;
   private readonly files = new Map<string, string | ArrayBuffer>();
@@ -70,6 +73,8 @@ export class Services implements VuServices {
   private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
   private readonly checkNames = new Set<string>();
+  /** check names cut and counted (runtime/metrics/limits.ts) */
+  private readonly checkLimits = new CheckNames();
   private t: TargetBinding | undefined;
   inflight = 0;
   peakInflight = 0;
@@ -99,7 +104,7 @@ export class Services implements VuServices {
     const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : t.llm.totalTimeoutMs;
     // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
     const signal = vu.signal ?? d.hardStop;
-    if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
+    if (d.debug) d.debug(`> ${built.method} ${redactUrl(built.url)} ${JSON.stringify(redactHeaders(built.headers))} ${truncate(redactText(built.body), 500)}`);
 
     this.inflight++;
     if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
@@ -190,11 +195,13 @@ export class Services implements VuServices {
     let v = this.files.get(key);
     if (v === undefined) {
       try {
-        if (binary) {
-          const buf = readFileSync(abs);
-          v = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-        } else v = readFileSync(abs, 'utf8');
+        // confined to the script's folder and --allow-read, regular files only, size-capped (file-access.ts)
+        v = this.d.files.read(p, binary);
       } catch (e) {
+        if (e instanceof ConfigError) {
+          this.hostConfigErrors.push(e);
+          throw new Error(e.message);
+        }
         throw new Error(`open("${p}"): cannot read ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (paths are relative to the script's folder)`);
       }
       this.files.set(key, v);
@@ -211,6 +218,9 @@ export class Services implements VuServices {
         const tokenizer = tokSpec ? await this.tokenizer(tokSpec) : undefined;
         const { tokenizer: _t, ...rest } = args;
         void _t;
+        // files and plugins the script names: its folder and --allow-read only (file-access.ts)
+        if (typeof rest.path === 'string') rest.path = this.d.files.checkDataFile(rest.path, `${kind} dataset`);
+        if (isPluginSpec(kind)) this.d.files.checkRead(kind, 'dataset plugin');
         const ds = await loadDataset({ ...(rest as object), kind, baseDir: this.d.baseDir, ...(tokenizer ? { tokenizer } : {}) } as Parameters<typeof loadDataset>[0]);
         this.datasets.push({ ds, cursor: 0 });
         return { id: this.datasets.length - 1, size: ds.size, name: ds.name };
@@ -264,6 +274,7 @@ export class Services implements VuServices {
   }
 
   check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
+    name = this.checkLimits.resolve(name, (msg) => this.d.log('warn', vu.id, msg));
     if (!this.checkNames.has(name)) {
       this.checkNames.add(name);
       const m = this.d.emitter.registry.get('checks');
@@ -294,9 +305,6 @@ function cachedTokensOf(u: LlmResult['usage']): number | null {
   return typeof c === 'number' && Number.isFinite(c) ? c : null;
 }
 
-function redactHeaders(h: Record<string, string>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(h).map(([k, v]) => [k, REDACT.test(k) ? '[REDACTED]' : v])));
-}
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) + '…' : s;
 }

@@ -11,6 +11,7 @@ import { LlmperfError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { probeEndpoint, type ProbeOptions } from '../llm/probe.ts';
 import { ApiRegistry } from '../llm/registry.ts';
+import { redactUrl } from '../secrets.ts';
 import type { ResolvedLlm } from '../options/resolve.ts';
 
 export interface Target {
@@ -65,7 +66,8 @@ export async function openTarget(r: TargetRequest): Promise<Target> {
         ...(p.params ? { params: p.params } : {}),
         ...(p.retryFlag ? { retryFlag: p.retryFlag } : {}),
         ...(p.signal ? { signal: p.signal } : {}),
-        log: r.log,
+        // the probe's lines name the URL: never its password or a secret query parameter
+        log: (l: string) => r.log(redactUrl(l)),
       });
     }
     return { url: r.llm.url, embedded: false, apis, close: async () => undefined };

@@ -29,7 +29,9 @@ export async function vuLoop(
  * `queuedMs` (llm_queue_wait), not as schedule lag, as evalscope's `--rate` with `--parallel` does.
  * Lateness is recorded by the engine as llm_schedule_lag. With `maxIterations` > 0 the scenario ends
  * once that many arrivals have started or queued (dropped arrivals don't count). Arrivals still
- * queued when the scenario must stop starting iterations are counted as dropped.
+ * queued when the scenario must stop starting iterations are counted as dropped, and so are those
+ * whose time had come but that a late loop never reached before the stop (a busy machine): every
+ * arrival planned before the stop either starts or is counted as dropped.
  */
 export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number>, durationMs: number, maxVUs: number, maxIterations = 0, queue = false): Promise<void> {
   const start = ctx.config.startTimeMs;
@@ -70,10 +72,30 @@ export async function runArrivals(ctx: ExecutorContext, offsets: Iterable<number
     });
     allocating.add(p);
   };
-  for (const off of offsets) {
+  const it = offsets[Symbol.iterator]();
+  /** arrivals from `first` on that were due by now (and within the duration): never started */
+  const overdue = (first: number): number => {
+    const now = ctx.now();
+    let n = 0;
+    for (let off = first; off < durationMs && start + off <= now; ) {
+      n++;
+      const r = it.next();
+      if (r.done) break;
+      off = r.value;
+    }
+    return n;
+  };
+  for (let r = it.next(); !r.done; r = it.next()) {
+    const off = r.value;
     if (off >= durationMs) break;
     const planned = start + off;
-    if (!(await ctx.sleepUntil(planned)) || ctx.stopNew.aborted) break;
+    if (!(await ctx.sleepUntil(planned)) || ctx.stopNew.aborted) {
+      if (!maxIterations || started < maxIterations) {
+        const n = overdue(off);
+        if (n) ctx.dropped(n);
+      }
+      break;
+    }
     if (!maxIterations) ctx.setProgress(off / durationMs);
     const vu = idle.pop();
     if (vu) launch(vu, planned);

@@ -46,7 +46,7 @@ export const replay: ExecutorDef<ReplayConfig> = {
   },
 
   async prepare(c, env) {
-    const records = await loadReplayTrace(c.trace, env.baseDir);
+    const records = await loadReplayTrace(env.checkRead ? env.checkRead(c.trace, 'replay trace') : c.trace, env.baseDir);
     const end = c.iterations > 0 ? Math.min(records.length, c.skip + c.iterations) : records.length;
     if (c.skip >= records.length) throw new ConfigError(`scenarios.${c.name}.skip (${c.skip}) leaves none of the trace's ${records.length} records to replay`);
     const t0 = records[c.skip]!.timestamp;

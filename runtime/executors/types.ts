@@ -188,6 +188,8 @@ export interface ExecutorContext {
 /** What an executor's prepare() may use: files resolve against the script's folder. */
 export interface PrepareEnv {
   baseDir: string;
+  /** the absolute path of a file the script may read, or a ConfigError (runtime/engine/file-access.ts) */
+  checkRead?(path: string, what: string): string;
   /** the run's tokenizer (options.llm.tokenizer), loaded on demand */
   tokenizer(): Promise<Tokenizer | undefined>;
 }

@@ -290,5 +290,20 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
     tags: merge('tags', (o) => o.tags),
     name: pick('name', (o) => o.name),
   };
+  checkHeaders(options.llm.headers, sources, options.llm.apiKey);
   return { options, sources };
+}
+
+/**
+ * Header names must be HTTP tokens and values may not hold line breaks (CR, LF) or NUL: refused here,
+ * before the run, instead of failing every request. The value is never echoed (it may be a secret).
+ */
+function checkHeaders(h: Record<string, string>, sources: OptionSources, apiKey: string | undefined): void {
+  for (const [k, v] of Object.entries(h)) {
+    const from = sources[`llm.headers.${k}`];
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) throw new ConfigError(`header name ${JSON.stringify(k.slice(0, 80))} (from ${from ?? 'options'}): use letters, digits and - only (no spaces, colons or line breaks)`, 'INVALID_HEADER');
+    if (typeof v !== 'string') throw new ConfigError(`header ${k} (from ${from ?? 'options'}): the value must be a string`, 'INVALID_HEADER');
+    if (/[\r\n\0]/.test(v)) throw new ConfigError(`header ${k} (from ${from ?? 'options'}): the value holds a line break (CR/LF) or NUL, which HTTP does not allow: remove it (a CRLF copied from a file or a terminal?)`, 'INVALID_HEADER');
+  }
+  if (apiKey !== undefined && /[\r\n\0]/.test(apiKey)) throw new ConfigError('the API key (--api-key, LLMPERF_API_KEY, options.llm.apiKey) holds a line break (CR/LF) or NUL: remove it', 'INVALID_HEADER');
 }

@@ -13,7 +13,7 @@
 import { ConfigError } from '../errors.ts';
 import type { RunStartInfo } from '../engine/run.ts';
 import type { RequestRecord } from '../llm/types.ts';
-import { redactOptions } from '../summary/data.ts';
+import { redactDeep } from '../secrets.ts';
 import { EvalscopeAccumulator, fromRecord } from '../summary/evalscope.ts';
 import type { Output, OutputContext, OutputFactory } from './output.ts';
 import { wandbEnv, WandbRun } from './wandb-client.ts';
@@ -65,7 +65,7 @@ class WandbOutput implements Output {
       ...(this.opts.entity ? { entity: this.opts.entity } : {}),
       project: this.opts.project,
       name: info.options.name ?? wandbRunName(script),
-      config: redactOptions({ script, target: info.targetUrl, ...info.scriptOptions, scenarios: info.plans.map((p) => ({ name: p.scenario.name, executor: p.scenario.executor, plan: p.plan.description })) }) as Record<string, unknown>,
+      config: redactDeep({ script, target: info.targetUrl, ...info.scriptOptions, scenarios: info.plans.map((p) => ({ name: p.scenario.name, executor: p.scenario.executor, plan: p.plan.description })) }) as Record<string, unknown>,
       log: this.ctx.log,
     });
     await this.run.start();

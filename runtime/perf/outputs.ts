@@ -11,16 +11,17 @@
  *       perf.ts                    the generated script (runnable with `llmperf run`)
  *       + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/results)
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, WriteError } from '../errors.ts';
+import { writeFileAtomic } from '../results/run-dir.ts';
+import { isSecretName, redactDeep, redactText, redactUrl } from '../secrets.ts';
 import { pyFloatRepr, pyJson } from '../summary/pyformat.ts';
 import type { PerfOptions, PerfRun } from './config.ts';
 import type { PerfResult } from './report.ts';
 
 /** evalscope's mask for a secret (pydantic's SecretStr in its JSON dumps). */
 export const MASK = '**********';
-const SECRET_HEADER = /authorization|cookie|key|token|secret|auth|password/i;
 
 function stamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -46,12 +47,12 @@ export function runDirName(run: PerfRun): string {
 
 /** Header values that could be secrets, masked (the names stay). */
 export function maskedHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? MASK : v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, isSecretName(k) ? MASK : redactText(v)]));
 }
 
 /** The options for --debug lines and notes: API keys and secret-looking header values masked. */
 export function redactedArgs(o: PerfOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...o, headers: maskedHeaders(o.headers) };
+  const out: Record<string, unknown> = redactDeep({ ...o, headers: maskedHeaders(o.headers) });
   for (const k of ['apiKey', 'wandbApiKey', 'swanlabApiKey'] as const) if (o[k] !== undefined) out[k] = MASK;
   return out;
 }
@@ -73,7 +74,7 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     api: o.api,
     tokenizer_path: o.tokenizerPath ?? null,
     port: pick('port', 8877),
-    url,
+    url: redactUrl(url),
     headers,
     connect_timeout: o.connectTimeout ?? null,
     read_timeout: o.readTimeout ?? null,
@@ -138,7 +139,7 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
     temperature: o.temperature ?? 0.0,
     top_p: o.topP ?? null,
     top_k: o.topK ?? null,
-    extra_args: o.extraArgs ?? {},
+    extra_args: redactDeep(o.extraArgs ?? {}),
     tokenize_prompt: o.tokenizePrompt ?? false,
     multi_turn: o.multiTurn ?? false,
     min_turns: o.minTurns ?? 1,
@@ -147,9 +148,18 @@ export function evalscopeArgs(o: PerfOptions, run: PerfRun, url: string, runDir:
   };
 }
 
-/** As evalscope writes JSON: indent 4, non-ASCII kept (NaN as null: see pyJson). */
+/** As evalscope writes JSON: indent 4, non-ASCII kept (NaN as null: see pyJson); all or nothing (a WriteError, exit 104). */
 export function writeJson(file: string, data: unknown): void {
-  writeFileSync(file, pyJson(data, 4));
+  writeFileAtomic(file, pyJson(data, 4));
+}
+
+/** mkdir -p, or a WriteError (exit 104) saying why (a read-only or full file system). */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new WriteError(dir, e);
+  }
 }
 
 /** Makes a run's folder and writes its script; returns the folder and the script's path. */
@@ -158,9 +168,9 @@ export function prepareRunDir(root: string, run: PerfRun, script: string): { dir
   if (existsSync(join(dir, 'summary.json')) || existsSync(join(dir, 'requests.sqlite'))) {
     throw new ConfigError(`${dir} already holds the results of a run: remove it, or choose another --name or --outputs-dir (with --no-timestamp every run writes to the same folder)`);
   }
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const scriptPath = join(dir, 'perf.ts');
-  writeFileSync(scriptPath, script);
+  writeFileAtomic(scriptPath, script);
   return { dir, scriptPath };
 }
 
@@ -172,7 +182,7 @@ export function writeRunFiles(dir: string, o: PerfOptions, r: PerfResult, url: s
 }
 
 export function writeSweepSummary(root: string, results: PerfResult[]): string {
-  mkdirSync(root, { recursive: true });
+  makeDir(root);
   const file = join(root, 'perf_summary.json');
   writeJson(file, results.map((r) => ({ run: r.run, summary: r.keys, percentiles: r.percentiles })));
   return file;
@@ -191,7 +201,7 @@ export function logLine(line: string, now = new Date()): string {
  * too, as evalscope's logger writes them).
  */
 export function teeLog(root: string, log: (line: string) => void, out: (text: string) => void): { log: (line: string) => void; out: (text: string) => void } {
-  mkdirSync(root, { recursive: true });
+  makeDir(root);
   const file = join(root, 'benchmark.log');
   const append = (text: string) => {
     try {

@@ -4,7 +4,7 @@
  * run() (the same engine as `llmperf run`), print evalscope's tables and write the run's files.
  */
 import { randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../results/run-dir.ts';
 import { basename, join, resolve } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
@@ -27,6 +27,7 @@ import { renderPerformanceSummary } from './summary-txt.ts';
 import { runSla } from './sla.ts';
 import { checkVisualizer, startVisualizer, type PerfVisualizer } from './visualizer.ts';
 import { sleepFor } from '../abort-hooks.ts';
+import { redactUrl } from '../secrets.ts';
 
 /** evalscope's documented network timeouts, seconds (used when --connect-timeout / --read-timeout are not given). */
 export const DEFAULT_CONNECT_TIMEOUT_S = 600;
@@ -99,7 +100,7 @@ async function openPerfTarget(o: PerfOptions, io: PerfIO, baseDir: string): Prom
     },
     log: io.log,
   });
-  if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${target.url} answered`);
+  if (o.debug && !target.embedded && o.testConnection) io.log(`DEBUG connection test: ${redactUrl(target.url)} answered`);
   return { target, url: target.url, api, endpoint, close: () => target.close() };
 }
 
@@ -225,7 +226,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     }
     if (results.length > 0) {
       const file = join(root, 'performance_summary.txt');
-      writeFileSync(file, renderPerformanceSummary(results, { modelId: modelId(o), dataset: o.dataset, api: o.api, outputsDir: root }));
+      writeFileAtomic(file, renderPerformanceSummary(results, { modelId: modelId(o), dataset: o.dataset, api: o.api, outputsDir: root }));
       io.log(`performance summary saved to ${file}`);
     }
     return { exitCode, results, root };
@@ -303,6 +304,8 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
       script: { source, filename: basename(filename), baseDir: one.baseDir },
       overrides: overridesFor(o, t.url, t.api),
       systemEnv: false,
+      // the generated script reads the files given on the command line, wherever they are (the sandbox: runtime/engine/file-access.ts)
+      allowRead: [o.datasetPath, isPluginSpec(o.dataset) ? o.dataset : undefined].filter((p): p is string => p !== undefined).map((p) => resolve(one.baseDir, p)),
       target: t.target, // opened (mock started or URL probed) once above, for all runs
       debug: o.debug && !one.warmup,
       ...(o.ioThreads !== undefined ? { ioThreads: o.ioThreads } : {}),

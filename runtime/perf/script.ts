@@ -18,6 +18,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { DatasetOptions } from '../datasets/index.ts';
 import { isPluginSpec } from '../llm/registry.ts';
 import { apiKind, DEFAULT_MAX_PROMPT_LENGTH, FILE_DATASETS, MULTI_TURN_DATASETS, PERF_TREND_STATS, REQUEST_DEFAULTS, scheduleSeed, SYNTHETIC_DATASETS, UNFILTERED_DATASETS, type PerfOptions } from './config.ts';
+import { redactUrl } from '../secrets.ts';
 import { BODY_FUNCTIONS, MULTI_TURN_MAIN, SINGLE_MAIN, TRACE_MAIN } from './script-source.ts';
 
 export type PerfEndpoint = 'chat' | 'completions';
@@ -152,7 +153,7 @@ export function generateScript(s: ScriptInput & ScriptShape): string {
   const ds = datasetArgs(o, s.baseDir, s.total, s.endpoint);
   const options = {
     scenarios: { perf: s.scenario },
-    llm: { url: s.url, ...(o.model !== undefined ? { model: o.model } : {}), api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
+    llm: { url: redactUrl(s.url), ...(o.model !== undefined ? { model: o.model } : {}), api: s.api, ...(o.tokenizerPath ? { tokenizer: ds?.args.tokenizer ?? o.tokenizerPath } : {}) },
     summaryTrendStats: PERF_TREND_STATS,
   };
   const defaults: Record<string, unknown> = { ...REQUEST_DEFAULTS };

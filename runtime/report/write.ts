@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, WriteError } from '../errors.ts';
 import { RUN_FILES, writeFileAtomic } from '../results/run-dir.ts';
 import type { SummaryData } from '../summary/data.ts';
 import type { SweepPoint } from './charts.ts';
@@ -74,6 +74,6 @@ function writeAtomic(file: string, text: string): void {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, text);
   } catch (e) {
-    throw new ConfigError(`report: cannot write ${file}: ${(e as Error).message}`);
+    throw e instanceof WriteError ? e : new WriteError(file, e);
   }
 }

@@ -94,7 +94,7 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
   const checks = new Map<string, { passes: number; fails: number }>();
   const errorCounts: Record<string, number> = {};
   const errorSamples: Record<string, string> = {};
-  const scriptErrors = new Map<string, { position: string; message: string; count: number; kind: string }>();
+  const scriptErrors = new Map<string, { position: string; message: string; examples: string[]; count: number; kind: string }>();
   for (const i of inst) {
     for (const c of i.summary.root_group.checks) {
       const e = checks.get(c.name) ?? { passes: 0, fails: 0 };
@@ -105,8 +105,9 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
     for (const [code, n] of Object.entries(i.summary.llm.errors)) errorCounts[code] = (errorCounts[code] ?? 0) + n;
     Object.assign(errorSamples, i.summary.llm.errorSamples);
     for (const e of i.summary.scriptErrors) {
-      const k = `${e.position}\u0000${e.message}`;
-      const cur = scriptErrors.get(k) ?? { ...e, count: 0, kind: 'exception' };
+      const k = e.position;
+      const cur = scriptErrors.get(k) ?? { ...e, examples: [], count: 0, kind: 'exception' };
+      for (const x of e.examples ?? [e.message]) if (cur.examples.length < 3 && !cur.examples.includes(x)) cur.examples.push(x);
       cur.count += e.count;
       scriptErrors.set(k, cur);
     }

@@ -3,10 +3,9 @@
  * files in it (summary.json, run.json, metrics.hdr, timeline.json), written atomically
  * (temp file + rename) so a reader never sees half a file. See docs/results.md for the layout.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../errors.ts';
-import { redactOptions } from '../summary/data.ts';
+import { ConfigError, WriteError } from '../errors.ts';
 
 export const RESULTS_ROOT = 'llmperf-results';
 
@@ -68,72 +67,26 @@ export function createRunDir(opts: { outDir?: string; name: string; root?: strin
   throw new ConfigError(`too many runs named ${base} in ${root}`);
 }
 
-/** Writes `text` to `file` atomically. */
+/**
+ * Writes `text` to `file` atomically: the whole text or, when writing fails (a full disk, a read-only
+ * folder), nothing at all (the temporary file is removed) and a WriteError (exit 104) naming the file
+ * and why.
+ */
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
+    throw new WriteError(file, e);
+  }
 }
 
 export function writeJson(file: string, v: unknown, pretty = true): void {
   writeFileAtomic(file, JSON.stringify(v, null, pretty ? 2 : undefined) + '\n');
-}
-
-const SECRET = /key|token|secret|authorization|password|cookie/i;
-const VALUE_FLAGS_SECRET = new Set(['--api-key', '--apikey', '--token', '--password']);
-const KV_FLAGS = new Set(['--header', '-H', '--env', '-e']);
-
-/** Hides credentials in URLs (http://user:pass@host -> http://user:***@host). */
-export function redactUrl(s: string): string {
-  return s.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi, '$1***@');
-}
-
-/** CLI arguments as stored in run.json: API keys, secret headers/env values and URL passwords hidden. */
-export function redactArgs(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('-') && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith('-') && eq > 0 ? a.slice(eq + 1) : undefined;
-    if (VALUE_FLAGS_SECRET.has(flag)) {
-      if (inline !== undefined) out.push(`${flag}=[REDACTED]`);
-      else {
-        out.push(a);
-        if (i + 1 < argv.length) {
-          out.push('[REDACTED]');
-          i++;
-        }
-      }
-      continue;
-    }
-    if (KV_FLAGS.has(flag)) {
-      if (inline !== undefined) out.push(`${flag}=${redactKv(inline)}`);
-      else {
-        out.push(a);
-        if (i + 1 < argv.length) out.push(redactKv(argv[++i]!));
-      }
-      continue;
-    }
-    out.push(redactUrl(a));
-  }
-  return out;
-}
-
-function redactKv(kv: string): string {
-  const i = kv.search(/[=:]/);
-  if (i > 0 && SECRET.test(kv.slice(0, i))) return `${kv.slice(0, i + 1)}[REDACTED]`;
-  return redactUrl(kv);
-}
-
-/** redactOptions (secret keys) plus URL passwords in any string. */
-export function redactDeep(v: unknown): unknown {
-  const r = redactOptions(v);
-  const walk = (x: unknown): unknown => {
-    if (typeof x === 'string') return redactUrl(x);
-    if (Array.isArray(x)) return x.map(walk);
-    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
-    return x;
-  };
-  return walk(r);
 }

@@ -7,6 +7,7 @@
  *   // the run gets res.listeners, res.log, res.onStart and res.onTick
  *   ... await res.finish(result, summary)   // or res.abort() when the run threw
  */
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RunResult, RunStartInfo, RunTick } from '../engine/run.ts';
@@ -15,8 +16,11 @@ import { createOutputs, parseOutSpec } from '../outputs/kinds.ts';
 import type { Output } from '../outputs/output.ts';
 import { Progress, type ProgressOptions } from '../outputs/progress.ts';
 import { Timeline, writeReport } from '../report/index.ts';
-import { createRunDir, redactArgs, redactDeep, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
+import { redactArgv, redactDeep, redactUrl } from '../secrets.ts';
+import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
 import { RequestStore } from './store.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { fsReason, WriteError } from '../errors.ts';
 
 export interface ResultsOptions {
   /** keep a run directory (default true) */
@@ -45,8 +49,12 @@ export interface ResultsSession {
   log: (line: string) => void;
   onStart(info: RunStartInfo): Promise<void>;
   onTick(t: RunTick): void;
-  /** writes summary.json, metrics.hdr, timeline.json, report.html; closes outputs and the store */
-  finish(result: RunResult, summary: SummaryData): Promise<void>;
+  /**
+   * Closes outputs and the store, writes summary.json, metrics.hdr, timeline.json, report.html and,
+   * last, run.json with `exitCode` (default result.exitCode) — or, for a file that cannot be written
+   * (a full disk, a read-only folder), nothing of it: the failures are returned, one line each.
+   */
+  finish(result: RunResult, summary: SummaryData, exitCode?: number): Promise<string[]>;
   /** the run failed after it started: close what is open, keep what was written */
   abort(): Promise<void>;
   /** set once the run started (undefined with save: false) */
@@ -66,6 +74,8 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
   let runDir: string | undefined;
   let runJson: Record<string, unknown> = {};
   let closed = false;
+  /** the first failure of the store's writer (a full disk): reported again at the end */
+  let storeError: string | undefined;
 
   const closeStreams = async (end?: { exitCode: number; stopReason: string }) => {
     if (closed) return;
@@ -91,6 +101,7 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
       const name = opts.name ?? info.options.name ?? (script === '<inline>' ? 'inline' : path.basename(script).replace(/\.(m|c)?(t|j)s$/i, ''));
       const startedAt = new Date();
       if (save) {
+        const existed = opts.outDir !== undefined && existsSync(opts.outDir);
         runDir = createRunDir({ ...(opts.outDir ? { outDir: opts.outDir } : {}), name, ...(opts.resultsRoot ? { root: opts.resultsRoot } : {}), now: startedAt });
         runJson = {
           llmperf: VERSION,
@@ -100,16 +111,31 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
           name,
           script,
           cwd: process.cwd(),
-          argv: opts.argv ? redactArgs(opts.argv) : null,
+          argv: opts.argv ? redactArgv(opts.argv) : null,
           startedAt: startedAt.toISOString(),
-          target: { url: info.targetUrl, embeddedMock: info.embeddedMock },
+          target: { url: redactUrl(info.targetUrl), embeddedMock: info.embeddedMock },
           options: redactDeep({ ...info.options, scenarios: info.plans.map((p) => ({ ...p.scenario, plan: p.plan.description })) }),
           scriptOptions: redactDeep(info.scriptOptions),
           ...(opts.runInfo ?? {}),
         };
-        writeJson(path.join(runDir, RUN_FILES.run), runJson);
-        store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), log);
-        store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: info.targetUrl, options: runJson.options, llmperfVersion: VERSION });
+        try {
+          writeJson(path.join(runDir, RUN_FILES.run), runJson);
+        } catch (e) {
+          // nothing of the run is left behind: not even the folder, when it was made for it
+          if (!existed) rmSync(runDir, { recursive: true, force: true });
+          runDir = undefined;
+          throw e;
+        }
+        store = new RequestStore(path.join(runDir, RUN_FILES.requests), path.basename(runDir), (l) => {
+          storeError ??= `${path.join(runDir!, RUN_FILES.requests)}: ${l.replace(/^WARN requests\.sqlite: /, '')}`;
+          log(l);
+        });
+        try {
+          store.open({ name, script, startedAt: startedAt.toISOString(), targetUrl: redactUrl(info.targetUrl), options: runJson.options, llmperfVersion: VERSION });
+        } catch (e) {
+          store = undefined;
+          throw new WriteError(path.join(runDir, RUN_FILES.requests), e);
+        }
       }
       outputs = await createOutputs(opts.outputs ?? [], { runDir, log });
       for (const o of outputs) await o.start?.(info);
@@ -119,21 +145,30 @@ export async function prepareResults(opts: ResultsOptions): Promise<ResultsSessi
     onTick(t) {
       progress?.onTick(t);
     },
-    async finish(result, summary) {
+    async finish(result, summary, exitCode = result.exitCode) {
       progress?.finish(result.stopReason, result.durationMs);
-      await closeStreams({ exitCode: result.exitCode, stopReason: result.stopReason });
-      if (!runDir) return;
-      writeJson(path.join(runDir, RUN_FILES.summary), summary);
-      writeFileAtomic(path.join(runDir, RUN_FILES.metrics), JSON.stringify(result.registry.encode()) + '\n');
-      writeJson(path.join(runDir, RUN_FILES.run), { ...runJson, endedAt: new Date().toISOString(), exitCode: result.exitCode, stopReason: result.stopReason });
-      if (timeline) {
-        writeJson(path.join(runDir, RUN_FILES.timeline), timeline.toJSON(), false);
+      const failures: string[] = [];
+      const attempt = async (what: string, f: () => unknown): Promise<void> => {
         try {
-          await writeReport(runDir);
+          await f();
         } catch (e) {
-          log(`WARN report.html could not be written: ${(e as Error).message}`);
+          failures.push(e instanceof WriteError ? e.message : `${what}: ${fsReason(e)}`);
         }
+      };
+      await closeStreams({ exitCode, stopReason: result.stopReason });
+      if (storeError) failures.push(storeError);
+      if (!runDir) return failures;
+      const dir = runDir;
+      await attempt(RUN_FILES.summary, () => writeJson(path.join(dir, RUN_FILES.summary), summary));
+      await attempt(RUN_FILES.metrics, () => writeFileAtomic(path.join(dir, RUN_FILES.metrics), JSON.stringify(result.registry.encode()) + '\n'));
+      if (timeline) {
+        await attempt(RUN_FILES.timeline, () => writeJson(path.join(dir, RUN_FILES.timeline), timeline.toJSON(), false));
+        if (failures.length === 0) await attempt(RUN_FILES.report, () => writeReport(dir));
       }
+      // run.json last: the exit code it records is the one the process ends with
+      const code = failures.length && exitCode === 0 ? ExitCode.INVALID_CONFIG : exitCode;
+      await attempt(RUN_FILES.run, () => writeJson(path.join(dir, RUN_FILES.run), { ...runJson, endedAt: new Date().toISOString(), exitCode: code, stopReason: result.stopReason }));
+      return failures;
     },
     async abort() {
       progress?.finish('failed');

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RequestRecord } from '../llm/types.ts';
+import { redactUrl } from '../secrets.ts';
 import { insertSql, requestsTableSql, rowFactorySource } from './columns.ts';
 import { storeWorkerMain, type StoreWorkerData, type StoreWorkerMessage, type StoreWorkerReply } from './store-worker.ts';
 
@@ -62,6 +63,8 @@ export class RequestStore implements SampleListener {
   private error: string | null = null;
   private dead = false;
   private closedReply: Promise<void> = Promise.resolve();
+  private urlSeen = '';
+  private urlStored = '';
   private readonly onExit = () => this.flushSync();
   private readonly onSignal = (sig: NodeJS.Signals) => {
     this.flushSync();
@@ -132,7 +135,12 @@ export class RequestStore implements SampleListener {
 
   onRecord(r: RequestRecord): void {
     if (this.closed) return;
-    this.buf.push(r);
+    // a URL's password and secret-looking query parameters (?key=) are not stored (runtime/secrets.ts)
+    if (r.url !== this.urlSeen) {
+      this.urlSeen = r.url;
+      this.urlStored = redactUrl(r.url);
+    }
+    this.buf.push(this.urlStored === r.url ? r : { ...r, url: this.urlStored });
     if (this.buf.length >= (this.opts.maxRows ?? 1000) && !this.scheduled && this.worker) {
       this.scheduled = true;
       setImmediate(() => {

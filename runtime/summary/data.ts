@@ -8,6 +8,7 @@ import type { RunResult } from '../engine/run.ts';
 import type { Sink } from '../metrics/sinks.ts';
 import type { Metric } from '../metrics/registry.ts';
 import { parseStat } from '../metrics/expression.ts';
+import { redactDeep, redactUrl } from '../secrets.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -47,16 +48,6 @@ function valuesOf(sink: Sink, trendStats: string[], durationMs: number): MetricV
 
 function nz(v: number): number {
   return Number.isFinite(v) ? v : 0;
-}
-
-const SECRET_KEY = /key|token|secret|authorization|password/i;
-
-/** Options as stored (summary.json, run.json): secrets replaced. */
-export function redactOptions(v: unknown, key = ''): unknown {
-  if (typeof v === 'string' && SECRET_KEY.test(key) && !/^max|tokens$|^tokenizer$/i.test(key)) return '[REDACTED]';
-  if (Array.isArray(v)) return v.map((x) => redactOptions(x));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactOptions(x, k)]));
-  return v;
 }
 
 /** What the summary is built from: a run's result, or merged instances (runtime/results/merge.ts). */
@@ -122,8 +113,8 @@ export function buildSummary(r: SummaryInput): SummaryData {
       ...(r.abortMessage ? { abortMessage: r.abortMessage } : {}),
       startedAt: r.startedAt.toISOString(),
     },
-    target: { url: r.targetUrl, embeddedMock: r.embeddedMock, model: r.options.llm.model, api: r.options.llm.api },
-    options: redactOptions({ ...r.scriptOptions, llm: { ...r.scriptOptions.llm, ...(r.options.llm.url ? { url: r.options.llm.url } : {}), model: r.options.llm.model } }) as Record<string, unknown>,
+    target: { url: redactUrl(r.targetUrl), embeddedMock: r.embeddedMock, model: r.options.llm.model, api: r.options.llm.api },
+    options: redactDeep({ ...r.scriptOptions, llm: { ...r.scriptOptions.llm, ...(r.options.llm.url ? { url: r.options.llm.url } : {}), model: r.options.llm.model } }) as Record<string, unknown>,
     scenarios: r.plans.map((p) => ({ name: p.scenario.name, executor: p.scenario.executor, description: p.plan.description })),
     metrics,
     root_group: { name: '', path: '', id: hashId(''), groups: [], checks },
@@ -151,7 +142,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
       percentiles,
       tokenCountSources: '',
     },
-    scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, count: e.count })),
+    scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, ...(e.examples.length > 1 ? { examples: e.examples } : {}), count: e.count })),
     iterations: { completed: r.iterations, interrupted: r.interruptedIterations, dropped: r.droppedIterations },
     vusMax: r.vusMax,
     ...(r.client ? { client: r.client } : {}),

@@ -45,11 +45,11 @@ export interface Session {
  */
 export async function openSession(req: SessionRequest): Promise<Session> {
   const b = req.base;
-  const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
+  const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), ...(b.allowRead ? { allowRead: b.allowRead } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
   let target: Target | undefined;
   try {
     bindSlos(req.slos, loaded.registry);
-    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) })).target!;
+    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) }, { checkLimits: false })).target!;
     const t = target;
     return { scriptOptions: loaded.scriptOptions, base: { ...b, target: t }, close: () => t.close() };
   } catch (e) {

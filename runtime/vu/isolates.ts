@@ -34,6 +34,18 @@ export function isTimeoutError(e: unknown): boolean {
   return e instanceof Error && /execution timed out/i.test(e.message);
 }
 
+/** A VU as its isolate sees it: which one it is, and since when its code could run. */
+export interface IsolateMember {
+  readonly id: number;
+  /**
+   * When the VU last became ready to run (its call started, or the host call it awaited settled),
+   * performance.now(); undefined while it waits on the host or has no call in progress. Of the VUs
+   * of an isolate that are ready, the one ready first is the one on the isolate's thread: the
+   * others wait for it.
+   */
+  readySince(): number | undefined;
+}
+
 export interface ContextSlot {
   readonly ctx: ivm.Context;
   vus: number;
@@ -49,6 +61,12 @@ export class IsolateSlot {
   /** inline calls waiting for the busy operations to end (the main thread never waits for the isolate's lock) */
   private deferred: Array<() => void> = [];
   private readonly disposeHooks = new Set<(e: Error) => void>();
+  private readonly members = new Set<IsolateMember>();
+  /**
+   * The VU whose code was running when the isolate died (the one that ran out of memory or would not
+   * yield), so that reports name it and not whichever VU noticed first; undefined when unknown.
+   */
+  culprit: number | undefined;
   private readonly open: ContextSlot[] = [];
   private prelude?: ivm.Script;
   private script?: ivm.Script;
@@ -123,9 +141,9 @@ export class IsolateSlot {
    * an await, as the watchdog does on threads), else it goes to `onError` like any other error (the
    * synchronous start of an iteration, as isolated-vm's call timeout does on threads).
    */
-  inline(f: () => void, onError: (e: Error) => void, stuckOnTimeout: boolean): void {
+  inline(f: () => void, onError: (e: Error) => void, stuckOnTimeout: boolean, vuId?: number): void {
     if (this.busy > 0) {
-      this.deferred.push(() => this.inline(f, onError, stuckOnTimeout));
+      this.deferred.push(() => this.inline(f, onError, stuckOnTimeout, vuId));
       return;
     }
     if (this.isolate.isDisposed) {
@@ -136,6 +154,7 @@ export class IsolateSlot {
       f();
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
+      if ((stuckOnTimeout && isTimeoutError(err)) || this.isolate.isDisposed) this.culprit ??= vuId;
       if (stuckOnTimeout && isTimeoutError(err)) this.disposeAsStuck(err);
       else if (this.isolate.isDisposed) this.notifyDisposed(err);
       else onError(err);
@@ -148,7 +167,31 @@ export class IsolateSlot {
     return () => this.disposeHooks.delete(hook);
   }
 
+  /** A VU that lives in this isolate (until the returned function is called). */
+  addMember(m: IsolateMember): () => void {
+    this.members.add(m);
+    return () => this.members.delete(m);
+  }
+
+  /** Test VUs (not VU 0, which runs setup and teardown) living in this isolate. */
+  get testVus(): number {
+    let n = 0;
+    for (const m of this.members) if (m.id > 0) n++;
+    return n;
+  }
+
+  /** The VU most likely on the isolate's thread now (see IsolateMember.readySince). */
+  runningMember(): number | undefined {
+    let best: { id: number; t: number } | undefined;
+    for (const m of this.members) {
+      const t = m.readySince();
+      if (t !== undefined && (!best || t < best.t)) best = { id: m.id, t };
+    }
+    return best?.id;
+  }
+
   private notifyDisposed(e: Error): void {
+    this.culprit ??= this.runningMember();
     const hooks = [...this.disposeHooks];
     this.disposeHooks.clear();
     for (const h of hooks) h(e);

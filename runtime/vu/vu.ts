@@ -1,6 +1,6 @@
 /** A virtual user: one context in an isolate, its host bindings and its entry points. */
 import { HOST_MODES, SERVICE_NAMES, type HostImpl, type HostName, type ServicesFor } from './bindings.ts';
-import { addVuToContext, ivm, type ContextSlot, type IsolatePool, type IsolateSlot } from './isolates.ts';
+import { addVuToContext, isTimeoutError, ivm, type ContextSlot, type IsolatePool, type IsolateSlot } from './isolates.ts';
 import type { CallOutcome, IterationInfo, IterationOutcome, ScriptExports } from './protocol.ts';
 
 export type { ScriptExports };
@@ -35,6 +35,12 @@ export class VU {
   /** inline mode: applySync options of each entry into the VU, with the current call's timeout */
   private turnOpts: { arguments: { copy: true }; timeout?: number } = { arguments: { copy: true } };
   private unhook: (() => void) | null = null;
+  private unmember: (() => void) | null = null;
+  /** threads mode: an iteration or lifecycle call is in progress inside the isolate */
+  private inCall = false;
+  private callStart = 0;
+  /** async host calls (llm, sleep) this VU is waiting for, and when the last one settled (kept by its host functions) */
+  private hostCalls: HostCalls = { pending: 0, settledAt: 0 };
   private generation = 0;
   /** times this VU was rebuilt after its isolate died (memory limit, stuck iteration) */
   revivals = 0;
@@ -56,8 +62,10 @@ export class VU {
   static async create(id: number, pool: IsolatePool, services: VuServices, env: Record<string, string>, initTimeoutMs: number): Promise<VU> {
     const state: VuState = { id, scenario: '', scenarioTags: {}, iter: 0, signal: undefined, plannedStart: null };
     // `done` is called only from inside the VU, so after `vu` below is assigned
-    const host = hostFor(services, state, (token, outcome) => vu.finished(token, outcome));
+    const pending: HostCalls = { pending: 0, settledAt: 0 };
+    const host = hostFor(services, state, (token, outcome) => vu.finished(token, outcome), pending);
     const vu = new VU(id, pool, host, env, initTimeoutMs, state);
+    vu.hostCalls = pending;
     await vu.build();
     return vu;
   }
@@ -100,6 +108,7 @@ export class VU {
       this.startRef = refs.start;
       this.settleRef = refs.settle;
       this.unhook = slot.onDispose((e) => this.rejectPending(e));
+      this.unmember = slot.addMember({ id: this.id, readySince: () => (this.inCall && this.hostCalls.pending === 0 ? Math.max(this.callStart, this.hostCalls.settledAt) : undefined) });
     } catch (e) {
       if (cslot) slot.releaseContext(cslot);
       this.pool.release(slot);
@@ -112,6 +121,7 @@ export class VU {
   /** Rebuilds this VU in a fresh context after its isolate was disposed; init code runs again. */
   async revive(setupDataJson: string | undefined): Promise<void> {
     this.unhook?.();
+    this.unmember?.();
     this.slot.releaseContext(this.cslot);
     this.pool.release(this.slot);
     this.revivals++;
@@ -139,21 +149,44 @@ export class VU {
    */
   iterate(info: IterationInfo, timeoutMs?: number): Promise<IterationOutcome> {
     if (this.pool.inline) return this.startInline('iterate', info, undefined, timeoutMs) as Promise<IterationOutcome>;
-    return this.iterateRef.apply(undefined, [info], {
+    return this.onThread(this.iterateRef.apply(undefined, [info], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
       ...(timeoutMs ? { timeout: timeoutMs } : {}),
-    }) as Promise<IterationOutcome>;
+    }) as Promise<IterationOutcome>);
   }
 
   /** Calls an exported lifecycle function (setup, teardown, handleSummary) with JSON data. */
   call(name: string, json: string | undefined, timeoutMs?: number): Promise<CallOutcome> {
     if (this.pool.inline) return this.startInline('call', name, json, timeoutMs) as Promise<CallOutcome>;
-    return this.callRef.apply(undefined, [name, json], {
+    return this.onThread(this.callRef.apply(undefined, [name, json], {
       arguments: { copy: true },
       result: { promise: true, copy: true },
       ...(timeoutMs ? { timeout: timeoutMs } : {}),
-    }) as Promise<CallOutcome>;
+    }) as Promise<CallOutcome>);
+  }
+
+  /**
+   * Threads mode: marks the call in progress (so that an isolate that dies names the VU whose code
+   * was running: the one in a call and not waiting on the host), and names it when the call's own
+   * timeout stopped it or it was running when the isolate died.
+   */
+  private onThread<T>(p: Promise<T>): Promise<T> {
+    this.inCall = true;
+    this.callStart = performance.now();
+    const slot = this.slot;
+    return p.then(
+      (v) => {
+        this.inCall = false;
+        return v;
+      },
+      (e: unknown) => {
+        if (isTimeoutError(e) && !slot.disposed) slot.culprit ??= this.id;
+        else if (slot.disposed) slot.culprit ??= slot.runningMember() ?? this.id;
+        this.inCall = false;
+        throw e;
+      },
+    );
   }
 
   // ---- inline mode (see IsolateOptions.threads) ----
@@ -176,6 +209,7 @@ export class VU {
         },
         (e) => this.rejectPending(e),
         false,
+        this.id,
       ));
     });
   }
@@ -206,6 +240,7 @@ export class VU {
       },
       (e) => this.rejectPending(e),
       true,
+      this.id,
     );
   }
 
@@ -215,6 +250,7 @@ export class VU {
 
   dispose(): void {
     this.unhook?.();
+    this.unmember?.();
     try {
       this.iterateRef.release();
       this.callRef.release();
@@ -252,11 +288,31 @@ function guardHost(host: HostImpl, live: () => boolean): HostImpl {
  * themselves; async results are copied by the VU's apply (threads) or by settle (inline); a
  * syncPromise result crosses through a Reference and must be made transferable here.
  */
-function hostFor(services: VuServices, state: VuState, done: HostImpl['done']): HostImpl {
+/** A VU's async host calls in flight, and when the last one settled (performance.now()). */
+interface HostCalls {
+  pending: number;
+  settledAt: number;
+}
+
+function hostFor(services: VuServices, state: VuState, done: HostImpl['done'], calls: HostCalls): HostImpl {
   const host: Partial<Record<HostName, HostFn>> = { done };
+  const settled = () => {
+    calls.pending--;
+    calls.settledAt = performance.now();
+  };
   for (const name of SERVICE_NAMES) {
     const f = serviceMethod(services, name, state);
-    host[name] = HOST_MODES[name] === 'syncPromise' ? async (...a: never[]) => copyOut(await f(...a)) : f;
+    const mode = HOST_MODES[name];
+    if (mode === 'syncPromise') host[name] = async (...a: never[]) => copyOut(await f(...a));
+    else if (mode === 'async') {
+      // counted while pending: a VU waiting on the host is not the one running when its isolate dies
+      host[name] = (...a: never[]) => {
+        calls.pending++;
+        const p = f(...a) as Promise<unknown>;
+        p.then(settled, settled);
+        return p;
+      };
+    } else host[name] = f;
   }
   return host as HostImpl;
 }

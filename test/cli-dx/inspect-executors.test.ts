@@ -19,7 +19,7 @@ test('inspect --json: one k6-style line for each executor', async () => {
 export default function () {}
 `,
   });
-  const r = await runCli(['inspect', path.join(dir, 's.ts'), '--json'], { cwd: dir });
+  const r = await runCli(['inspect', path.join(dir, 's.ts'), '--json', '--allow-read', path.dirname(trace)], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout) as { scenarios: Array<{ name: string; executor: string; description: string }> };
   const d = Object.fromEntries(j.scenarios.map((s) => [s.name, s.description]));

@@ -1,46 +1,79 @@
-// Measured TTFT / ITL / TPOT / E2E against the mock's known schedule at low load.
+// Measured TTFT / ITL / TPOT / E2E against what the mock really sent (its trace) at low load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { run } from '../../runtime/api.ts';
 import { startMockServer } from '../../runtime/mock/index.ts';
 import type { RequestRecord } from '../../runtime/llm/types.ts';
+import type { TraceRecord } from '../../runtime/mock/trace.ts';
+import { readFileSync } from 'node:fs';
 import { tempFiles } from '../helpers.ts';
 
-test('TTFT, ITL, TPOT and E2E match the mock schedule within a few ms', async () => {
-  const mock = await startMockServer({ ttftMs: 100, itlMs: 10, outputTokens: 16 });
-  try {
-    const dir = tempFiles({
-      's.ts': `import llm from 'llmperf/llm';
+/**
+ * What the mock really sent, read from its trace file (CLOCK_MONOTONIC ms, runtime/mock/trace.ts),
+ * keyed by the x-request-id each request carried. On a busy machine the mock's timers fire late too:
+ * the client's figures are compared with what the server actually did, not with the nominal schedule.
+ */
+function traceById(file: string): Map<string, TraceRecord> {
+  const out = new Map<string, TraceRecord>();
+  for (const l of readFileSync(file, 'utf8').trim().split('\n')) {
+    const t = JSON.parse(l) as TraceRecord;
+    if (t.requestId) out.set(t.requestId, t);
+  }
+  return out;
+}
+
+/** How late the client may see bytes the server wrote (scheduling on a busy machine), ms. */
+const DELIVERY_MS = 60;
+
+test('TTFT, E2E and TPOT match what the mock really sent (its trace), and never beat its schedule', async () => {
+  const dir = tempFiles({
+    's.ts': `import llm from 'llmperf/llm';
 export const options = { vus: 2, iterations: 10 };
-export default async function () { await llm.chat({ messages: [{ role: 'user', content: 'hello there' }] }); }
+export default async function () {
+  const id = 'r' + __VU + '-' + __ITER;
+  await llm.chat({ messages: [{ role: 'user', content: 'hello there' }] }, { headers: { 'x-request-id': id }, tags: { rid: id } });
+}
 `,
-    });
-    const recs: RequestRecord[] = [];
-    const out = await run({ script: path.join(dir, 's.ts'), overrides: { url: mock.url }, log: () => {}, listeners: [{ onRecord: (r) => recs.push(r) }] });
-    assert.equal(out.exitCode, 0);
-    assert.equal(recs.length, 10);
-    for (const r of recs) {
-      assert.ok(r.ok, r.errorMessage ?? '');
-      assert.equal(r.outputTokens, 16);
-      assert.equal(r.outputTokenSource, 'usage');
-      assert.equal(r.chunks, 16);
-      assert.equal(r.itl.length, 15);
-      assert.ok(r.ttft! >= 100 && r.ttft! < 115, `ttft ${r.ttft} (all: ${recs.map((x) => x.ttft!.toFixed(1)).join(" ")})`);
-      assert.ok(r.ttfb! < r.ttft!, 'headers come before the first token');
-      // the last token is due at 100 + 15 * 10 = 250 ms
-      assert.ok(r.e2e! >= 250 && r.e2e! < 262, `e2e ${r.e2e}`);
-      assert.ok(Math.abs(r.tpot! - 10) < 0.7, `tpot ${r.tpot}`);
-      const mean = r.itl.reduce((a, b) => a + b, 0) / r.itl.length;
-      assert.ok(Math.abs(mean - 10) < 0.7, `mean itl ${mean}`);
-    }
-    const p50 = out.summary.llm.percentiles.llm_ttft!['p(50)']!;
-    assert.ok(p50 >= 100 && p50 < 106, `p50 ttft ${p50}`);
-    assert.equal(out.summary.llm.requests, 10);
-    assert.equal(out.summary.llm.outputTokens, 160);
+  });
+  const traceFile = path.join(dir, 'trace.jsonl');
+  const mock = await startMockServer({ ttftMs: 100, itlMs: 10, outputTokens: 16, traceFile });
+  const recs: RequestRecord[] = [];
+  let out: Awaited<ReturnType<typeof run>>;
+  try {
+    out = await run({ script: path.join(dir, 's.ts'), overrides: { url: mock.url }, log: () => {}, listeners: [{ onRecord: (r) => recs.push(r) }] });
   } finally {
     await mock.close();
   }
+  const trace = traceById(traceFile);
+  assert.equal(out.exitCode, 0);
+  assert.equal(recs.length, 10);
+  for (const r of recs) {
+    assert.ok(r.ok, r.errorMessage ?? '');
+    assert.equal(r.outputTokens, 16);
+    assert.equal(r.outputTokenSource, 'usage');
+    assert.equal(r.chunks, 16);
+    assert.equal(r.itl.length, 15);
+    const t = trace.get(r.tags.rid!);
+    assert.ok(t && t.first !== null && t.last !== null, `trace line of ${r.tags.rid}`);
+    const sentFirst = t.first! - r.startMono!;
+    const sentLast = t.last! - r.startMono!;
+    // measured from just before the request was written to the arrival of the bytes: never before
+    // the server wrote them (1 ms of clock granularity), and not much later
+    assert.ok(r.ttft! >= sentFirst - 1 && r.ttft! - sentFirst < DELIVERY_MS, `ttft ${r.ttft} vs sent at ${sentFirst.toFixed(1)}`);
+    assert.ok(r.e2e! >= sentLast - 1 && r.e2e! - sentLast < DELIVERY_MS, `e2e ${r.e2e} vs sent at ${sentLast.toFixed(1)}`);
+    assert.ok(Math.abs(r.tpot! - (t.last! - t.first!) / 15) < (2 * DELIVERY_MS) / 15, `tpot ${r.tpot} vs sent ${(t.last! - t.first!) / 15}`);
+    // the mock is never early: its schedule is a floor
+    assert.ok(r.ttft! >= 99 && r.e2e! >= 249, `ttft ${r.ttft}, e2e ${r.e2e}`);
+    assert.ok(r.ttfb! < r.ttft!, 'headers come before the first token');
+    const sum = r.itl.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - (r.e2e! - r.ttft!)) < 0.01, 'the ITL gaps add up to e2e - ttft');
+  }
+  const ttfts = recs.map((r) => r.ttft!).sort((a, b) => a - b);
+  const p50 = out.summary.llm.percentiles.llm_ttft!['p(50)']!;
+  assert.ok(p50 >= ttfts[0]! - 1 && p50 <= ttfts[ttfts.length - 1]! + 1, `p50 ttft ${p50} within the measured ${ttfts[0]}..${ttfts.at(-1)}`);
+  assert.equal(out.summary.llm.requests, 10);
+  assert.equal(out.summary.llm.outputTokens, 160);
 });
 
 test('chunks of several tokens: llm_itl is per chunk, llm_itl_token spreads each gap over its tokens', async () => {
@@ -57,11 +90,11 @@ export default async function () { await llm.chat({ messages: [{ role: 'user', c
     const out = await run({ script: path.join(dir, 's.ts'), overrides: { url: mock.url }, log: () => {}, testConnection: false });
     const itl = out.summary.metrics.llm_itl!.values;
     const itlTok = out.summary.metrics.llm_itl_token!.values;
-    // 4 chunks of 3 tokens: 3 gaps per request, each ~12 ms, each giving 3 token samples of ~4 ms
+    // 4 chunks of 3 tokens: 3 gaps per request, each ~12 ms, each giving 3 token samples of a third
     assert.equal(itl.count, 9);
     assert.equal(itlTok.count, 27);
-    assert.ok(Math.abs(itl.avg! - 12) < 1, `itl ${itl.avg}`);
-    assert.ok(Math.abs(itlTok.avg! - 4) < 0.4, `itl_token ${itlTok.avg}`);
+    assert.ok(itl.avg! >= 11 && itl.avg! < 12 + DELIVERY_MS / 3, `itl ${itl.avg}`);
+    assert.ok(Math.abs(itlTok.avg! - itl.avg! / 3) < 0.05, `itl_token ${itlTok.avg} is a third of itl ${itl.avg}`);
   } finally {
     await mock.close();
   }

@@ -151,16 +151,13 @@ describe('mock server: timing', () => {
     try {
       await get(s.url.replace('/v1', '/health'));
       const r = await sse(`${s.url}/chat/completions`, chatBody());
-      assert.ok(r.events[0]!.t < 40, `role chunk at ${r.events[0]!.t}ms should come with the headers`);
+      assert.ok(r.events[0]!.t < 95, `role chunk at ${r.events[0]!.t}ms should come with the headers, before the first token is due`);
       const c = contentEvents(r);
       assert.equal(c.length, 10);
-      assert.ok(c[0]!.t >= 95 && c[0]!.t <= 140, `ttft ${c[0]!.t}`);
-      for (let i = 1; i < c.length; i++) {
-        const gap = c[i]!.t - c[i - 1]!.t;
-        assert.ok(gap >= 5 && gap <= 45, `itl ${i} ${gap}`);
-        // absolute deadlines: no drift
-        assert.ok(c[i]!.t >= 95 + i * 20 && c[i]!.t <= 140 + i * 20, `chunk ${i} at ${c[i]!.t}`);
-      }
+      assert.ok(c[0]!.t >= 95 && c[0]!.t <= 350, `ttft ${c[0]!.t}`);
+      // absolute deadlines: never early, no drift. How late a chunk is read depends on the scheduler
+      // (on a busy machine two chunks can arrive in one read, a gap of ~0): bounded generously.
+      for (let i = 1; i < c.length; i++) assert.ok(c[i]!.t >= 95 + i * 20 && c[i]!.t <= 350 + i * 20, `chunk ${i} at ${c[i]!.t}`);
     } finally { await s.close(); }
   });
 

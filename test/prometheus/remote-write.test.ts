@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../../runtime/api.ts';
 import { runCli } from '../helpers.ts';
+import { skipUnlessCi } from '../ci.ts';
 import { startMockServer, type MockServer } from '../../runtime/mock/index.ts';
 import { parsePrometheusRwArg, PrometheusRwOutput } from '../../runtime/outputs/prometheus-rw.ts';
 import { dashboardQueries, labelValuesSelector, substitute } from './dashboard.ts';
@@ -28,7 +29,7 @@ export default async function () {
 }
 `;
 
-const skip = prometheusBinary() ? false : 'the prometheus binary is not installed (apt-get install -y prometheus)';
+const skip = skipUnlessCi(prometheusBinary() ? false : 'the prometheus binary is not installed (apt-get install -y prometheus)');
 
 describe('prometheus remote write', { skip }, () => {
   let prom: PrometheusServer;
@@ -50,7 +51,8 @@ describe('prometheus remote write', { skip }, () => {
   async function runWith(arg: string, logs: string[]) {
     const out = new PrometheusRwOutput(parsePrometheusRwArg(arg), (l) => logs.push(l));
     try {
-      const r = await run({ script: scriptPath, overrides: { url: mock.url }, systemEnv: false, log: (l) => logs.push(l), listeners: [out], onStart: (info) => out.start(info) });
+      // no connection test: this mock fails 20% of requests on purpose, the test request included
+      const r = await run({ script: scriptPath, overrides: { url: mock.url }, systemEnv: false, testConnection: false, log: (l) => logs.push(l), listeners: [out], onStart: (info) => out.start(info) });
       return { r, out };
     } finally {
       await out.close();
@@ -143,7 +145,7 @@ describe('prometheus remote write', { skip }, () => {
     const out = path.join(path.dirname(scriptPath), 'cli-run-7');
     const summaryFile = path.join(path.dirname(scriptPath), 'cli-summary.json');
     const r = await runCli(
-      ['run', scriptPath, '--url', mock.url, '-e', 'DURATION=800ms', '--quiet', '--out-dir', out, '--summary-export', summaryFile, '--out', `prometheus-rw=${prom.writeUrl},interval=300ms`],
+      ['run', scriptPath, '--url', mock.url, '--no-test-connection', '-e', 'DURATION=800ms', '--quiet', '--out-dir', out, '--summary-export', summaryFile, '--out', `prometheus-rw=${prom.writeUrl},interval=300ms`],
       { env: { LLMPERF_INSTANCE: 'cli-instance' } },
     );
     assert.equal(r.code, 0, r.stderr);

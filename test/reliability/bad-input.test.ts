@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createServer } from 'node:net';
+import http from 'node:http';
 import { runCli, tempFiles } from '../helpers.ts';
 
 const ok = `import llm from 'llmperf/llm';\nexport default async function () { await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 2 }); }\n`;
@@ -55,4 +56,44 @@ test('mock: port already in use -> exit 104 naming the flag', async () => {
   } finally {
     held.close();
   }
+});
+
+test('a server that accepts and never answers: the connection test stops run, perf and sweep with exit 100 and a clear message', async () => {
+  // regression: perf waited --connect-timeout + 5 s (605 s by default) in silence, then started anyway
+  const silent = createServer(() => undefined);
+  // and one that sends its headers, then nothing
+  const headersOnly = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => headersOnly.listen(0, '127.0.0.1', r));
+  try {
+    const dir = tempFiles({ 's.ts': `export const options = { vus: 1, iterations: 1 };\n` + ok });
+    for (const srv of [silent, headersOnly]) {
+      const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+      const runs: Array<[string, string[]]> = [
+        ['run', ['run', 's.ts', '--url', `${base}/v1`, '--read-timeout', '2s', '--no-save']],
+        ['perf', ['perf', '--url', `${base}/v1/chat/completions`, '--model', 'm', '--number', '1', '--parallel', '1', '--prompt', 'hi', '--read-timeout', '2', '--outputs-dir', 'perf-out']],
+        ['sweep', ['sweep', 's.ts', '--url', `${base}/v1`, '--read-timeout', '2s', '--concurrency', '1', '--requests-per-level', '1', '--no-save']],
+      ];
+      for (const [name, args] of runs) {
+        const t0 = Date.now();
+        const r = await runCli(args, { cwd: dir, timeoutMs: 60_000 });
+        assert.equal(r.code, 100, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, /connection test failed: .*the server accepted the connection but sent no answer within 2 s.*--no-test-connection/, name);
+        assert.ok(Date.now() - t0 < 45_000, `${name} gave up after ${Date.now() - t0} ms`);
+        assert.doesNotMatch(r.stdout, /Requests\s+\d+ total/, `${name} did not start`);
+      }
+    }
+  } finally {
+    silent.close();
+    headersOnly.closeAllConnections();
+    headersOnly.close();
+  }
+});
+
+test('the connection test waits at most 60 s for an answer by default (the read timeout is 120 s)', async () => {
+  const { PROBE_ANSWER_TIMEOUT_MS } = await import('../../runtime/engine/target.ts');
+  assert.equal(PROBE_ANSWER_TIMEOUT_MS, 60_000);
 });

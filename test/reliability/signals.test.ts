@@ -46,6 +46,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     const started = Date.now();
     const p = runCli(['run', path.join(dir, 's.ts'), '--mock', 'ttft=200ms', '--mock', 'itl=5ms', '--out-dir', path.join(dir, 'out')], { cwd: dir, onSpawn: (x) => (pid = x), timeoutMs: 30_000 });
     await waitFor(() => pid > 0, 5000);
+    // the run has started (run.json is written once the script is loaded and the target is up):
+    // on a busy machine loading alone can take seconds, and a signal then stops before the run
+    await waitFor(() => existsSync(path.join(dir, 'out', 'run.json')), 30_000);
     await new Promise((r) => setTimeout(r, 2000));
     process.kill(pid, sig);
     const r = await p;
@@ -72,6 +75,7 @@ test('second SIGINT: stops at once, in-flight requests are cancelled, exit 105',
   // alternate fast and very slow requests: some complete before the signals, some are in flight
   const p = runCli(['run', path.join(dir, 's.ts'), '--mock', 'ttft=20s', '--out-dir', path.join(dir, 'out')], { cwd: dir, onSpawn: (x) => (pid = x), timeoutMs: 30_000 });
   await waitFor(() => pid > 0, 5000);
+  await waitFor(() => existsSync(path.join(dir, 'out', 'run.json')), 30_000);
   await new Promise((r) => setTimeout(r, 1500));
   process.kill(pid, 'SIGINT');
   await new Promise((r) => setTimeout(r, 300));

@@ -12,11 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { renderReport, writeReport, writeSweepReport, type SweepPoint } from '../../runtime/report/index.ts';
 import { ROOT } from '../helpers.ts';
+import { skipUnlessCi } from '../ci.ts';
 import { closedLoopScript, hostileSummary, hostileTimeline, recordRun, steadyScript, XSS, XSS2 } from './helpers.ts';
 import { decodePng, inkStats } from './png.ts';
 
 const CHROMIUM = process.env.LLMPERF_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`;
+const skip = skipUnlessCi(existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it (apt-get install -y chromium) to run the browser tests`);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Loaded {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createRunDir, redactArgs, redactDeep, redactUrl, safeName, timestamp } from '../../runtime/results/run-dir.ts';
+import { createRunDir, safeName, timestamp } from '../../runtime/results/run-dir.ts';
+import { redactArgv as redactArgs, redactDeep, redactUrl } from '../../runtime/secrets.ts';
 import { run } from '../../runtime/api.ts';
 
 test('redaction of the stored command line and URLs', () => {

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { applySegment, parseScenario, planScenario } from '../../runtime/executors/index.ts';
-import { ownedCount, ownsArrival, parseSegment, scaleInt } from '../../runtime/executors/segment.ts';
+import { ownedCount, ownedOffsets, ownsArrival, parseSegment, scaleInt } from '../../runtime/executors/segment.ts';
+import { constantOffsets } from '../../runtime/executors/constant-arrival-rate.ts';
+import type { ConstantArrivalRateConfig } from '../../runtime/executors/types.ts';
 import { ConfigError } from '../../runtime/errors.ts';
 import { run } from '../../runtime/api.ts';
 import { startMockServer } from '../../runtime/mock/index.ts';
@@ -58,11 +60,12 @@ test('applySegment scales each executor', () => {
 
 test('4 instances with segments against one mock: same totals, and the union of planned starts is the single-instance schedule', async () => {
   const mock = await startMockServer({ ttftMs: 2, itlMs: 1, outputTokens: 3 });
+  const open = { executor: 'constant-arrival-rate', rate: 40, duration: '1s', arrival: 'poisson', seed: 3, preAllocatedVUs: 8 };
   try {
     const dir = tempFiles({
       's.ts': `import llm from 'llmperf/llm';
 export const options = { scenarios: {
-  open: { executor: 'constant-arrival-rate', rate: 40, duration: '1s', arrival: 'poisson', seed: 3, preAllocatedVUs: 8 },
+  open: ${JSON.stringify(open)},
   closed: { executor: 'shared-iterations', vus: 3, iterations: 14 },
 } };
 export default async function () { await llm.chat({ messages: [{ role: 'user', content: 'x' }], max_tokens: 3 }); }
@@ -79,15 +82,24 @@ export default async function () { await llm.chat({ messages: [{ role: 'user', c
       });
       return { out, planned: recs.filter((r) => r.scenario === 'open').map((r) => r.plannedStart!) };
     };
+    const segments = ['0:1/4', '1/4:2/4', '2/4:3/4', '3/4:1'];
     const whole = await one();
-    const parts = await Promise.all(['0:1/4', '1/4:2/4', '2/4:3/4', '3/4:1'].map((s) => one(s)));
-    const sum = (f: (o: (typeof parts)[0]) => number) => parts.reduce((a, p) => a + f(p), 0);
-    assert.equal(sum((p) => p.out.summary.llm.requests), whole.out.summary.llm.requests);
-    assert.equal(sum((p) => p.out.summary.iterations.completed), whole.out.summary.iterations.completed);
-    const union = parts.flatMap((p) => p.planned).sort((a, b) => a - b);
-    const single = [...whole.planned].sort((a, b) => a - b);
-    assert.equal(union.length, single.length);
-    union.forEach((t, i) => assert.ok(Math.abs(t - single[i]!) < 1e-6, `planned start ${i}: ${t} vs ${single[i]}`));
+    const parts = await Promise.all(segments.map((s) => one(s)));
+    // every arrival and iteration is accounted for whatever the scheduler did: started (completed or
+    // interrupted) or dropped (no VU free, or its time passed before a busy loop reached it)
+    const accounted = (o: (typeof parts)[0]) => o.out.summary.iterations.completed + o.out.summary.iterations.interrupted + o.out.summary.iterations.dropped;
+    const schedule = [...constantOffsets(parseScenario('open', open) as ConstantArrivalRateConfig)].filter((t) => t < 1000);
+    assert.equal(accounted(whole), schedule.length + 14);
+    assert.equal(parts.reduce((a, p) => a + accounted(p), 0), accounted(whole));
+    for (const p of [whole, ...parts]) assert.equal(p.out.summary.llm.requests, p.out.summary.iterations.completed + p.out.summary.iterations.interrupted);
+    // the planned starts: each instance's are its own stripe of the one schedule, and the stripes
+    // together are the whole schedule (pure: no timing involved)
+    const owned = segments.map((s) => [...ownedOffsets(schedule, parseSegment(s, SEQ4))]);
+    assert.deepEqual(owned.flat().sort((a, b) => a - b), schedule);
+    parts.forEach((p, i) => {
+      for (const t of p.planned) assert.ok(owned[i]!.some((o) => Math.abs(o - t) < 1e-6), `segment ${segments[i]}: planned start ${t} is not its own`);
+    });
+    for (const t of whole.planned) assert.ok(schedule.some((o) => Math.abs(o - t) < 1e-6), `planned start ${t} is in the schedule`);
   } finally {
     await mock.close();
   }

@@ -19,6 +19,8 @@ export interface FinishOptions {
   color?: boolean;
   /** also write the summary JSON here (k6's --summary-export) */
   summaryExport?: string;
+  /** no text summary, no handleSummary(), no summaryExport (k6's --no-summary); the results are still written */
+  noSummary?: boolean;
   /** called with the run result before the isolates close (sweep levels read their registry here) */
   onResult?: (r: RunResult, summary: SummaryData) => void | Promise<void>;
 }
@@ -42,9 +44,9 @@ export async function finishRun(result: RunResult, o: FinishOptions): Promise<Fi
     const summary = buildSummary(result);
     await r?.finish(result, summary);
     await o.onResult?.(result, summary);
-    let stdout = renderTextSummary(summary, { color: o.color ?? false, timeUnit: result.options.summaryTimeUnit });
+    let stdout = o.noSummary ? '' : renderTextSummary(summary, { color: o.color ?? false, timeUnit: result.options.summaryTimeUnit });
     let stderr = '';
-    if (result.handleSummary) {
+    if (result.handleSummary && !o.noSummary) {
       const custom = await result.handleSummary(JSON.stringify(summary));
       if (custom) {
         stdout = '';
@@ -56,7 +58,7 @@ export async function finishRun(result: RunResult, o: FinishOptions): Promise<Fi
         }
       }
     }
-    if (o.summaryExport) files.push(writeOut(o.summaryExport, JSON.stringify(summary, null, 2)));
+    if (o.summaryExport && !o.noSummary) files.push(writeOut(o.summaryExport, JSON.stringify(summary, null, 2)));
     return { exitCode: result.exitCode, summary, stdout, stderr, files, ...(r?.runDir ? { runDir: r.runDir } : {}) };
   } finally {
     await r?.abort(); // no-op after finish(); closes the store and outputs if the summary failed

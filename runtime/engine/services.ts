@@ -43,6 +43,8 @@ export interface ServiceDeps {
   abort(msg: string): void;
   execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
   debug?: ((line: string) => void) | undefined;
+  /** with debug: include request bodies and response texts (false: --http-debug without =full) */
+  debugBodies?: boolean;
   /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
   initTokenizer?: string | undefined;
 }
@@ -99,7 +101,7 @@ export class Services implements VuServices {
     const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : t.llm.totalTimeoutMs;
     // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
     const signal = vu.signal ?? d.hardStop;
-    if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)} ${truncate(built.body, 500)}`);
+    if (d.debug) d.debug(`> ${built.method} ${built.url} ${redactHeaders(built.headers)}${d.debugBodies === false ? '' : ` ${truncate(built.body, 500)}`}`);
 
     this.inflight++;
     if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
@@ -109,7 +111,7 @@ export class Services implements VuServices {
 
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
     const timings = computeTimings(x, counts.outputTokens, built.stream);
-    if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
+    if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'}${d.debugBodies === false ? (x.errorMessage ? ` ${truncate(x.errorMessage, 300)}` : '') : ` ${truncate(x.errorMessage ?? x.text, 300)}`}`);
 
     const interrupted = x.errorCode === 'ABORTED';
     const tags: Record<string, string> = { ...t.runTags, ...vu.scenarioTags, scenario: vu.scenario, model, api: api.name, status: String(x.status) };

@@ -8,10 +8,12 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
+import { errorExit } from '../runtime/api.ts';
 import { connectionOptions, failGracefully, installSignals, overridesFromArgs, parseKeyValues, type ConnectionArgs } from './common.ts';
+import { dashboardFlags, startDashboard, type DashboardArgs } from './dashboard.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
-export interface LevelArgs extends ConnectionArgs {
+export interface LevelArgs extends ConnectionArgs, DashboardArgs {
   script: string;
   env?: string[];
   config?: string;
@@ -31,7 +33,7 @@ export interface LevelArgs extends ConnectionArgs {
 }
 
 export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & LevelArgs> {
-  return connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
+  return dashboardFlags(connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered as for `llmperf run` (its scenarios are replaced by the levels)' })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms' })
@@ -46,7 +48,7 @@ export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & L
     .option('vus-per-isolate', { type: 'number', default: 32, describe: 'VU contexts sharing one isolate' })
     .option('out-dir', { type: 'string', describe: 'results folder (default: llmperf-results/<command>-<script>-<YYYYmmdd-HHMMSS>/)' })
     .option('save', { type: 'boolean', default: true, describe: 'write the results folder: sweep.json, report.html (--no-save for none)' })
-    .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' }) as unknown as Argv<T & LevelArgs>;
+    .option('save-levels', { type: 'boolean', default: false, describe: 'also keep a full run directory per level (per-request SQLite, timeline) under levels/' })) as unknown as Argv<T & LevelArgs>;
 }
 
 /** The session request from the shared flags (target, env, level shape, results), for sweep and capacity. */
@@ -88,6 +90,12 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
   };
 }
 
+/** Ends a dashboard (if any) with the command's outcome, and names the exported page. */
+export async function finishDashboard(dash: Awaited<ReturnType<typeof startDashboard>>, exitCode: number, message: string | null, log: (l: string) => void, answer: string | null = null): Promise<void> {
+  const file = await dash?.finish({ exitCode, message, answer });
+  if (file) log(`dashboard: ${path.relative(process.cwd(), file) || file}`);
+}
+
 interface SweepArgs extends LevelArgs {
   concurrency?: string;
   rate?: string;
@@ -112,12 +120,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   handler: async (a) => {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
+    let dash: Awaited<ReturnType<typeof startDashboard>>;
     try {
       const given = [a.concurrency !== undefined, a.rate !== undefined, a.profile !== undefined].filter(Boolean).length;
       if (given > 1) throw new ConfigError('sweep: give one of --concurrency, --rate and --profile');
       const req = await sessionFrom(a, '30s', sig, log);
+      dash = await startDashboard(a, 'sweep', `llmperf sweep — ${a.script}`, log);
       const out = await runSweep({
         ...req,
+        ...(dash ? { dashboard: dash } : {}),
         ...(a.concurrency !== undefined ? { levels: parseLevelList(a.concurrency, 'concurrency', '--concurrency') } : {}),
         ...(a.rate !== undefined ? { levels: parseLevelList(a.rate, 'rate', '--rate') } : {}),
         ...(a.profile ? { profile: a.profile } : {}),
@@ -127,9 +138,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       });
       process.stdout.write(out.table);
       if (out.dir) log(`results: ${path.relative(process.cwd(), out.dir) || '.'}${out.report ? ` (report: ${path.relative(process.cwd(), out.report)})` : ''}`);
+      await finishDashboard(dash, out.exitCode, null, log);
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
+      await finishDashboard(dash, errorExit(e).exitCode, errorExit(e).message.split('\n')[0]!, log).catch(() => undefined);
       failGracefully(e);
     }
   },

@@ -197,7 +197,8 @@ export class RunFeed implements SampleListener {
     // the requests that ended after the last tick (and teardown()'s): a last, partial point
     const a = this.acc;
     if (a.ok || a.failed || a.dropped || r.durationMs - this.lastElapsed >= 250) {
-      this.emit({ type: 'tick', point: this.closeTick(Math.max(r.durationMs, this.lastElapsed + 1), 0, 0), etaMs: r.durationMs, scenarios: [], thresholds: this.evaluate(r.durationMs) });
+      // a partial tick: its rates are over the time it covers, at least half a tick (no spike from a few ms)
+      this.emit({ type: 'tick', point: this.closeTick(Math.max(r.durationMs, this.lastElapsed + 500), 0, 0), etaMs: r.durationMs, scenarios: [], thresholds: this.evaluate(r.durationMs) });
     }
     const thresholds: DashThreshold[] = summary.thresholds.map((x) => ({
       metric: x.metric,

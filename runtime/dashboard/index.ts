@@ -151,6 +151,26 @@ export function withHooks<T extends HookFields>(opts: T, h: RunHooks | undefined
   };
 }
 
+/** A finished run of a multi-run without SLOs (`perf --parallel 1 4 8`), as a dashboard level, from its summary. */
+export function summaryLevel(label: string, kind: DashLevel['kind'], value: number | null, s: SummaryData): Omit<DashLevel, 'run'> {
+  const p = (m: string) => ({ p50: s.llm.percentiles[m]?.['p(50)'] ?? null, p99: s.llm.percentiles[m]?.['p(99)'] ?? null });
+  return {
+    label,
+    kind,
+    value,
+    requestThroughput: s.llm.requestThroughput,
+    outputTokenThroughput: s.llm.outputTokenThroughput,
+    successRate: s.llm.successRate,
+    goodput: s.llm.goodput,
+    ttft: p('llm_ttft'),
+    tpot: p('llm_tpot'),
+    e2e: p('llm_e2e'),
+    ok: null,
+    failReason: null,
+    slo: [],
+  };
+}
+
 /** Opens a URL or file with $BROWSER, else the platform's opener; never waits for it. */
 export function openUrl(url: string, log: (l: string) => void = (l) => process.stderr.write(l + '\n')): void {
   void import('node:child_process').then(({ spawn }) => {

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
+import { summaryLevel, withHooks, type Dashboard } from '../dashboard/index.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { isPluginSpec } from '../llm/registry.ts';
@@ -42,6 +43,8 @@ export interface PerfIO {
   baseDir?: string;
   /** the raw command line, stored redacted in each run directory's run.json */
   argv?: readonly string[];
+  /** the live dashboard (--dashboard): every measured run feeds it */
+  dashboard?: Dashboard;
 }
 
 export interface PerfOutcome {
@@ -263,7 +266,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
   };
   let out;
   try {
-    out = await run({
+    out = await run(withHooks({
       script: { source, filename: basename(filename), baseDir: one.baseDir },
       overrides: overridesFor(o, t.url, t.api),
       systemEnv: false,
@@ -275,12 +278,13 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
       ...(dir ? { outDir: dir, runInfo, ...(o.out?.length ? { outputs: o.out } : {}), ...(io.argv ? { argv: io.argv } : {}) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.hardSignal ? { hardSignal: io.hardSignal } : {}),
-    });
+    }, one.warmup ? undefined : io.dashboard?.hooks(one.label.trim().replace(/^\[|\]$/g, ''))));
   } catch (e) {
     throw asConfigError(e);
   }
   if (one.warmup) return { exitCode: out.exitCode };
   const result = toResult(r, out.summary, acc, o.evalscopeVersion ?? '1.10');
+  if (one.label) io.dashboard?.level(summaryLevel(`parallel ${r.parallel === -1 ? 'INF' : r.parallel}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}`, r.rate !== -1 ? 'rate' : 'concurrency', r.rate !== -1 ? r.rate : r.parallel, out.summary));
   vis?.endRun(acc, result);
   if (dir) {
     result.dir = dir;

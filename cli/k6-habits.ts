@@ -22,9 +22,16 @@ export interface K6HabitArgs {
   summary?: boolean;
 }
 
-/** The script argument: a path, or `-` for a script read from stdin (run from the working directory). */
+/**
+ * The script argument: a path, or `-` for a script read from stdin (run from the working directory).
+ * yargs hands a lone `-` over as '', so the raw command line decides.
+ */
+export function isStdinScript(arg: string, argv: readonly string[] = process.argv.slice(2)): boolean {
+  return arg === '-' || (arg === '' && argv.includes('-'));
+}
+
 export async function readScriptArg(arg: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<RunOptions['script']> {
-  if (arg !== '-') return arg;
+  if (!isStdinScript(arg)) return arg;
   if ((stdin as { isTTY?: boolean }).isTTY) throw new ConfigError('run -: reads the script from stdin, and stdin is a terminal: pipe a script in (cat test.ts | llmperf run -) or give its path');
   const chunks: Buffer[] = [];
   for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));

@@ -6,7 +6,7 @@ import { withHooks } from '../runtime/dashboard/index.ts';
 import { colorEnabled } from '../runtime/outputs/color.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
 import { failGracefully, installSignals, overridesFromArgs, parseKeyValues, targetOptions, type ConnectionArgs, type RunShortcutArgs } from './common.ts';
-import { consoleFile as openConsoleFile, crossedLine, httpDebugMode, readScriptArg, verboseHooks, type K6HabitArgs } from './k6-habits.ts';
+import { consoleFile as openConsoleFile, crossedLine, isStdinScript, httpDebugMode, readScriptArg, verboseHooks, type K6HabitArgs } from './k6-habits.ts';
 import { dashboardFlags, startDashboard, type DashboardArgs } from './dashboard.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
@@ -90,7 +90,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const script = await readScriptArg(a.script);
       const debug = httpDebugMode(a);
       consoleFile = openConsoleFile(a);
-      dash = await startDashboard(a, 'run', `llmperf run — ${a.script === '-' ? 'stdin' : a.script}`, log);
+      dash = await startDashboard(a, 'run', `llmperf run — ${isStdinScript(a.script) ? 'stdin' : a.script}`, log);
       const opts: RunOptions = {
         script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),

@@ -18,6 +18,7 @@ import { EvalscopeAccumulator, fromRecord } from '../summary/evalscope.ts';
 import { planRuns, scenarioFor, scheduleSeed, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
 import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
+import { foldersBefore, removeFailedOutputs } from './cleanup.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
@@ -155,6 +156,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
   const root = perfRoot(o);
+  const existed = foldersBefore(root, o.outputsDir);
   const io: PerfIO = { ...ioIn, ...teeLog(root, ioIn.log, ioIn.out) };
   try {
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
@@ -209,6 +211,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     return { exitCode, results, root };
   } catch (e) {
     io.log(`ERROR ${(e as Error).message}`.split('\n')[0]!);
+    removeFailedOutputs(root, o.outputsDir, existed);
     throw e;
   }
 }

@@ -68,6 +68,8 @@ function watch(page: Page, origin: string | null): string[] {
   return problems;
 }
 
+/** A page expression: chart `id` has at least `n` points (the page's globals, so a string). */
+const chartHas = (id: string, n: number) => `Number(document.querySelector('#${id}')?.getAttribute('data-points') ?? 0) >= ${n}`;
 const points = (page: Page, id: string) => page.$eval(`#${id}`, (f) => Number(f.getAttribute('data-points'))).catch(() => 0);
 const finalValue = (page: Page, key: string, col = 1) => page.$eval(`#final tr[data-k="${key}"] td:nth-child(${col + 1})`, (td) => td.getAttribute('data-v'));
 
@@ -112,10 +114,10 @@ export default async function () {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watch(page, url);
     await page.goto(url);
-    await page.waitForFunction(() => Number(document.querySelector('#c-requests')?.getAttribute('data-points') ?? 0) >= 2, null, { timeout: 60_000 });
+    await page.waitForFunction(chartHas('c-requests', 2), null, { timeout: 60_000 });
     assert.equal(await page.getAttribute('body', 'data-status'), 'running');
     const before = await points(page, 'c-requests');
-    await page.waitForFunction((n) => Number(document.querySelector('#c-requests')?.getAttribute('data-points') ?? 0) >= n + 4, before, { timeout: 60_000 });
+    await page.waitForFunction(chartHas('c-requests', before + 4), null, { timeout: 60_000 });
     assert.ok((await points(page, 'c-ttft')) > 0, 'TTFT drawn live');
     assert.ok((await page.locator('#thresholds tbody tr').count()) >= 1, 'thresholds shown while running');
     await page.waitForSelector('body[data-status="finished"]', { timeout: 90_000 });
@@ -127,7 +129,7 @@ export default async function () {
     assert.ok(summary.llm.requests >= 30, `${summary.llm.requests} requests`);
     await checkFinal(page, summary);
     assert.equal(await page.getAttribute('#status', 'data-exit'), '99');
-    const state = (await page.evaluate(() => (window as unknown as { llmperfDashboard: { state(): unknown } }).llmperfDashboard.state())) as DashState;
+    const state = (await page.evaluate('window.llmperfDashboard.state()')) as DashState;
     const live = state.points.reduce((a, p) => a + p.ok + p.failed, 0);
     assert.equal(live, summary.llm.requests, 'the requests counted live add up to summary.json');
     assert.equal(state.points.reduce((a, p) => a + p.failed, 0), summary.llm.failed);
@@ -179,7 +181,7 @@ export default async function () {
     }
     for (let i = 0; i < 3; i++) await checkFinal(page, levels[i]!.summary, i + 1);
     assert.equal(await points(page, 'l-ttft'), 6, 'p50 and p99 of 3 levels against the load');
-    const state = (await page.evaluate(() => (window as unknown as { llmperfDashboard: { state(): unknown } }).llmperfDashboard.state())) as DashState;
+    const state = (await page.evaluate('window.llmperfDashboard.state()')) as DashState;
     assert.equal(state.runs.length, 3);
     assert.deepEqual(state.runs.map((x) => x.label), levels.map((l) => l.label));
     assert.deepEqual(problems, []);

@@ -9,6 +9,7 @@ export function versionLine(): string {
 export const versionCommand: CommandModule = {
   command: 'version',
   describe: 'Print the version of llmperf and of Node.js it runs on',
+  builder: (y) => y.example('$0 version', 'llmperf v0.1.0 (node v20.19.0, linux/x64), as `k6 version`'),
   handler: () => {
     process.stdout.write(versionLine() + '\n');
   },

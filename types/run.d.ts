@@ -190,7 +190,7 @@ export declare const ExitCode: {
 };
 
 export interface RunOutput {
-  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 105 interrupted, 108 aborted. */
+  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 101 teardown() timed out, 105 interrupted, 108 aborted. */
   exitCode: ExitCodeValue;
   summary: SummaryData;
   /** The text summary (or handleSummary's `stdout`). */

@@ -39,6 +39,8 @@ function fakeRun(h: ReturnType<Dashboard['hooks']>, lastRecords = 2): void {
   }
   for (let i = 0; i < lastRecords; i++) feed.onRecord!(rec({}));
   const s = hostileSummary();
+  // llmperf's own health figures, whatever their shape, when a summary carries them
+  Object.assign(s, { io: { threads: 2, lagP99Ms: 1.5 }, client: { note: XSS } });
   h.onResult({ exitCode: 99, durationMs: 3100, iterations: 35 } as unknown as RunResult, s);
 }
 
@@ -57,6 +59,7 @@ test('feed: points count every finished request once (interrupted ones not), the
   assert.equal(s.runs[0]!.etaMs, 3100, 'once ended, the end is known');
   assert.equal(s.runs[0]!.final!.requests, 10);
   assert.equal(s.runs[0]!.final!.exitCode, 99);
+  assert.deepEqual(s.runs[0]!.final!.health, { client: { note: XSS }, io: { threads: 2, lagP99Ms: 1.5 } });
   assert.equal(s.runs[0]!.thresholds[0]!.ok, false);
   await d.finish({ exitCode: 99 });
   assert.equal(d.snapshot().status, 'finished');

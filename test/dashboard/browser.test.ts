@@ -68,8 +68,12 @@ function watch(page: Page, origin: string | null): string[] {
   return problems;
 }
 
-/** A page expression: chart `id` has at least `n` points (the page's globals, so a string). */
-const chartHas = (id: string, n: number) => `Number(document.querySelector('#${id}')?.getAttribute('data-points') ?? 0) >= ${n}`;
+/** The page's globals, as the predicates below see them (the tests compile without the DOM library). */
+type PageGlobals = { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null }; llmperfDashboard: { state(): unknown } };
+/** Waits until chart `id` has at least `n` points (a function, not a string: the page's CSP forbids eval). */
+const waitChart = (page: Page, id: string, n: number, timeout: number) =>
+  page.waitForFunction(([cid, min]) => Number((globalThis as unknown as PageGlobals).document.querySelector(`#${cid}`)?.getAttribute('data-points') ?? 0) >= (min as number), [id, n] as const, { timeout });
+const dashState = async (page: Page) => (await page.evaluate(() => (globalThis as unknown as PageGlobals).llmperfDashboard.state())) as DashState;
 const points = (page: Page, id: string) => page.$eval(`#${id}`, (f) => Number(f.getAttribute('data-points'))).catch(() => 0);
 const finalValue = (page: Page, key: string, col = 1) => page.$eval(`#final tr[data-k="${key}"] td:nth-child(${col + 1})`, (td) => td.getAttribute('data-v'));
 
@@ -114,10 +118,10 @@ export default async function () {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watch(page, url);
     await page.goto(url);
-    await page.waitForFunction(chartHas('c-requests', 2), null, { timeout: 60_000 });
+    await waitChart(page, 'c-requests', 2, 60_000);
     assert.equal(await page.getAttribute('body', 'data-status'), 'running');
     const before = await points(page, 'c-requests');
-    await page.waitForFunction(chartHas('c-requests', before + 4), null, { timeout: 60_000 });
+    await waitChart(page, 'c-requests', before + 4, 60_000);
     assert.ok((await points(page, 'c-ttft')) > 0, 'TTFT drawn live');
     assert.ok((await page.locator('#thresholds tbody tr').count()) >= 1, 'thresholds shown while running');
     await page.waitForSelector('body[data-status="finished"]', { timeout: 90_000 });
@@ -129,7 +133,7 @@ export default async function () {
     assert.ok(summary.llm.requests >= 30, `${summary.llm.requests} requests`);
     await checkFinal(page, summary);
     assert.equal(await page.getAttribute('#status', 'data-exit'), '99');
-    const state = (await page.evaluate('window.llmperfDashboard.state()')) as DashState;
+    const state = await dashState(page);
     const live = state.points.reduce((a, p) => a + p.ok + p.failed, 0);
     assert.equal(live, summary.llm.requests, 'the requests counted live add up to summary.json');
     assert.equal(state.points.reduce((a, p) => a + p.failed, 0), summary.llm.failed);
@@ -181,7 +185,7 @@ export default async function () {
     }
     for (let i = 0; i < 3; i++) await checkFinal(page, levels[i]!.summary, i + 1);
     assert.equal(await points(page, 'l-ttft'), 6, 'p50 and p99 of 3 levels against the load');
-    const state = (await page.evaluate('window.llmperfDashboard.state()')) as DashState;
+    const state = await dashState(page);
     assert.equal(state.runs.length, 3);
     assert.deepEqual(state.runs.map((x) => x.label), levels.map((l) => l.label));
     assert.deepEqual(problems, []);

@@ -19,6 +19,11 @@ await build({
   sourcemap: 'linked',
   packages: 'external',
   splitting: true,
-  define: { __LLMPERF_VERSION__: JSON.stringify(pkg.version), __LLMPERF_PRELUDE__: JSON.stringify(await bundlePrelude()) },
+  define: {
+    __LLMPERF_VERSION__: JSON.stringify(pkg.version),
+    __LLMPERF_PRELUDE__: JSON.stringify(await bundlePrelude()),
+    // the live dashboard's page script (runtime/dashboard/page.ts), carried as a string
+    __LLMPERF_DASHBOARD_JS__: JSON.stringify(readFileSync(new URL('./runtime/dashboard/page/dashboard.js', import.meta.url), 'utf8')),
+  },
   logLevel: 'warning',
 });

@@ -2,8 +2,10 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { runCapacity } from '../runtime/sweep/capacity.ts';
+import { errorExit } from '../runtime/api.ts';
 import { failGracefully, installSignals } from './common.ts';
-import { levelOptions, sessionFrom, type LevelArgs } from './sweep.ts';
+import { startDashboard } from './dashboard.ts';
+import { finishDashboard, levelOptions, sessionFrom, type LevelArgs } from './sweep.ts';
 
 interface CapacityArgs extends LevelArgs {
   over: 'concurrency' | 'rate';
@@ -31,10 +33,13 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
   handler: async (a) => {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
+    let dash: Awaited<ReturnType<typeof startDashboard>>;
     try {
       const req = await sessionFrom(a, '20s', sig, log);
+      dash = await startDashboard(a, 'capacity', `llmperf capacity — ${a.script}`, log);
       const out = await runCapacity({
         ...req,
+        ...(dash ? { dashboard: dash } : {}),
         over: a.over,
         min: a.min,
         max: a.max,
@@ -44,9 +49,11 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
       });
       process.stdout.write(out.table + '\n' + out.answer + '\n');
       if (out.dir) log(`results: ${path.relative(process.cwd(), out.dir) || '.'}${out.report ? ` (report: ${path.relative(process.cwd(), out.report)})` : ''}`);
+      await finishDashboard(dash, out.exitCode, null, log, out.answer);
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
+      await finishDashboard(dash, errorExit(e).exitCode, errorExit(e).message.split('\n')[0]!, log).catch(() => undefined);
       failGracefully(e);
     }
   },

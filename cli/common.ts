@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import { errorExit } from '../runtime/api.ts';
-import { OPTION_TABLE, type FlagGroup, type OptionSpec } from '../runtime/options/table.ts';
+import { OPTION_TABLE, parseStages, type FlagGroup, type OptionSpec } from '../runtime/options/table.ts';
 import type { Overrides } from '../runtime/options/resolve.ts';
 
 /** Parses ["k=v", ...] (or a single string) into an object; `what` names the flag in errors. */
@@ -119,11 +119,13 @@ export interface ConnectionArgs {
   'read-timeout'?: string;
   timeout?: string;
   tag?: string[];
+  'insecure-skip-tls-verify'?: boolean;
 }
 export interface RunShortcutArgs {
   vus?: number;
   iterations?: number;
   duration?: string;
+  stage?: string[];
   'summary-trend-stats'?: string;
   'summary-time-unit'?: 's' | 'ms' | 'us';
 }
@@ -134,12 +136,12 @@ function tableFlags<T>(y: Argv<T>, groups: readonly FlagGroup[], urlHelp?: strin
   for (const spec of OPTION_TABLE as readonly OptionSpec[]) {
     if (!spec.flag || !spec.group || !groups.includes(spec.group)) continue;
     const describe = spec.path === 'llm.url' && urlHelp ? urlHelp : spec.help;
-    const type = spec.parse === 'int' ? ('number' as const) : ('string' as const);
+    const type = spec.parse === 'int' ? ('number' as const) : spec.parse === 'bool' ? ('boolean' as const) : ('string' as const);
     out = out.option(spec.flag, {
       type,
       describe,
       ...(spec.alias ? { alias: spec.alias } : {}),
-      ...(spec.parse === 'keyValues' ? { array: true } : {}),
+      ...(spec.parse === 'keyValues' || spec.parse === 'stages' ? { array: true } : {}),
       ...(spec.path === 'summaryTimeUnit' ? { choices: ['s', 'ms', 'us'] } : {}),
     }) as Argv<T>;
   }
@@ -167,7 +169,8 @@ export function overridesFromArgs(a: object): Overrides {
     if (spec.parse === 'keyValues') {
       if (Array.isArray(v) && v.length === 0) continue;
       o[spec.override] = parseKeyValues(v, `--${spec.flag}`);
-    } else if (spec.parse === 'list') o[spec.override] = String(v).split(',').map((x) => x.trim()).filter(Boolean);
+    } else if (spec.parse === 'stages') o[spec.override] = parseStages((Array.isArray(v) ? v : [v]).map(String), `--${spec.flag}`);
+    else if (spec.parse === 'list') o[spec.override] = String(v).split(',').map((x) => x.trim()).filter(Boolean);
     else o[spec.override] = v;
   }
   return o as Overrides;

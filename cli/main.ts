@@ -12,6 +12,7 @@ import { capacityCommand } from './capacity.ts';
 import { newCommand } from './new.ts';
 import { reportCommand } from './report.ts';
 import { k8sCommand } from './k8s.ts';
+import { versionCommand } from './version.ts';
 import { fail } from './common.ts';
 import { VERSION } from '../runtime/summary/data.ts';
 import { watchLauncher } from './launcher-link.ts';
@@ -33,6 +34,7 @@ try {
     .command(k8sCommand)
     .command(mockCommand)
     .command(mergeCommand)
+    .command(versionCommand)
     .demandCommand(1, 'give a command: run, perf, mock, ... (see --help)')
     .strict()
     .recommendCommands()

@@ -1,7 +1,7 @@
 /** `llmperf new [file]`: parsing only; the work is runtime/templates. */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { createScript, DEFAULT_SCRIPT, packageRoot, TEMPLATE_NAMES, TEMPLATES, type TemplateName } from '../runtime/templates/index.ts';
+import { createScript, DEFAULT_SCRIPT, packageRoot, TEMPLATE_NAMES, TEMPLATES, typeCheckCommands, type TemplateName } from '../runtime/templates/index.ts';
 import { fail } from './common.ts';
 
 interface NewArgs {
@@ -24,7 +24,9 @@ export const newCommand: CommandModule<object, NewArgs> = {
         'Templates:\n' +
           TEMPLATE_NAMES.map((n) => `  ${n.padEnd(12)}${TEMPLATES[n].description}`).join('\n') +
           '\n\nA tsconfig.json is written next to the script when the folder has none, so that editors and tsc find the types of llmperf, llmperf/llm, ... ' +
-          '(through the installed package, or with paths to this llmperf\'s types/ folder when it runs from a global or npx install).',
+          '(through the installed package, or with paths to this llmperf\'s types/ folder when it runs from a global or npx install). ' +
+          'It leaves out the results folders (llmperf-results/, outputs/) and node_modules. To type-check with tsc, add TypeScript as a devDependency: ' +
+          'npm install --save-dev typescript && npx tsc -p tsconfig.json (a bare `npx tsc` without it fetches an unrelated package).',
       ) as unknown as Argv<NewArgs>,
   handler: (a) => {
     try {
@@ -33,6 +35,8 @@ export const newCommand: CommandModule<object, NewArgs> = {
       const lines = [`created ${rel(r.script)} (template ${a.template})`];
       if (r.tsconfig) lines.push(`created ${rel(r.tsconfig)} (types ${r.typesVia === 'package' ? 'from the installed llmperf package' : `mapped to ${path.join(packageRoot(), 'types')}`})`);
       lines.push('', 'next:', `  llmperf inspect ${rel(r.script)}    # the plan and the resolved options`, `  llmperf run ${rel(r.script)}        # run it (against the built-in mock server unless you give --url)`);
+      const [install, check] = typeCheckCommands(path.dirname(r.script));
+      lines.push('', 'type-check it (editors read tsconfig.json on their own; tsc needs TypeScript as a devDependency):', `  ${install}`, `  ${check}`);
       process.stdout.write(lines.join('\n') + '\n');
       process.exitCode = 0;
     } catch (e) {

@@ -6,7 +6,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { ConfigError } from '../runtime/errors.ts';
 import type { PerfOptions } from '../runtime/perf/config.ts';
 import { runPerf } from '../runtime/perf/run.ts';
+import { errorExit } from '../runtime/api.ts';
 import { failGracefully, installSignals, mockOptionsFromArgs, parseKeyValues } from './common.ts';
+import { dashboardFlags, startDashboard, type DashboardArgs } from './dashboard.ts';
+import { finishDashboard } from './sweep.ts';
 import { commandLine, evalscopeExtra, lastOccurrence, perfFlagsBuilder, perfNotes, redactPerfArgv } from './perf-flags.ts';
 import { EVALSCOPE_FORMATS, type EvalscopeFormat } from '../runtime/summary/evalscope.ts';
 
@@ -266,15 +269,18 @@ export const perfCommand: CommandModule = {
   command: 'perf',
   describe: "evalscope perf's command line on the llmperf engine (same flags, same tables)",
   // perfFlagsBuilder adds the evalscope flags llmperf answers with a note or refuses with a reason
-  builder: (y) => perfFlagsBuilder(perfBuilder(y)),
+  builder: (y) => perfFlagsBuilder(dashboardFlags(perfBuilder(y))),
   handler: async (argv) => {
     const a = argv as unknown as Args;
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
+    let dash: Awaited<ReturnType<typeof startDashboard>>;
     try {
       for (const note of perfNotes(a)) log(note);
       const o = perfOptionsFrom(a, process.argv.slice(2));
+      dash = await startDashboard(a as DashboardArgs, 'perf', `llmperf perf — ${o.model}`, log);
       const outcome = await runPerf(o, {
+        ...(dash ? { dashboard: dash } : {}),
         log,
         out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
         signal: sig.graceful.signal,
@@ -282,9 +288,11 @@ export const perfCommand: CommandModule = {
         commandLine: commandLine(process.argv.slice(2)),
         argv: redactPerfArgv(process.argv.slice(2)),
       });
+      await finishDashboard(dash, outcome.exitCode, null, log);
       sig.dispose();
       process.exitCode = outcome.exitCode;
     } catch (e) {
+      await finishDashboard(dash, errorExit(e).exitCode, errorExit(e).message.split('\n')[0]!, log).catch(() => undefined);
       failGracefully(e);
     }
   },

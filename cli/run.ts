@@ -1,12 +1,16 @@
-/** `llmperf run <script>`: parsing only; the work is runtime/api.ts's run(). */
+/** `llmperf run <script>` (`-` reads the script from stdin): parsing only; the work is runtime/api.ts's run(). */
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { run } from '../runtime/api.ts';
+import { errorExit, run, type RunOptions } from '../runtime/api.ts';
+import { withHooks } from '../runtime/dashboard/index.ts';
+import { colorEnabled } from '../runtime/outputs/color.ts';
 import { readConfigFile } from '../runtime/options/resolve.ts';
 import { failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, targetOptions, type ConnectionArgs, type RunShortcutArgs, type SandboxArgs } from './common.ts';
+import { consoleFile as openConsoleFile, crossedLine, isStdinScript, httpDebugMode, readScriptArg, verboseHooks, type K6HabitArgs } from './k6-habits.ts';
+import { dashboardFlags, startDashboard, type DashboardArgs } from './dashboard.ts';
 import { parseDuration } from '../runtime/options/duration.ts';
 
-export interface RunArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs {
+export interface RunArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs, DashboardArgs, K6HabitArgs {
   script: string;
   env?: string[];
   'summary-export'?: string;
@@ -36,14 +40,18 @@ export interface RunArgs extends ConnectionArgs, RunShortcutArgs, SandboxArgs {
 }
 
 export function runBuilder(y: Argv): Argv<RunArgs> {
-  return sandboxOptions(targetOptions(y))
-    .positional('script', { type: 'string', describe: 'the test script (.ts or .js)', demandOption: true })
+  return dashboardFlags(sandboxOptions(targetOptions(y)))
+    .positional('script', { type: 'string', describe: 'the test script (.ts or .js), or - to read it from stdin', demandOption: true })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options (the shape of `export const options`), layered: defaults < config < script < LLMPERF_* env < flags' })
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
     .option('summary-export', { type: 'string', describe: 'write the summary JSON to this file' })
-    .option('color', { type: 'boolean', default: !!process.stdout.isTTY && !process.env.NO_COLOR, describe: 'colours in the summary (--no-color to disable)' })
+    .option('color', { type: 'boolean', default: colorEnabled(process.stdout), describe: 'colours in the summary (default: on a terminal, unless NO_COLOR; FORCE_COLOR forces them; --no-color to disable)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output' })
-    .option('debug', { type: 'boolean', default: false, describe: 'print each request and response (secrets redacted)' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "verbose logging: llmperf's DEBUG lines (phases, plan, target) and the script's console.debug (k6's -v)" })
+    .option('debug', { type: 'boolean', default: false, describe: 'print each request and response, bodies included (secrets redacted)' })
+    .option('http-debug', { type: 'string', describe: "log every request and response: status, timings and headers (secrets redacted); --http-debug=full adds the bodies (k6's --http-debug)" })
+    .option('console-output', { type: 'string', describe: "append the script's console output to this file instead of stderr (k6's --console-output)" })
+    .option('summary', { type: 'boolean', default: true, describe: "--no-summary: no end-of-test summary, no handleSummary(), no --summary-export (k6's --no-summary); the run directory is still written" })
     .option('store-bodies', { type: 'boolean', default: true, describe: 'keep request bodies and response texts in the results (--no-store-bodies)' })
     .option('system-env', { type: 'boolean', default: true, describe: 'expose the system environment to __ENV (--no-system-env)' })
     .option('isolate-memory', { type: 'number', default: 256, describe: 'heap limit per isolate, MB' })
@@ -76,10 +84,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (a) => {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
+    let dash: Awaited<ReturnType<typeof startDashboard>>;
+    let consoleFile: ReturnType<typeof openConsoleFile>;
     try {
       const mockOpts = mockOptionsFromArgs(a.mock);
-      const out = await run({
-        script: a.script,
+      const script = await readScriptArg(a.script);
+      const debug = httpDebugMode(a);
+      consoleFile = openConsoleFile(a);
+      dash = await startDashboard(a, 'run', `llmperf run — ${isStdinScript(a.script) ? 'stdin' : a.script}`, log);
+      const opts: RunOptions = {
+        script,
         ...(a.config ? { config: readConfigFile(a.config) } : {}),
         overrides: overridesFromArgs(a),
         env: parseKeyValues(a.env, '--env'),
@@ -89,7 +103,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         log,
         color: a.color,
         storeBodies: a['store-bodies'],
-        debug: a.debug,
+        ...(debug ? { debug } : {}),
+        ...(consoleFile ? { consoleLog: consoleFile.write } : {}),
+        consoleDebug: !!a.verbose,
+        ...(a.summary === false ? { noSummary: true } : {}),
         isolateMemoryMb: a['isolate-memory'],
         vusPerIsolate: a['vus-per-isolate'],
         vusPerContext: a['vus-per-context'],
@@ -109,13 +126,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
         outputs: a.out ?? [],
         progress: a.quiet ? false : { ...(a['log-every-n-query'] ? { everyNRequests: a['log-every-n-query'] } : {}) },
         argv: process.argv.slice(2),
-      });
+      };
+      const out = await run(withHooks(a.verbose ? verboseHooks(opts, log) : opts, dash?.hooks()));
       if (out.stdout) process.stdout.write(out.stdout);
       if (out.stderr) process.stderr.write(out.stderr);
       if (out.runDir) process.stderr.write(`results: ${path.relative(process.cwd(), out.runDir) || '.'}\n`);
+      // k6's closing line when thresholds failed
+      const crossed = crossedLine(out.summary);
+      if (crossed) log(`ERROR ${crossed}`);
+      const exported = await dash?.finish({ exitCode: out.exitCode, message: crossed });
+      if (exported) log(`dashboard: ${path.relative(process.cwd(), exported) || exported}`);
+      consoleFile?.close();
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
+      await dash?.finish({ exitCode: errorExit(e).exitCode, message: errorExit(e).message.split('\n')[0]! }).catch(() => undefined);
+      consoleFile?.close();
       failGracefully(e);
     }
   },

@@ -8,10 +8,12 @@ import type { SessionRequest } from '../runtime/sweep/session.ts';
 import { parseSlos } from '../runtime/sweep/slo.ts';
 import { runSweep } from '../runtime/sweep/sweep.ts';
 import { ConfigError } from '../runtime/errors.ts';
+import { errorExit } from '../runtime/api.ts';
 import { connectionOptions, failGracefully, installSignals, mockOptionsFromArgs, overridesFromArgs, parseKeyValues, sandboxFromArgs, sandboxOptions, type ConnectionArgs, type SandboxArgs } from './common.ts';
+import { dashboardFlags, startDashboard, type DashboardArgs } from './dashboard.ts';
 
 /** Flags shared by `sweep` and `capacity`: the target, the script's environment, level shape, results. */
-export interface LevelArgs extends ConnectionArgs, SandboxArgs {
+export interface LevelArgs extends ConnectionArgs, SandboxArgs, DashboardArgs {
   script: string;
   env?: string[];
   config?: string;
@@ -32,7 +34,7 @@ export interface LevelArgs extends ConnectionArgs, SandboxArgs {
 }
 
 export function levelOptions<T>(y: Argv<T>, defaultDuration: string): Argv<T & LevelArgs> {
-  return sandboxOptions(connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)')
+  return dashboardFlags(sandboxOptions(connectionOptions(y.positional('script', { type: 'string', describe: 'the test script (.ts or .js): its default function is one iteration', demandOption: true }), 'base URL of the OpenAI-compatible server (default: the built-in mock, started once for all levels)'))
     .option('env', { alias: 'e', type: 'string', array: true, describe: 'script variable KEY=VALUE, read as __ENV.KEY (repeatable)' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file of options, layered as for `llmperf run` (its scenarios are replaced by the levels)' })
     .option('mock', { type: 'string', array: true, describe: 'options of the built-in mock target, e.g. --mock ttft=200ms --mock itl=20ms' })
@@ -91,6 +93,12 @@ export async function sessionFrom(a: LevelArgs, defaultDuration: string, sig: { 
   };
 }
 
+/** Ends a dashboard (if any) with the command's outcome, and names the exported page. */
+export async function finishDashboard(dash: Awaited<ReturnType<typeof startDashboard>>, exitCode: number, message: string | null, log: (l: string) => void, answer: string | null = null): Promise<void> {
+  const file = await dash?.finish({ exitCode, message, answer });
+  if (file) log(`dashboard: ${path.relative(process.cwd(), file) || file}`);
+}
+
 interface SweepArgs extends LevelArgs {
   concurrency?: string;
   rate?: string;
@@ -115,12 +123,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   handler: async (a) => {
     const log = (l: string) => process.stderr.write(l + '\n');
     const sig = installSignals(log);
+    let dash: Awaited<ReturnType<typeof startDashboard>>;
     try {
       const given = [a.concurrency !== undefined, a.rate !== undefined, a.profile !== undefined].filter(Boolean).length;
       if (given > 1) throw new ConfigError('sweep: give one of --concurrency, --rate and --profile');
       const req = await sessionFrom(a, '30s', sig, log);
+      dash = await startDashboard(a, 'sweep', `llmperf sweep — ${a.script}`, log);
       const out = await runSweep({
         ...req,
+        ...(dash ? { dashboard: dash } : {}),
         ...(a.concurrency !== undefined ? { levels: parseLevelList(a.concurrency, 'concurrency', '--concurrency') } : {}),
         ...(a.rate !== undefined ? { levels: parseLevelList(a.rate, 'rate', '--rate') } : {}),
         ...(a.profile ? { profile: a.profile } : {}),
@@ -130,9 +141,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       });
       process.stdout.write(out.table);
       if (out.dir) log(`results: ${path.relative(process.cwd(), out.dir) || '.'}${out.report ? ` (report: ${path.relative(process.cwd(), out.report)})` : ''}`);
+      await finishDashboard(dash, out.exitCode, null, log);
       sig.dispose();
       process.exitCode = out.exitCode;
     } catch (e) {
+      await finishDashboard(dash, errorExit(e).exitCode, errorExit(e).message.split('\n')[0]!, log).catch(() => undefined);
       failGracefully(e);
     }
   },

@@ -20,7 +20,7 @@ import type { ProgressOptions } from './outputs/progress.ts';
 export interface RunOptions
   extends Omit<RunRequest, 'script'>,
     Pick<PublicRunOptions, 'script' | 'color' | 'summaryExport' | 'save' | 'outDir' | 'name' | 'outputs'>,
-    Pick<FinishOptions, 'onResult'> {
+    Pick<FinishOptions, 'onResult' | 'noSummary'> {
   /** live progress on stderr (default: none) */
   progress?: ProgressOptions | false;
   /** the command line, stored (redacted) in run.json */
@@ -73,7 +73,14 @@ export async function run(opts: RunOptions): Promise<RunOutput> {
     await r?.abort();
     throw e;
   }
-  return finishRun(result, { results: r, ...(opts.log ? { log: r?.log ?? opts.log } : {}), ...(opts.color !== undefined ? { color: opts.color } : {}), ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}), ...(opts.onResult ? { onResult: opts.onResult } : {}) });
+  return finishRun(result, {
+    results: r,
+    ...(opts.log ? { log: r?.log ?? opts.log } : {}),
+    ...(opts.color !== undefined ? { color: opts.color } : {}),
+    ...(opts.summaryExport ? { summaryExport: opts.summaryExport } : {}),
+    ...(opts.onResult ? { onResult: opts.onResult } : {}),
+    ...(opts.noSummary ? { noSummary: true } : {}),
+  });
 }
 
 /** Maps any error to its exit code and a one-line (or few-line) message. */

@@ -15,8 +15,16 @@ export const ExitCode: typeof PublicExitCode = {
   REGRESSION: 2,
   /** At least one threshold failed (also when `abortOnFail` stopped the run early). */
   THRESHOLDS_FAILED: 99,
-  /** The target could not be reached before the run started (connection probe failed). */
+  /**
+   * The test could not start: the target could not be reached (connection probe failed; llmperf's
+   * own use), or setup() ran past setupTimeout (k6's SetupTimeout, the same number, so k6 CI scripts
+   * read it the same way). The message on stderr says which.
+   */
   TARGET_UNREACHABLE: 100,
+  /** setup() ran past options.setupTimeout, awaited work included (k6's 100). */
+  SETUP_TIMEOUT: 100,
+  /** teardown() ran past options.teardownTimeout (k6's 101); the summary and results are still written. */
+  TEARDOWN_TIMEOUT: 101,
   /** Invalid configuration: bad options, unknown executor, bad duration, threshold grammar, bad flags, missing files. */
   INVALID_CONFIG: 104,
   /** Interrupted by SIGINT/SIGTERM; what had been collected was saved. */

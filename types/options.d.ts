@@ -313,10 +313,15 @@ export interface Options {
   summaryTrendStats?: TrendStat[];
   /** A fixed time unit in the summary (default: chosen per value). */
   summaryTimeUnit?: 's' | 'ms' | 'us';
-  /** Default "60s". */
+  /** Longest time setup() may take, awaited work included (default "60s"); past it the run stops with exit 100, as in k6. */
   setupTimeout?: Duration;
-  /** Default "60s". */
+  /** Longest time teardown() may take, awaited work included (default "60s"); past it the run ends with exit 101, as in k6. */
   teardownTimeout?: Duration;
+  /**
+   * Accept any TLS certificate, as k6's insecureSkipTLSVerify (self-signed or internal-CA endpoints);
+   * llmperf prints a warning when it is on. Default false.
+   */
+  insecureSkipTLSVerify?: boolean;
   /** Stop an iteration that runs on the CPU (without awaiting) longer than this; its VU is replaced (default "30s"). */
   iterationTimeout?: Duration;
   /** Tags added to every sample of the run. */

@@ -2,7 +2,7 @@
  * The programmatic API, for Node programs (not for scripts): `import { run } from 'llmperf'`.
  * Node must run with `--no-node-snapshot` (isolated-vm needs it). See docs/programmatic.md.
  */
-import type { Options } from './options.js';
+import type { Options, Stage } from './options.js';
 import type { SummaryData } from './summary.js';
 import type { ErrorCode } from './llm.js';
 
@@ -18,6 +18,10 @@ export interface Overrides {
   vus?: number;
   iterations?: number;
   duration?: string;
+  /** Replaces the script's scenarios by a ramping-vus default scenario (k6's --stage). */
+  stages?: Stage[];
+  /** Accept any TLS certificate (k6's --insecure-skip-tls-verify). */
+  insecureSkipTLSVerify?: boolean;
   url?: string;
   model?: string;
   apiKey?: string;
@@ -140,8 +144,17 @@ export interface RunOptions {
   setupDataFile?: string;
   /** Keep request bodies and response texts in request records (default true). */
   storeBodies?: boolean;
-  /** Log each request and response (secrets redacted). */
-  debug?: boolean;
+  /**
+   * Log each request and response (secrets redacted): true or 'full' with the bodies (truncated),
+   * 'headers' without them (k6's --http-debug and --http-debug=full).
+   */
+  debug?: boolean | 'headers' | 'full';
+  /** Where the script's console output goes (default: `log`), with its level; k6's --console-output writes it to a file. */
+  consoleLog?: (level: 'log' | 'info' | 'warn' | 'error' | 'debug', line: string) => void;
+  /** Pass the script's console.debug lines on (default true; the CLI shows them only with -v, as k6). */
+  consoleDebug?: boolean;
+  /** Print no end-of-test summary and skip handleSummary() and summaryExport (k6's --no-summary); the run directory is still written. */
+  noSummary?: boolean;
   /** Colours in the text summary (default false). */
   color?: boolean;
   /** Also write the summary JSON to this file. */
@@ -172,8 +185,8 @@ export interface RunOptions {
   ioThreads?: number;
 }
 
-/** 0 ok, 1 generic, 99 thresholds failed, 100 target unreachable, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */
-export type ExitCodeValue = 0 | 1 | 2 | 99 | 100 | 104 | 105 | 107 | 108;
+/** 0 ok, 1 generic, 2 regression, 99 thresholds failed, 100 target unreachable or setup() timeout, 101 teardown() timeout, 104 invalid config, 105 interrupted, 107 script error, 108 script aborted. */
+export type ExitCodeValue = 0 | 1 | 2 | 99 | 100 | 101 | 104 | 105 | 107 | 108;
 
 export declare const ExitCode: {
   readonly OK: 0;
@@ -181,6 +194,8 @@ export declare const ExitCode: {
   readonly REGRESSION: 2;
   readonly THRESHOLDS_FAILED: 99;
   readonly TARGET_UNREACHABLE: 100;
+  readonly SETUP_TIMEOUT: 100;
+  readonly TEARDOWN_TIMEOUT: 101;
   readonly INVALID_CONFIG: 104;
   readonly INTERRUPTED: 105;
   readonly SCRIPT_ERROR: 107;
@@ -188,7 +203,7 @@ export declare const ExitCode: {
 };
 
 export interface RunOutput {
-  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 105 interrupted, 108 aborted, 107 when handleSummary() threw, 104 when a result file could not be written. */
+  /** What `llmperf run` would exit with: 0, or 99 when a threshold failed, 101 teardown() timed out, 105 interrupted, 108 aborted, 107 when handleSummary() threw, 104 when a result file could not be written. */
   exitCode: ExitCodeValue;
   summary: SummaryData;
   /** The text summary (or handleSummary's `stdout`). */

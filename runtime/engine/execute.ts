@@ -14,6 +14,7 @@ import type { LoadedScript } from './load.ts';
 import type { PreparedRun } from './prepare.ts';
 import type { RunRequest, RunResult } from './run.ts';
 import { LagMonitor } from './lag-monitor.ts';
+import { LifecycleTimeout, runLifecycle, timedOut } from './lifecycle.ts';
 import { ScriptErrorLog } from './script-errors.ts';
 import { newScenarioState, runScenarioState, type ScenarioDeps } from './scenario.ts';
 import { readSetupData, writeSetupData } from './setup-data.ts';
@@ -41,6 +42,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     readTimeoutMs: options.llm.readTimeoutMs,
     ioThreads,
     pluginFile: target.apis.pluginFile,
+    insecureSkipTLSVerify: options.insecureSkipTLSVerify,
   });
   const health = new ClientHealth({ ioThreads, log, now }, () => services.inflight);
   client.onIoHealth = (h) => health.ioSecond(h);
@@ -71,7 +73,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
       loaded.setupData.json = await readSetupData(req.setupDataFile, req.setupOnce ? options.setupTimeoutMs : 0, req.signal);
     } else if (loaded.functions.includes('setup')) {
       ranSetup = true;
-      const r = await probe.call('setup', undefined, options.setupTimeoutMs || undefined).catch((e: Error) => failed(e));
+      const r = await runLifecycle(probe, 'setup', undefined, options.setupTimeoutMs);
       if (!r.ok) {
         if (r.error.kind === 'abort') throw new ScriptAbort(`setup() aborted the test: ${r.error.message}`);
         const pos = mapper.firstPosition(r.error.stack);
@@ -156,8 +158,16 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     if (slow.turns > 1) log(`WARN VU code held the main thread for more than ${loaded.pool.slowTurnMs} ms in ${slow.turns} turns (longest ${slow.maxMs.toFixed(0)} ms): see --isolate-threads`);
 
     // ---- teardown()
+    let teardownTimeout: LifecycleTimeout | undefined;
     if (loaded.functions.includes('teardown') && !control.hardStopAll.signal.aborted && (ranSetup || !req.setupOnce)) {
-      const r = await loaded.lifecycleVu().then((vu) => vu.call('teardown', loaded.setupData.json, options.teardownTimeoutMs || undefined)).catch((e: Error) => failed(e));
+      const r = await loaded
+        .lifecycleVu()
+        .then(
+          (vu) => runLifecycle(vu, 'teardown', loaded.setupData.json, options.teardownTimeoutMs),
+          // no VU to run it in (a fresh isolate could not be made): teardown() failed
+          (e: unknown) => ({ ok: false as const, error: { message: (e as Error)?.message ?? String(e), stack: String((e as Error)?.stack), name: 'Error', kind: 'exception' as const } }),
+        )
+        .catch((e: unknown) => timedOut(e, (t) => (teardownTimeout = t)));
       if (!r.ok) {
         const pos = mapper.firstPosition(r.error.stack);
         log(`ERROR teardown() failed${pos ? ` at ${pos}` : ''}: ${r.error.message}`);
@@ -170,6 +180,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     if (control.reason === 'script-abort') exitCode = ExitCode.SCRIPT_ABORTED;
     if (control.reason === 'interrupted') exitCode = ExitCode.INTERRUPTED;
     if (control.reason === 'threshold-abort') exitCode = ExitCode.THRESHOLDS_FAILED;
+    if (teardownTimeout && (exitCode === ExitCode.OK || exitCode === ExitCode.THRESHOLDS_FAILED)) exitCode = teardownTimeout.exitCode;
 
     return {
       exitCode,
@@ -205,11 +216,6 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     await client.close().catch(() => undefined);
     throw e;
   }
-}
-
-type Failed = { ok: false; error: { message: string; stack: string; name: string; kind: 'exception' } };
-function failed(e: Error): Failed {
-  return { ok: false, error: { message: e.message, stack: String(e.stack), name: e.name, kind: 'exception' } };
 }
 
 async function handleSummary(loaded: LoadedScript, json: string): Promise<Record<string, string> | undefined> {

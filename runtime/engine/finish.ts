@@ -23,6 +23,8 @@ export interface FinishOptions {
   color?: boolean;
   /** also write the summary JSON here (k6's --summary-export) */
   summaryExport?: string;
+  /** no text summary, no handleSummary(), no summaryExport (k6's --no-summary); the results are still written */
+  noSummary?: boolean;
   /** called with the run result before the isolates close (sweep levels read their registry here) */
   onResult?: (r: RunResult, summary: SummaryData) => void | Promise<void>;
   /** where errors of this phase are told (default: the session's log, else stderr) */
@@ -56,10 +58,10 @@ export async function finishRun(result: RunResult, o: FinishOptions): Promise<Fi
     const summary = buildSummary(result);
     await o.onResult?.(result, summary);
     const text = renderTextSummary(summary, { color: o.color ?? false, timeUnit: result.options.summaryTimeUnit });
-    let stdout = text;
+    let stdout = o.noSummary ? '' : text;
     let stderr = '';
     const writes: Array<[string, string]> = [];
-    if (result.handleSummary) {
+    if (result.handleSummary && !o.noSummary) {
       let custom: Record<string, unknown> | undefined;
       try {
         custom = await result.handleSummary(JSON.stringify(summary));
@@ -84,7 +86,7 @@ export async function finishRun(result: RunResult, o: FinishOptions): Promise<Fi
         }
       }
     }
-    if (o.summaryExport) writes.push([path.resolve(o.summaryExport), JSON.stringify(summary, null, 2)]);
+    if (o.summaryExport && !o.noSummary) writes.push([path.resolve(o.summaryExport), JSON.stringify(summary, null, 2)]);
     for (const [file, body] of writes) {
       try {
         writeOut(file, body);
@@ -103,7 +105,7 @@ export async function finishRun(result: RunResult, o: FinishOptions): Promise<Fi
     }
     // what was not written is said after the summary, where it is seen
     if (failures.length) {
-      if (!stdout) stdout = text;
+      if (!stdout && !o.noSummary) stdout = text;
       for (const f of failures) log(`ERROR ${f}`);
       log(`ERROR ${failures.length} result file${failures.length === 1 ? ' was' : 's were'} not written (see above); exit ${exitCode}`);
     }

@@ -33,7 +33,7 @@ export type ScriptSource = { path: string } | { source: string; filename?: strin
 
 /** What loading needs: the public run() options that concern the script and its VUs (types/run.d.ts). */
 export interface LoadRequest
-  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite' | 'signal' | 'hardSignal'> {
+  extends Pick<PublicRunOptions, 'env' | 'systemEnv' | 'log' | 'debug' | 'consoleLog' | 'consoleDebug' | 'storeBodies' | 'vusPerIsolate' | 'vusPerContext' | 'isolateThreads' | 'isolateMemoryMb' | 'initTimeoutMs' | 'ioThreads' | 'allowRead' | 'allowWrite' | 'signal' | 'hardSignal'> {
   script: ScriptSource;
   /** the tokenizer init-time datasets use by default (--tokenizer; else LLMPERF_TOKENIZER) */
   tokenizer?: string;
@@ -106,7 +106,12 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     runStart: () => clock.t0,
     monoOffset: clock.monoOffset,
     hardStop: control.hardStopAll.signal,
-    log: (level: LogLevel, vu: number, msg: string) => log(`${level === 'log' ? 'INFO' : level.toUpperCase()}[vu ${vu}] ${msg}`),
+    log: (level: LogLevel, vu: number, msg: string) => {
+      if (level === 'debug' && req.consoleDebug === false) return;
+      const line = `${level === 'log' ? 'INFO' : level.toUpperCase()}[vu ${vu}] ${msg}`;
+      if (req.consoleLog) req.consoleLog(level, line);
+      else log(line);
+    },
     abort: (msg: string) => control.requestStop('script-abort', msg),
     execInfo: (vu, what): Record<string, number> => {
       if (what === 'progress') return { progress: control.scenarios.find((s) => s.config.name === vu.scenario)?.progress ?? 0 };
@@ -119,6 +124,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
       };
     },
     debug: req.debug ? (l: string) => log(`DEBUG ${l}`) : undefined,
+    debugBodies: req.debug !== 'headers',
     initTokenizer: req.tokenizer ?? env.LLMPERF_TOKENIZER,
   });
   const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000, [req.signal, req.hardSignal]);

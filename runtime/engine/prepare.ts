@@ -13,6 +13,7 @@ import type { ExecutionSegment } from '../executors/segment.ts';
 import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
 import { resolveWithSources, type OptionSources, type ResolvedOptions } from '../options/resolve.ts';
 import { compileThresholds, ThresholdEvaluator, type Threshold } from '../thresholds/index.ts';
+import { bindScenarioThresholds } from '../thresholds/scenarios.ts';
 import type { LoadedScript } from './load.ts';
 import { openTarget, type Target } from './target.ts';
 import { isPluginSpec } from '../llm/registry.ts';
@@ -30,6 +31,8 @@ function toAbortSignal(s: NonNullable<PrepareRequest['signal']>): AbortSignal {
 export interface PrepareRequest extends Pick<PublicRunOptions, 'overrides' | 'config' | 'segment' | 'embeddedMock' | 'mockOptions' | 'testConnection' | 'noThresholds' | 'vusPerIsolate' | 'vusPerContext' | 'signal'> {
   /** replaces the resolved scenarios (sweeps and capacity searches: one load level per run); raw scenario objects by name */
   scenarioOverride?: Record<string, Record<string, unknown>>;
+  /** notices already printed (a sweep's levels share one set, so each notice is printed once) */
+  notices?: Set<string>;
   /** an open target to use (the caller closes it); else prepareRun opens one and the run closes it */
   target?: Target;
 }
@@ -78,6 +81,16 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
     tokenizer: async () => (options.llm.tokenizer ? loaded.services.tokenizer(options.llm.tokenizer) : undefined),
   });
   checkExecFunctions(options.scenarios, loaded.functions);
+  const notice = (line: string) => {
+    if (req.notices?.has(line)) return;
+    req.notices?.add(line);
+    loaded.log(line);
+  };
+  if (!req.noThresholds) {
+    const bound = bindScenarioThresholds(options.thresholds, options.scenarios.map((s) => s.name), replacedBy(sources, !!req.scenarioOverride));
+    options.thresholds = bound.thresholds;
+    for (const n of bound.notices) notice(n);
+  }
   const thresholds = req.noThresholds ? [] : compileThresholds(options.thresholds, loaded.registry);
   if (!req.noThresholds && !thresholds.some((t) => t.metric.split('{')[0] === ALL_FAILED_THRESHOLD.metric)) {
     thresholds.push(...compileThresholds({ [ALL_FAILED_THRESHOLD.metric]: ALL_FAILED_THRESHOLD.expression }, loaded.registry).map((t) => ({ ...t, implicit: true })));
@@ -87,6 +100,9 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
 
   let target = req.target;
   const ownsTarget = !target && opts.openTarget !== false;
+  if (options.insecureSkipTLSVerify && opts.openTarget !== false) {
+    notice(`WARN insecureSkipTLSVerify (${sources.insecureSkipTLSVerify === 'cli' ? '--insecure-skip-tls-verify' : sources.insecureSkipTLSVerify === 'env' ? 'LLMPERF_INSECURE_SKIP_TLS_VERIFY' : 'options.insecureSkipTLSVerify'}): TLS certificates are not verified, so anyone between llmperf and the endpoint can read and change the traffic, API key included`);
+  }
   if (ownsTarget) {
     // an API plugin the script names is host code: from the script's folder (or --allow-read) only
     const apiFromScript = sources['llm.api'] === 'script';
@@ -98,6 +114,7 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
       mockOptions: req.mockOptions,
       testConnection: req.testConnection,
       ...(req.signal ? { probe: { signal: toAbortSignal(req.signal) } } : {}),
+      insecureSkipTLSVerify: options.insecureSkipTLSVerify,
       log: loaded.log,
     });
   }
@@ -106,6 +123,14 @@ export async function prepareRun(loaded: LoadedScript, req: PrepareRequest, opts
     options.llm.api = target.apis.defaultName;
   }
   return { options, sources, segment, firstSegment: isFirstSegment(segment), plans, thresholds, evaluator: new ThresholdEvaluator(thresholds), target, ownsTarget };
+}
+
+/** What replaced the script's scenarios, for the re-binding notice (null: they are the script's or the config file's own). */
+function replacedBy(sources: OptionSources, override: boolean): string | null {
+  if (override) return 'the load level';
+  if (sources.scenarios === 'cli') return 'the command line (--vus/--iterations/--duration/--stage)';
+  if (sources.scenarios === 'env') return 'the environment (LLMPERF_VUS/ITERATIONS/DURATION/STAGES)';
+  return null;
 }
 
 /** Every scenario's `exec` must name an exported function; throws ScriptError naming the fix. */

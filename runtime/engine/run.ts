@@ -15,7 +15,7 @@ import type { ClientHealthSummary } from './client-health.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { ResolvedOptions, ScriptOptions } from '../options/resolve.ts';
-import type { ThresholdEvaluator } from '../thresholds/index.ts';
+import type { Threshold, ThresholdEvaluator } from '../thresholds/index.ts';
 import type { SampleListener } from './emitter.ts';
 import { execute } from './execute.ts';
 import { loadScript, type LoadRequest, type ScriptSource } from './load.ts';
@@ -46,6 +46,8 @@ export interface RunStartInfo {
   registry: Registry;
   /** attaches a listener (store, outputs) from here on; no sample is emitted before onStart */
   attach(l: SampleListener): void;
+  /** the compiled thresholds (live views such as the dashboard evaluate them as the run goes; set by runTest) */
+  thresholds?: readonly Threshold[];
 }
 
 export interface RunTick {
@@ -98,7 +100,9 @@ export async function runTest(req: RunRequest): Promise<RunResult> {
   };
   try {
     prepared = await prepareRun(loaded, req);
-    const result = await execute(loaded, prepared, req);
+    const thresholds = prepared.thresholds;
+    const onStart = req.onStart;
+    const result = await execute(loaded, prepared, onStart ? { ...req, onStart: (i) => onStart({ ...i, thresholds }) } : req);
     result.files = loaded.files;
     const closeClient = result.close;
     result.close = async () => {

@@ -46,6 +46,8 @@ export interface ServiceDeps {
   abort(msg: string): void;
   execInfo(vu: VuState, what: 'progress' | 'instance'): Record<string, number>;
   debug?: ((line: string) => void) | undefined;
+  /** with debug: include request bodies and response texts (false: --http-debug without =full) */
+  debugBodies?: boolean;
   /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
   initTokenizer?: string | undefined;
   /** what open() and datasets may read (the script's folder, --allow-read) */
@@ -104,7 +106,7 @@ export class Services implements VuServices {
     const totalTimeoutMs = opts?.timeout !== undefined ? parseDuration(opts.timeout, 'llm timeout') : t.llm.totalTimeoutMs;
     // the VU's signal already follows the run's hard stop (scenario hard stops are aborted with it)
     const signal = vu.signal ?? d.hardStop;
-    if (d.debug) d.debug(`> ${built.method} ${redactUrl(built.url)} ${JSON.stringify(redactHeaders(built.headers))} ${truncate(redactText(built.body), 500)}`);
+    if (d.debug) d.debug(`> ${built.method} ${redactUrl(built.url)} ${JSON.stringify(redactHeaders(built.headers))}${d.debugBodies === false ? '' : ` ${truncate(redactText(built.body), 500)}`}`);
 
     this.inflight++;
     if (this.inflight > this.peakInflight) this.peakInflight = this.inflight;
@@ -114,7 +116,7 @@ export class Services implements VuServices {
 
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
     const timings = computeTimings(x, counts.outputTokens, built.stream);
-    if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
+    if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'}${d.debugBodies === false ? (x.errorMessage ? ` ${truncate(x.errorMessage, 300)}` : '') : ` ${truncate(x.errorMessage ?? x.text, 300)}`}`);
 
     const interrupted = x.errorCode === 'ABORTED';
     const tags: Record<string, string> = { ...t.runTags, ...vu.scenarioTags, scenario: vu.scenario, model, api: api.name, status: String(x.status) };

@@ -34,6 +34,8 @@ export interface TargetRequest {
   mockOptions?: Record<string, unknown>;
   /** probe a real target before the run (default true) */
   testConnection?: boolean;
+  /** accept any TLS certificate in the probe (insecureSkipTLSVerify) */
+  insecureSkipTLSVerify?: boolean;
   /** how the probe behaves (runtime/llm/probe.ts): defaults suit `llmperf run` */
   probe?: Pick<ProbeOptions, 'endpoint' | 'params' | 'onClientError' | 'retryFlag' | 'signal'> & {
     /** keep retrying a server that is not up yet this long (default 0: fail at once) */
@@ -66,6 +68,7 @@ export async function openTarget(r: TargetRequest): Promise<Target> {
         ...(p.params ? { params: p.params } : {}),
         ...(p.retryFlag ? { retryFlag: p.retryFlag } : {}),
         ...(p.signal ? { signal: p.signal } : {}),
+        ...(r.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),
         // the probe's lines name the URL: never its password or a secret query parameter
         log: (l: string) => r.log(redactUrl(l)),
       });

@@ -26,6 +26,8 @@ export interface ClientOptions {
   ioThreads: number;
   /** an API plugin file the I/O threads load (its parseEvent/parseBody run there) */
   pluginFile?: string | undefined;
+  /** accept any TLS certificate (insecureSkipTLSVerify) */
+  insecureSkipTLSVerify?: boolean;
 }
 
 /**
@@ -52,13 +54,14 @@ export class LlmClient {
         connectTimeoutMs: opts.connectTimeoutMs,
         readTimeoutMs: opts.readTimeoutMs,
         ...(opts.pluginFile ? { pluginFile: opts.pluginFile } : {}),
+        ...(opts.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),
       });
       return new LlmClient(io, null, opts.readTimeoutMs);
     }
     const agent = new Agent({
       connections: Math.max(1, opts.connections),
       pipelining: 1,
-      connect: { timeout: opts.connectTimeoutMs, noDelay: true },
+      connect: { timeout: opts.connectTimeoutMs, noDelay: true, ...(opts.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}) },
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
       headersTimeout: opts.readTimeoutMs,

@@ -46,6 +46,8 @@ export interface ProbeOptions {
   retryFlag?: string;
   log: (line: string) => void;
   signal?: AbortSignal;
+  /** accept any TLS certificate (insecureSkipTLSVerify) */
+  insecureSkipTLSVerify?: boolean;
 }
 
 type Attempt = { ok: true } | { ok: false; retry: boolean; why: string };
@@ -79,7 +81,7 @@ function adviceFor(status: number): string {
 }
 
 async function attempt(o: ProbeOptions, built: { url: string; method: 'POST' | 'GET'; headers: Record<string, string>; body: string }): Promise<Attempt> {
-  const agent = new Agent({ connect: { timeout: o.connectTimeoutMs }, headersTimeout: o.answerTimeoutMs, bodyTimeout: o.answerTimeoutMs });
+  const agent = new Agent({ connect: { timeout: o.connectTimeoutMs, ...(o.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}) }, headersTimeout: o.answerTimeoutMs, bodyTimeout: o.answerTimeoutMs });
   const started = Date.now();
   const ticker = setInterval(() => {
     o.log(`connection test: no answer yet from ${origin(built.url)} after ${Math.round((Date.now() - started) / 1000)} s (giving up after ${Math.round(o.answerTimeoutMs / 1000)} s)`);

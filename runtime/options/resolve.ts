@@ -22,7 +22,7 @@ import { parseScenario, shortcutScenario, type ScenarioConfig } from '../executo
 import { parseStat } from '../metrics/expression.ts';
 import { suggest } from '../suggest.ts';
 import { parseDuration } from './duration.ts';
-import { OPTION_TABLE, optionDefault, setPath, type OptionSpec } from './table.ts';
+import { OPTION_TABLE, optionDefault, parseStages, setPath, type OptionSpec } from './table.ts';
 
 /**
  * Options as a script exports them, also the shape of a --config file: the public type
@@ -59,6 +59,8 @@ export interface ResolvedOptions {
   iterationTimeoutMs: number;
   tags: Record<string, string>;
   name: string | undefined;
+  /** accept any TLS certificate (k6's insecureSkipTLSVerify) */
+  insecureSkipTLSVerify: boolean;
 }
 
 /** Where a resolved value came from. */
@@ -74,6 +76,7 @@ export interface Resolution {
 const KNOWN = [
   'vus', 'iterations', 'duration', 'stages', 'scenarios', 'thresholds', 'llm', 'slo', 'summaryTrendStats', 'summaryTimeUnit',
   'setupTimeout', 'teardownTimeout', 'iterationTimeout', 'tags', 'name', 'sweep', 'discardResponseBodies', 'ext', 'noConnectionReuse',
+  'insecureSkipTLSVerify',
 ];
 const LLM_KNOWN = ['url', 'model', 'apiKey', 'headers', 'api', 'includeUsage', 'timeout', 'connectTimeout', 'readTimeout', 'tokenizer'];
 const SLO_KNOWN = ['ttft', 'tpot', 'e2e', 'itl', 'ttfb'];
@@ -141,6 +144,8 @@ function parseText(spec: OptionSpec, raw: string, what: string): unknown {
       return /^(true|1)$/i.test(v);
     case 'list':
       return v.split(',').map((x) => x.trim()).filter(Boolean);
+    case 'stages':
+      return parseStages([v], what);
     default:
       return v;
   }
@@ -289,7 +294,9 @@ export function resolveWithSources(script: ScriptOptions, env: Record<string, st
     iterationTimeoutMs: dur('iterationTimeout', (o) => o.iterationTimeout, 0),
     tags: merge('tags', (o) => o.tags),
     name: pick('name', (o) => o.name),
+    insecureSkipTLSVerify: pick('insecureSkipTLSVerify', (o) => o.insecureSkipTLSVerify, optionDefault<boolean>('insecureSkipTLSVerify'))!,
   };
+  if (typeof options.insecureSkipTLSVerify !== 'boolean') throw new ConfigError(`insecureSkipTLSVerify must be true or false (from ${sources.insecureSkipTLSVerify})`);
   checkHeaders(options.llm.headers, sources, options.llm.apiKey);
   return { options, sources };
 }

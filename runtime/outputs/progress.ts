@@ -2,10 +2,17 @@
  * Live progress on stderr. On a TTY: one line per scenario, redrawn every engine tick (1 s), then a
  * final line per scenario. Elsewhere (CI logs, pipes): plain lines every `intervalMs` (10 s), or
  * every `everyNRequests` requests when given. onRecord is O(1); rendering happens on ticks.
+ *
+ * A line fits the terminal's width (80 columns when it says nothing): fields are shortened, then
+ * dropped, least important first (fitLine). The time shown is `elapsed/end`, where the end is the
+ * plan's for duration-based executors and an estimate from the progress so far (marked `~`) for
+ * iteration-based ones. Colours (colour.ts: FORCE_COLOR, NO_COLOR, a TTY) mark the bar, the errors
+ * and how the run ended.
  */
 import type { RunStartInfo, RunTick } from '../engine/run.ts';
 import type { SampleListener } from '../engine/emitter.ts';
 import type { RequestRecord } from '../llm/types.ts';
+import { colorEnabled, paint, type Paint } from './color.ts';
 
 export interface ProgressStream {
   write(s: string): boolean;
@@ -21,10 +28,14 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** plain mode: a line every N completed requests instead */
   everyNRequests?: number;
+  /** ANSI colours (default: colorEnabled(stream), which honours FORCE_COLOR and NO_COLOR) */
+  color?: boolean;
 }
 
 const RING = 256;
 const RATE_WINDOW_TICKS = 5;
+/** the width assumed when the terminal does not say */
+export const DEFAULT_COLUMNS = 80;
 
 interface ScenarioProgress {
   name: string;
@@ -46,6 +57,7 @@ interface ScenarioProgress {
 export class Progress implements SampleListener {
   private readonly stream: ProgressStream;
   private readonly tty: boolean;
+  private readonly color: boolean;
   private readonly scenarios = new Map<string, ScenarioProgress>();
   private drawn = 0;
   private started = false;
@@ -59,6 +71,7 @@ export class Progress implements SampleListener {
     this.stream = opts.stream ?? process.stderr;
     const mode = opts.mode ?? 'auto';
     this.tty = mode === 'tty' || (mode === 'auto' && !!this.stream.isTTY);
+    this.color = opts.color ?? colorEnabled(this.stream);
     this.nextPlainAt = opts.intervalMs ?? 10_000;
   }
 
@@ -124,18 +137,22 @@ export class Progress implements SampleListener {
     if (this.tty) this.clear();
     this.done = true;
     const elapsed = durationMs ?? performance.now() - this.t0;
-    const lines = [...this.scenarios.values()].map((s) => finalLine(s, elapsed, stopReason));
+    const lines = [...this.scenarios.values()].map((s) => finalLine(s, elapsed, stopReason, this.color));
     this.stream.write(lines.join('\n') + '\n');
   }
 
+  private width(): number {
+    return Math.max(40, (this.stream.columns || DEFAULT_COLUMNS) - 1);
+  }
+
   private writePlain(elapsedMs: number): void {
-    const lines = [...this.scenarios.values()].map((s) => `[${fmtDur(elapsedMs).padStart(6)}] ${liveLine(s, elapsedMs, false)}`);
+    const stamp = `[${fmtDur(elapsedMs).padStart(6)}] `;
+    const lines = [...this.scenarios.values()].map((s) => stamp + fitLine(liveFields(s, elapsedMs, false), this.width() - stamp.length, this.color));
     this.stream.write(lines.join('\n') + '\n');
   }
 
   private redraw(): void {
-    const cols = Math.max(40, (this.stream.columns || 120) - 1);
-    const lines = [...this.scenarios.values()].map((s) => truncate(liveLine(s, this.lastTickMs, true), cols));
+    const lines = [...this.scenarios.values()].map((s) => fitLine(liveFields(s, this.lastTickMs, true), this.width(), this.color));
     let out = this.drawn ? `\x1b[${this.drawn}A` : '';
     for (const l of lines) out += `\r\x1b[2K${l}\n`;
     this.stream.write(out);
@@ -169,30 +186,89 @@ export function medianTtft(s: Pick<ScenarioProgress, 'ttft' | 'ttftN'>): number 
   return n % 2 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
 }
 
-function liveLine(s: ScenarioProgress, elapsedMs: number, bar: boolean): string {
+/**
+ * When a scenario ends, ms since the run started: startTime + duration for a duration-based plan
+ * (its progress is the elapsed share), else the pace so far (elapsed / progress), never past the
+ * plan's maximum duration. The run's end is the latest scenario's; null when nothing is known yet.
+ */
+export function estimateEndMs(scenarios: ReadonlyArray<{ startTimeMs: number; durationMs: number; progress: number }>, elapsedMs: number): number | null {
+  if (!scenarios.length) return null;
+  let end = 0;
+  for (const s of scenarios) {
+    const cap = s.startTimeMs + s.durationMs;
+    if (s.progress >= 1) end = Math.max(end, Math.min(elapsedMs, cap));
+    else if (elapsedMs <= s.startTimeMs || s.progress <= 0) end = Math.max(end, cap);
+    else end = Math.max(end, elapsedMs, Math.min(cap, s.startTimeMs + (elapsedMs - s.startTimeMs) / s.progress));
+  }
+  return Number.isFinite(end) ? end : null;
+}
+
+/** One field of a progress line: its full and short forms, the order it is dropped in, its colour. */
+export interface Field {
+  full: string;
+  short?: string;
+  /** lower is kept longer; 0 is never dropped */
+  rank: number;
+  color?: Paint;
+}
+
+function liveFields(s: ScenarioProgress, elapsedMs: number, tty: boolean): Field[] {
   const el = Math.max(0, elapsedMs - s.startTimeMs);
   const { rps, tps } = rates(s, elapsedMs);
   const p50 = medianTtft(s);
   const pct = Math.min(100, Math.max(0, s.progress * 100));
   const iters = s.plannedIterations ? `${s.iterations}/${s.plannedIterations}` : String(s.iterations);
-  return [
-    s.name,
-    bar ? `[${progressBar(s.progress, 20)}] ${pct.toFixed(0).padStart(3)}%` : `${pct.toFixed(0)}%`,
-    `${fmtDur(el)}/${fmtDur(s.durationMs)}`,
-    `reqs ${s.reqs}`,
-    `iters ${iters}`,
-    `VUs ${s.activeVUs}`,
-    `${rps.toFixed(1)} req/s`,
-    `${tps.toFixed(0)} tok/s`,
-    `TTFT p50 ${p50 === null ? '-' : fmtMsShort(p50)}`,
-    `errors ${s.errors}`,
-  ].join('  ');
+  const endAt = estimateEndMs([s], elapsedMs) ?? s.startTimeMs + s.durationMs;
+  const estimated = endAt < s.startTimeMs + s.durationMs - 1 && s.progress < 1;
+  const total = `${estimated ? '~' : ''}${fmtDur(Math.max(0, endAt - s.startTimeMs))}`;
+  const fields: Field[] = [
+    { full: s.name.length > 24 ? `${s.name.slice(0, 23)}…` : s.name, rank: 0, color: 'bold' },
+    ...(tty ? [{ full: `[${progressBar(s.progress, 20)}]`, short: `[${progressBar(s.progress, 10)}]`, rank: 9, color: 'green' as Paint }] : []),
+    { full: `${pct.toFixed(0).padStart(tty ? 3 : 0)}%`, rank: 0 },
+    { full: `${fmtDur(el)}/${total}`, rank: 1 },
+    { full: `${rps.toFixed(1)} req/s`, short: `${rps.toFixed(1)}r/s`, rank: 2 },
+    { full: `errors ${s.errors}`, short: `err ${s.errors}`, rank: 3, ...(s.errors > 0 ? { color: 'red' as Paint } : {}) },
+    { full: `TTFT p50 ${p50 === null ? '-' : fmtMsShort(p50)}`, short: `ttft ${p50 === null ? '-' : fmtMsShort(p50)}`, rank: 4 },
+    { full: `${tps.toFixed(0)} tok/s`, short: `${tps.toFixed(0)}t/s`, rank: 5 },
+    { full: `reqs ${s.reqs}`, rank: 6 },
+    { full: `VUs ${s.activeVUs}`, rank: 7 },
+    { full: `iters ${iters}`, short: `it ${iters}`, rank: 8 },
+  ];
+  return fields;
 }
 
-function finalLine(s: ScenarioProgress, elapsedMs: number, stopReason: string): string {
+/**
+ * Joins fields into one line of at most `width` columns: every field in full if it fits, else
+ * shortened forms, then the least important fields dropped one by one (highest rank first); the
+ * line is cut only if even the rank-0 fields do not fit. Colours are added after measuring.
+ */
+export function fitLine(fields: readonly Field[], width: number, color = false): string {
+  const render = (fs: ReadonlyArray<{ text: string; color?: Paint | undefined }>, sep: string) => ({ plain: fs.map((f) => f.text).join(sep), fs, sep });
+  const attempts: Array<{ use: (f: Field) => string; sep: string }> = [
+    { use: (f) => f.full, sep: '  ' },
+    { use: (f) => f.short ?? f.full, sep: '  ' },
+    { use: (f) => f.short ?? f.full, sep: ' ' },
+  ];
+  const maxRank = Math.max(0, ...fields.map((f) => f.rank));
+  let best: ReturnType<typeof render> | undefined;
+  outer: for (let drop = maxRank + 1; drop >= 0; drop--) {
+    for (const a of attempts) {
+      const fs = fields.filter((f) => f.rank < drop || f.rank === 0).map((f) => ({ text: a.use(f), color: f.color }));
+      const r = render(fs, a.sep);
+      best = r;
+      if ([...r.plain].length <= width) break outer;
+    }
+  }
+  const r = best!;
+  if ([...r.plain].length > width) return truncate(r.plain, width);
+  return r.fs.map((f) => paint(color, f.color, f.text)).join(r.sep);
+}
+
+function finalLine(s: ScenarioProgress, elapsedMs: number, stopReason: string, color: boolean): string {
   const el = Math.max(0.001, elapsedMs - s.startTimeMs);
   const what = stopReason === 'completed' ? 'done' : stopReason;
-  return `${s.name}  ${what}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s, ${s.errors} errors`;
+  const errors = `${s.errors} errors`;
+  return `${paint(color, 'bold', s.name)}  ${paint(color, stopReason === 'completed' ? 'green' : 'yellow', what)}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s, ${paint(color, s.errors ? 'red' : undefined, errors)}`;
 }
 
 function progressBar(p: number, width: number): string {
@@ -214,5 +290,6 @@ function fmtMsShort(ms: number): string {
 }
 
 function truncate(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  const chars = [...s];
+  return chars.length > n ? chars.slice(0, n - 1).join('') + '…' : s;
 }

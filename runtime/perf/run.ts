@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { writeFileAtomic } from '../results/run-dir.ts';
 import { basename, join, resolve } from 'node:path';
 import { run, type RunOptions } from '../api.ts';
+import { summaryLevel, withHooks, type Dashboard } from '../dashboard/index.ts';
 import { ConfigError, LlmperfError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { isPluginSpec } from '../llm/registry.ts';
@@ -20,6 +21,7 @@ import { readWorkloadTrace } from '../datasets/workload-trace.ts';
 import { resolveDataFile } from '../datasets/read.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
 import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
+import { foldersBefore, removeFailedOutputs } from './cleanup.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
@@ -48,6 +50,8 @@ export interface PerfIO {
   baseDir?: string;
   /** the raw command line, stored redacted in each run directory's run.json */
   argv?: readonly string[];
+  /** the live dashboard (--dashboard): every measured run feeds it */
+  dashboard?: Dashboard;
 }
 
 export interface PerfOutcome {
@@ -155,6 +159,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
   const root = perfRoot(o);
+  const existed = foldersBefore(root, o.outputsDir);
   const io: PerfIO = { ...ioIn, ...teeLog(root, ioIn.log, ioIn.out) };
   try {
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);
@@ -232,6 +237,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
     return { exitCode, results, root };
   } catch (e) {
     io.log(`ERROR ${(e as Error).message}`.split('\n')[0]!);
+    removeFailedOutputs(root, o.outputsDir, existed);
     throw e;
   }
 }
@@ -300,7 +306,7 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
   };
   let out;
   try {
-    out = await run({
+    out = await run(withHooks({
       script: { source, filename: basename(filename), baseDir: one.baseDir },
       overrides: overridesFor(o, t.url, t.api),
       systemEnv: false,
@@ -315,12 +321,13 @@ async function runOne(o: PerfOptions, io: PerfIO, t: PerfTarget, r: PerfRun, one
       ...(dir ? { outDir: dir, runInfo, ...(o.out?.length ? { outputs: o.out } : {}), ...(io.argv ? { argv: io.argv } : {}) } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.hardSignal ? { hardSignal: io.hardSignal } : {}),
-    });
+    }, one.warmup ? undefined : io.dashboard?.hooks(one.label.trim().replace(/^\[|\]$/g, ''))));
   } catch (e) {
     throw asConfigError(e);
   }
   if (one.warmup) return { exitCode: out.exitCode };
   const result = toResult(r, out.summary, acc, o.evalscopeVersion ?? '1.10');
+  if (one.label) io.dashboard?.level(summaryLevel(`parallel ${r.parallel === -1 ? 'INF' : r.parallel}${r.rate !== -1 ? `, rate ${r.rate}/s` : ''}`, r.rate !== -1 ? 'rate' : 'concurrency', r.rate !== -1 ? r.rate : r.parallel, out.summary));
   vis?.endRun(acc, result);
   if (speed) {
     result.speed = speed.rows();

@@ -10,6 +10,9 @@
  * rest only fills what it lacks (evalscope 1.7+). Embeddings, rerank and the Responses API build
  * their bodies as evalscope's plugins do (script-source.ts).
  *
+ * The script is strict TypeScript: it type-checks under the tsconfig `llmperf new` writes, so that
+ * it can serve as a starting point (test/cli-dx/editor.test.ts).
+ *
  * Three shapes of default function: one request per iteration; one conversation per iteration
  * (--multi-turn); one trace record per iteration (workload_trace, on the replay executor).
  */
@@ -164,26 +167,32 @@ export function generateScript(s: ScriptInput & ScriptShape): string {
     '// Run it again on its own with `llmperf run <this file>` (give --api-key / --header again: secrets are not written here).',
     "import llm from 'llmperf/llm';",
     ...(mode === 'multi-turn' ? ["import { sleep } from 'llmperf';"] : []),
+    "import type { ChatParams, CompletionParams, EmbedParams, LlmResult, RequestOptions, RerankParams, ResponsesParams } from 'llmperf/llm';",
     "import { dataset } from 'llmperf/data';",
+    "import type { ChatMessage, Dataset, DatasetItem } from 'llmperf/data';",
     "import exec from 'llmperf/execution';",
     "import { Trend } from 'llmperf/metrics';",
+    "import type { Options } from 'llmperf/options';",
     '',
-    `export const options = ${j(options)};`,
+    `export const options: Options = ${j(options)};`,
     '',
-    ds ? `const data = dataset(${JSON.stringify(ds.kind)}, ${j(ds.args)});` : 'const data = null;',
-    `const PROMPT = ${JSON.stringify(s.prompt ?? null)};`,
-    `const API = ${JSON.stringify(apiKind(o.api))};`,
-    `const ENDPOINT = ${JSON.stringify(s.endpoint)};`,
-    `const MODEL = ${JSON.stringify(o.model ?? null)};`,
-    `const TEMPLATE = ${j(s.template ?? null)};`,
-    `const DEFAULTS = ${j(defaults)};`,
-    `const PARAMS = ${j(requestParams(o))};`,
-    `const MAX_TOKENS_RANGE = ${JSON.stringify(Array.isArray(o.maxTokens) ? o.maxTokens : null)};`,
-    `const EXTRA = ${j(o.extraArgs ?? {})};`,
+    '/** A request body: any JSON fields (a template, a dataset body and the flags may set any of them). */',
+    'type Body = Record<string, any>;',
+    '',
+    ds ? `const data: Dataset | null = dataset(${JSON.stringify(ds.kind)}, ${j(ds.args)});` : 'const data = null as Dataset | null;',
+    `const PROMPT: string | null = ${JSON.stringify(s.prompt ?? null)};`,
+    `const API = ${JSON.stringify(apiKind(o.api))} as 'generate' | 'embed' | 'rerank' | 'responses';`,
+    `const ENDPOINT = ${JSON.stringify(s.endpoint)} as 'chat' | 'completions';`,
+    `const MODEL: string | null = ${JSON.stringify(o.model ?? null)};`,
+    `const TEMPLATE: Body | null = ${j(s.template ?? null)};`,
+    `const DEFAULTS: Body = ${j(defaults)};`,
+    `const PARAMS: Body = ${j(requestParams(o))};`,
+    `const MAX_TOKENS_RANGE: [number, number] | null = ${JSON.stringify(Array.isArray(o.maxTokens) ? o.maxTokens : null)};`,
+    `const EXTRA: Body = ${j(o.extraArgs ?? {})};`,
     `const OFFSET = ${s.offset};`,
-    ...(mode === 'multi-turn' ? [`const MAX_TURNS = ${JSON.stringify(o.maxTurns ?? null)};`, `const TURN_RATE = ${s.turnRate ?? 0};`] : []),
+    ...(mode === 'multi-turn' ? [`const MAX_TURNS: number | null = ${JSON.stringify(o.maxTurns ?? null)};`, `const TURN_RATE = ${s.turnRate ?? 0};`] : []),
     ...(mode === 'trace'
-      ? [`const CLI_HEADERS = ${JSON.stringify(Object.keys(o.headers).map((k) => k.toLowerCase()))};`, `const HAS_KEY = ${o.apiKey !== undefined};`]
+      ? [`const CLI_HEADERS: string[] = ${JSON.stringify(Object.keys(o.headers).map((k) => k.toLowerCase()))};`, `const HAS_KEY = ${o.apiKey !== undefined};`]
       : []),
     '',
     "// evalscope's per-request Output (tok/s) and Total (tok/s): tokens over the whole request latency.",

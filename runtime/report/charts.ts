@@ -5,12 +5,44 @@ import { displayBins } from './loghist.ts';
 import { histogramChart, lineChart, emptyChart, type Series } from './svg.ts';
 import { HIST_METRICS, type HistMetric, type TimelineData } from './timeline.ts';
 
-/** One level of a multi-run (perf with several --parallel values, a rate sweep). */
+/**
+ * One level of a multi-run (a sweep, a capacity search). The fields after `summary` come from
+ * `llmperf sweep` / `capacity` (sweep.json): the level's verdict and its steady-window figures; a
+ * report without them judges a level by its thresholds and reads its figures from its summary.
+ */
 export interface SweepPoint {
   label: string;
   concurrency?: number;
   rate?: number;
   summary: SummaryData;
+  /** every SLO met and not saturated (absent: no SLOs were given) */
+  ok?: boolean;
+  failReason?: string | null;
+  saturated?: string | null;
+  /** requests/s that met every SLO (null: no SLOs) */
+  goodput?: number | null;
+  slo?: Array<{ source: string; observed: number | null; ok: boolean }>;
+  /** figures of the steady window (after the warm-up) */
+  stats?: { windowMs: number; requestThroughput: number; outputTokenThroughput: number; successRate: number };
+  latency?: Record<'llm_ttft' | 'llm_tpot' | 'llm_e2e', { p50: number | null; p99: number | null }>;
+  /** wall-clock time of the level, ms */
+  wallMs?: number;
+}
+
+/** What a sweep or capacity report says about the whole multi-run (sweep.json alone has only the levels). */
+export interface SweepMeta {
+  kind: 'sweep' | 'capacity';
+  /** ISO 8601 */
+  startedAt?: string;
+  /** the whole multi-run, first level to last, ms */
+  durationMs?: number;
+  /** the SLO expressions every level was judged by */
+  slos?: string[];
+  /** capacity: the answer line, and the load found (null: none) */
+  answer?: string;
+  capacity?: number | null;
+  /** index of the level whose details open first (the capacity level; default the last) */
+  focus?: number;
 }
 
 export const METRIC_TITLES: Record<string, string> = {
@@ -31,11 +63,11 @@ export function stat(s: SummaryData, metric: string, st: string): number | null 
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export function histogramCharts(summary: SummaryData, tl: TimelineData | undefined): string {
+export function histogramCharts(summary: SummaryData, tl: TimelineData | undefined, prefix = ''): string {
   // a metric the run never measured (no TTFT, TPOT or ITL without streaming: embeddings, rerank) has no chart
   const measured = HIST_METRICS.filter((m) => !tl?.histograms?.[m] || tl.histograms[m].count > 0);
   const charts = measured.map((m: HistMetric) => {
-    const id = `hist-${m.replace('llm_', '')}`;
+    const id = `${prefix}hist-${m.replace('llm_', '')}`;
     const title = `${METRIC_TITLES[m]} distribution`;
     const h = tl?.histograms?.[m];
     if (!h) return emptyChart(id, title, 'no timeline.json: distributions need the run directory of a run recorded by llmperf');
@@ -48,7 +80,7 @@ export function histogramCharts(summary: SummaryData, tl: TimelineData | undefin
   return `<div class="charts">${charts.join('')}</div>`;
 }
 
-export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: number): string {
+export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: number, prefix = ''): string {
   if (!tl || !tl.started?.length) return `<p class="note">No timeline.json in the run directory: time series need a run recorded by llmperf.</p>`;
   const w = tl.bucketMs;
   const n = tl.started.length;
@@ -76,41 +108,18 @@ export function timeSeriesCharts(tl: TimelineData | undefined, durationMs: numbe
   const generated = (tl.outputTokens ?? []).some((v) => v > 0);
   const hasTtft = (tl.ttftCount ?? []).some((v) => v > 0);
   const charts = [
-    lineChart({ ...common, id: 'ts-requests', title: 'Requests per second', yLabel: 'requests/s', series: [{ name: 'succeeded', values: perSec(tl.completed) }, { name: 'started', values: perSec(tl.started), dashed: true, color: '#94a3b8' }] }),
-    generated ? lineChart({ ...common, id: 'ts-tokens', title: 'Output tokens per second', yLabel: 'tokens/s', series: [{ name: 'output tok/s', values: perSec(tl.outputTokens), color: '#16a34a' }], note: "each request's tokens are spread over its generation time" }) : '',
-    lineChart({ ...common, id: 'ts-inflight', title: 'Requests in flight', yLabel: 'requests', series: [{ name: 'average in flight', values: tl.busyMs.map((v, i) => v / 1000 / widthSec[i]!), color: '#7c3aed' }] }),
+    lineChart({ ...common, id: `${prefix}ts-requests`, title: 'Requests per second', yLabel: 'requests/s', series: [{ name: 'succeeded', values: perSec(tl.completed) }, { name: 'started', values: perSec(tl.started), dashed: true, color: '#94a3b8' }] }),
+    generated ? lineChart({ ...common, id: `${prefix}ts-tokens`, title: 'Output tokens per second', yLabel: 'tokens/s', series: [{ name: 'output tok/s', values: perSec(tl.outputTokens), color: '#16a34a' }], note: "each request's tokens are spread over its generation time" }) : '',
+    lineChart({ ...common, id: `${prefix}ts-inflight`, title: 'Requests in flight', yLabel: 'requests', series: [{ name: 'average in flight', values: tl.busyMs.map((v, i) => v / 1000 / widthSec[i]!), color: '#7c3aed' }] }),
     !hasTtft ? '' : lineChart({
       ...common,
-      id: 'ts-ttft',
+      id: `${prefix}ts-ttft`,
       title: 'TTFT over time',
       yLabel: 'ms',
       series: [{ name: 'p50', values: tl.ttftP50 }, { name: 'p99', values: tl.ttftP99, color: '#ea580c' }],
       note: `by the second the first token arrived; from up to ${tl.reservoir} sampled requests per bucket`,
     }),
-    lineChart({ ...common, id: 'ts-errors', title: 'Errors per second', yLabel: 'errors/s', series: errSeries }),
+    lineChart({ ...common, id: `${prefix}ts-errors`, title: 'Errors per second', yLabel: 'errors/s', series: errSeries }),
   ];
-  return `<div class="charts">${charts.join('')}</div>`;
-}
-
-/** Throughput-vs-latency curves of a multi-run: TTFT, TPOT, E2E (p50, p99) against request and output-token throughput. */
-export function sweepCharts(points: SweepPoint[]): string {
-  const labels = points.map((p) => p.label);
-  const charts: string[] = [];
-  for (const [m, short] of [['llm_ttft', 'TTFT'], ['llm_tpot', 'TPOT'], ['llm_e2e', 'E2E']] as const) {
-    for (const [xKey, xLabel, xName] of [['requestThroughput', 'requests/s (successful)', 'request'], ['outputTokenThroughput', 'output tokens/s', 'output token']] as const) {
-      charts.push(
-        lineChart({
-          id: `sweep-${short.toLowerCase()}-${xName === 'request' ? 'req' : 'tok'}`,
-          title: `${short} vs ${xName} throughput`,
-          x: points.map((p) => p.summary.llm?.[xKey] ?? NaN),
-          xLabel,
-          yLabel: `${short} ms`,
-          series: [{ name: 'p50', values: points.map((p) => stat(p.summary, m, 'p(50)')) }, { name: 'p99', values: points.map((p) => stat(p.summary, m, 'p(99)')), color: '#ea580c' }],
-          markers: true,
-          pointLabels: labels,
-        }),
-      );
-    }
-  }
   return `<div class="charts">${charts.join('')}</div>`;
 }

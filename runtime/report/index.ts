@@ -7,5 +7,7 @@
 export { Timeline, TIMELINE_VERSION, MAX_BUCKETS, RESERVOIR, type TimelineData, type TimelineOptions } from './timeline.ts';
 export { renderReport, type ReportInput } from './render.ts';
 export { writeReport, writeSweepReport, type WriteReportOptions } from './write.ts';
-export type { SweepPoint } from './charts.ts';
+export type { SweepPoint, SweepMeta } from './charts.ts';
+export { levelVerdict, type LevelVerdict } from './sweep.ts';
+export { placeLabels, labelBox, segmentHitsBox, type Segment, type Box } from './svg.ts';
 export type { LogHistData } from './loghist.ts';

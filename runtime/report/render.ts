@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { ERROR_CODES } from '../llm/error-codes.ts';
 import type { SummaryData } from '../summary/data.ts';
-import { histogramCharts, METRIC_TITLES, stat, sweepCharts, timeSeriesCharts, type SweepPoint } from './charts.ts';
+import { histogramCharts, METRIC_TITLES, stat, timeSeriesCharts, type SweepMeta, type SweepPoint } from './charts.ts';
+import { levelDetails, sweepHeader, sweepSection } from './sweep.ts';
 import { CLIENT_SCRIPT } from './client.ts';
 import { STYLE } from './style.ts';
 import { esc, fmtMs, fmtNum, fmtPct } from './html.ts';
@@ -15,10 +16,13 @@ import type { TimelineData } from './timeline.ts';
 export interface ReportInput {
   summary: SummaryData;
   timeline?: TimelineData;
+  /** the levels of a sweep or capacity search: the report is then about all of them */
   sweep?: SweepPoint[];
+  /** each level's timeline, in the order of `sweep` (the details' distributions and time series) */
+  timelines?: Array<TimelineData | undefined>;
+  /** the multi-run as a whole: kind, whole duration, SLOs, capacity answer */
+  meta?: SweepMeta;
   title?: string;
-  /** heading above the single-run sections when a sweep is shown (default "Run details") */
-  summaryHeading?: string;
 }
 
 const SCRIPT_HASH = createHash('sha256').update(CLIENT_SCRIPT).digest('base64');
@@ -29,19 +33,16 @@ export function renderReport(input: ReportInput): string {
   const title = input.title ?? 'llmperf report';
   const sweep = input.sweep?.length ? input.sweep : undefined;
   const parts: string[] = [];
-  parts.push(header(s, title, sweep));
   if (sweep) {
-    parts.push(`<section id="sweep"><h2>Throughput vs latency (${sweep.length} levels)</h2>${sweepTable(sweep)}${sweepCharts(sweep)}</section>`);
-    parts.push(`<h2 class="part">${esc(input.summaryHeading ?? 'Run details')}</h2>`);
+    parts.push(sweepHeader(sweep, input.meta, title));
+    parts.push(sweepSection(sweep, input.meta));
+    parts.push(levelDetails(sweep, input.timelines ?? [], input.meta));
+    parts.push(`<section id="config"><h2>Configuration</h2>${config(sweep[0]!.summary)}</section>`);
+  } else {
+    parts.push(header(s, title));
+    parts.push(runSections(s, input.timeline));
+    parts.push(`<section id="config"><h2>Configuration</h2>${config(s)}</section>`);
   }
-  parts.push(`<section id="headline"><h2>Headline</h2>${cards(s)}</section>`);
-  parts.push(`<section id="thresholds"><h2>Thresholds</h2>${thresholds(s)}</section>`);
-  if (s.root_group?.checks?.length) parts.push(`<section id="checks"><h2>Checks</h2>${checks(s)}</section>`);
-  parts.push(`<section id="percentiles"><h2>Latency and tokens</h2>${percentiles(s)}</section>`);
-  if (Object.keys(s.llm?.errors ?? {}).length || s.scriptErrors?.length) parts.push(`<section id="errors"><h2>Errors</h2>${errors(s)}</section>`);
-  parts.push(`<section id="distributions"><h2>Distributions</h2>${histogramCharts(s, input.timeline)}</section>`);
-  parts.push(`<section id="timeseries"><h2>Over time</h2>${timeSeriesCharts(input.timeline, s.state?.testRunDurationMs ?? s.llm?.durationMs ?? 0)}</section>`);
-  parts.push(`<section id="config"><h2>Configuration</h2>${config(s)}</section>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -61,7 +62,29 @@ ${parts.join('\n')}
 `;
 }
 
-function header(s: SummaryData, title: string, sweep: SweepPoint[] | undefined): string {
+/**
+ * The sections about one run: headline, thresholds, checks, percentiles, errors, distributions and
+ * time series. `prefix` makes the ids unique when a page holds several runs (sweep levels).
+ * Without a timeline, a level's charts are left out with one note rather than drawn empty.
+ */
+export function runSections(s: SummaryData, timeline: TimelineData | undefined, prefix = '', level = false): string {
+  const id = (x: string) => `${prefix}${x}`;
+  const parts: string[] = [];
+  parts.push(`<section id="${id('headline')}"><h2>Headline</h2>${cards(s)}</section>`);
+  parts.push(`<section id="${id('thresholds')}"><h2>Thresholds</h2>${thresholds(s)}</section>`);
+  if (s.root_group?.checks?.length) parts.push(`<section id="${id('checks')}"><h2>Checks</h2>${checks(s)}</section>`);
+  parts.push(`<section id="${id('percentiles')}"><h2>Latency and tokens</h2>${percentiles(s)}</section>`);
+  if (Object.keys(s.llm?.errors ?? {}).length || s.scriptErrors?.length) parts.push(`<section id="${id('errors')}"><h2>Errors</h2>${errors(s)}</section>`);
+  if (level && !timeline) {
+    parts.push(`<p class="note">No distributions or time series for this level: sweep.json keeps each level's summary only (the report the sweep wrote at the time has them).</p>`);
+    return parts.join('\n');
+  }
+  parts.push(`<section id="${id('distributions')}"><h2>Distributions</h2>${histogramCharts(s, timeline, prefix)}</section>`);
+  parts.push(`<section id="${id('timeseries')}"><h2>Over time</h2>${timeSeriesCharts(timeline, s.state?.testRunDurationMs ?? s.llm?.durationMs ?? 0, prefix)}</section>`);
+  return parts.join('\n');
+}
+
+function header(s: SummaryData, title: string): string {
   const failed = (s.thresholds ?? []).filter((t) => !t.ok).length;
   const n = s.thresholds?.length ?? 0;
   const verdict = n === 0 ? '' : failed ? `<span class="verdict bad">${failed} of ${n} thresholds failed</span>` : `<span class="verdict ok">all ${n} thresholds passed</span>`;
@@ -72,13 +95,16 @@ function header(s: SummaryData, title: string, sweep: SweepPoint[] | undefined):
     ['started', s.state?.startedAt],
     ['duration', fmtMs(s.state?.testRunDurationMs)],
     ['scenarios', (s.scenarios ?? []).map((x) => `${x.name} (${x.executor})`).join(', ')],
-    ...(sweep ? [['levels', sweep.map((p) => p.label).join(', ')]] : []),
     ...(s.state?.stopReason && s.state.stopReason !== 'completed' ? [['stopped', s.state.stopReason]] : []),
   ] as Array<[string, unknown]>;
-  return `<header><h1>${esc(title)}</h1><div class="meta">${meta
+  return `<header><h1>${esc(title)}</h1>${metaLine(meta)}${verdict}${s.state?.abortMessage ? `<p class="bad">aborted: ${esc(s.state.abortMessage)}</p>` : ''}</header>`;
+}
+
+export function metaLine(meta: Array<[string, unknown]>): string {
+  return `<div class="meta">${meta
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `<span><b>${esc(k)}</b> ${esc(v)}</span>`)
-    .join('')}</div>${verdict}${s.state?.abortMessage ? `<p class="bad">aborted: ${esc(s.state.abortMessage)}</p>` : ''}</header>`;
+    .join('')}</div>`;
 }
 
 function card(k: string, v: string, sub = '', cls = ''): string {
@@ -151,26 +177,9 @@ function errors(s: SummaryData): string {
   return out;
 }
 
-function config(s: SummaryData): string {
+export function config(s: SummaryData): string {
   const scen = (s.scenarios ?? []).map((x) => `<tr><td class="text">${esc(x.name)}</td><td class="text">${esc(x.executor)}</td><td class="text">${esc(x.description)}</td></tr>`).join('');
   return `${scen ? `<table><thead><tr><th>scenario</th><th class="text">executor</th><th class="text">plan</th></tr></thead><tbody>${scen}</tbody></table>` : ''}<details><summary>options (secrets redacted)</summary><pre>${esc(JSON.stringify(s.options ?? {}, null, 2))}</pre></details>`;
-}
-
-function sweepTable(points: SweepPoint[]): string {
-  const head = ['level', 'concurrency', 'rate', 'req/s', 'output tok/s', 'success', 'TTFT p50', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'E2E p50', 'E2E p99'];
-  const rows = points.map((p) => {
-    const l = p.summary.llm;
-    const cells = [
-      p.concurrency === undefined ? '–' : fmtNum(p.concurrency),
-      p.rate === undefined ? '–' : fmtNum(p.rate),
-      fmtNum(l?.requestThroughput),
-      fmtNum(l?.outputTokenThroughput),
-      fmtPct(l?.successRate),
-      ...(['llm_ttft', 'llm_tpot', 'llm_e2e'] as const).flatMap((m) => [fmtMs(stat(p.summary, m, 'p(50)')), fmtMs(stat(p.summary, m, 'p(99)'))]),
-    ];
-    return `<tr><td class="text">${esc(p.label)}</td>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
-  });
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function truncate(s: string, n: number): string {

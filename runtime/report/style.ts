@@ -27,11 +27,16 @@ figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart.empty { min-height: 80px; }
 .grid { stroke: var(--line); } .axis { stroke: #94a3b8; }
 .tick, .legend-text, .point-label { font-size: 10.5px; fill: var(--muted); } .label { font-size: 11px; fill: var(--fg); }
+.bound-label { font-size: 10px; fill: var(--bad); }
 .cursor { stroke: #94a3b8; stroke-dasharray: 3 3; pointer-events: none; }
 .readout { position: absolute; top: 40px; background: rgba(255,255,255,.96); border: 1px solid var(--line); border-radius: 4px; padding: 4px 8px; font-size: 12px; pointer-events: none; white-space: nowrap; box-shadow: 0 1px 4px rgba(0,0,0,.12); }
 .readout-x { font-weight: 600; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
 .note { color: var(--muted); font-size: 12px; margin: 4px; }
 details { margin: 8px 0; } summary { cursor: pointer; color: var(--muted); }
 pre { background: var(--card); border: 1px solid var(--line); padding: 8px; overflow: auto; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.answer { font-size: 15px; margin: 10px 0 0; } .answer.ok { color: var(--ok); } .answer.bad { color: var(--bad); }
+details.level { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; margin: 8px 0; }
+details.level > summary { font-size: 15px; color: var(--fg); }
+h3 { font-size: 15px; margin: 18px 0 8px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 `;

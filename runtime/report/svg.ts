@@ -33,8 +33,12 @@ export interface LineChartSpec {
   yLog?: boolean;
   /** draw a marker on every point (always done when there are few points) */
   markers?: boolean;
-  /** per-point labels drawn next to the markers of the first series (sweep levels) */
+  /** per-point labels drawn next to the markers of the first series (sweep levels), placed clear of the curves (placeLabels) */
   pointLabels?: string[];
+  /** points to mark as failed (a red ring), by index */
+  bad?: boolean[];
+  /** horizontal reference lines, e.g. an SLO's bound */
+  bounds?: Array<{ value: number; label: string }>;
   /** add the hover read-out (time series) */
   hover?: boolean;
   /** the x value of each point in the read-out, e.g. "12s" */
@@ -152,35 +156,49 @@ export function lineChart(spec: LineChartSpec): string {
     }
   }
   if (points === 0) return emptyChart(spec.id, spec.title, 'no data');
+  for (const b of spec.bounds ?? []) if (Number.isFinite(b.value) && b.value > 0) yMax = Math.max(yMax, b.value);
   const xs = spec.x.filter((v) => Number.isFinite(v) && (!spec.xLog || v > 0));
   const x = axis(spec.xLog ? Math.min(...xs) : Math.min(0, ...xs), Math.max(...xs), !!spec.xLog, PW, false, !spec.markers);
   const y = axis(spec.yLog ? yMin / 1.2 : 0, spec.yLog ? yMax * 1.2 : yMax * 1.05, !!spec.yLog, PH, true);
   const colored = spec.series.map((s, i) => ({ ...s, color: s.color ?? PALETTE[i % PALETTE.length]! }));
   const markers = spec.markers || spec.x.length <= 40;
   let body = '';
+  for (const b of spec.bounds ?? []) {
+    if (!Number.isFinite(b.value) || b.value <= 0) continue;
+    const py = r(y.pos(b.value));
+    body += `<line class="bound" x1="0" x2="${PW}" y1="${py}" y2="${py}" stroke="#b91c1c" stroke-width="1" stroke-dasharray="6 3"><title>${esc(b.label)}</title></line><text class="bound-label" x="${PW - 2}" y="${r(py - 3)}" text-anchor="end">${esc(b.label)}</text>`;
+  }
+  const segments: Segment[] = [];
+  const anchors: Array<{ x: number; y: number; text: string }> = [];
   colored.forEach((s, si) => {
     let d = '';
     let pen = false;
     let dots = '';
+    let prev: [number, number] | undefined;
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i];
       const xv = spec.x[i];
       if (!finite(v) || xv === undefined || !Number.isFinite(xv)) {
         pen = false;
+        prev = undefined;
         continue;
       }
       const px = r(x.pos(xv));
       const py = r(y.pos(v));
       d += `${pen ? 'L' : 'M'}${px} ${py}`;
       pen = true;
+      if (prev) segments.push([prev[0], prev[1], px, py]);
+      prev = [px, py];
       if (markers) {
         const label = spec.pointLabels?.[i];
-        dots += `<circle cx="${px}" cy="${py}" r="3" fill="${s.color}"><title>${esc(`${s.name}${label ? ` @ ${label}` : ''}: ${fmtNum(v)} (x = ${fmtNum(xv)})`)}</title></circle>`;
-        if (label && si === 0) dots += `<text class="point-label" x="${px + 5}" y="${py - 6}">${esc(label)}</text>`;
+        const bad = spec.bad?.[i];
+        dots += `<circle class="dot${bad ? ' bad-point' : ''}" cx="${px}" cy="${py}" r="${bad ? 4 : 3}" fill="${s.color}"${bad ? ' stroke="#dc2626" stroke-width="2"' : ''}><title>${esc(`${s.name}${label ? ` @ ${label}` : ''}${bad ? ' (failed)' : ''}: ${fmtNum(v)} (x = ${fmtNum(xv)})`)}</title></circle>`;
+        if (label && si === 0) anchors.push({ x: px, y: py, text: label });
       }
     }
     body += `<path class="series" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>${dots}`;
   });
+  for (const l of placeLabels(anchors, segments, { w: PW, h: PH })) body += `<text class="point-label" x="${r(l.x)}" y="${r(l.y)}" text-anchor="${l.anchor}">${esc(l.text)}</text>`;
   let extra = '';
   if (spec.hover) {
     body += `<line class="cursor" x1="0" x2="0" y1="0" y2="${PH}" visibility="hidden"/><rect class="hover-area" x="0" y="0" width="${PW}" height="${PH}" fill="transparent"/>`;
@@ -195,6 +213,82 @@ export function lineChart(spec: LineChartSpec): string {
     extra = ` data-hover="${esc(jsonForScript(hover))}"`;
   }
   return frame({ ...spec, points }, x, y, body, legendOf(colored), extra, spec.hover ? '<div class="readout" hidden></div>' : '');
+}
+
+/** A drawn line segment: x1, y1, x2, y2 in plot coordinates. */
+export type Segment = [number, number, number, number];
+/** A label's box in plot coordinates (x, y: top left). */
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** The box of a label drawn at (x, y) (its baseline) with `anchor`, for the 10.5 px label font. */
+export function labelBox(text: string, x: number, y: number, anchor: 'start' | 'middle' | 'end'): Box {
+  const w = [...text].length * 6 + 2;
+  const left = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
+  return { x: left, y: y - 9, w, h: 12 };
+}
+
+const LABEL_SPOTS: ReadonlyArray<[number, number, 'start' | 'middle' | 'end']> = [
+  [6, -7, 'start'], [6, 15, 'start'], [-6, -7, 'end'], [-6, 15, 'end'], [0, -11, 'middle'], [0, 20, 'middle'], [9, 4, 'start'], [-9, 4, 'end'],
+  [10, -16, 'start'], [-10, -16, 'end'], [10, 24, 'start'], [-10, 24, 'end'],
+];
+
+/**
+ * Places point labels so that they cross no curve, no other label and no other point, and stay
+ * inside the plot: of a dozen spots around each point, the first with nothing in the way (else the
+ * one with the least in the way).
+ */
+export function placeLabels(points: ReadonlyArray<{ x: number; y: number; text: string }>, segments: readonly Segment[], plot: { w: number; h: number }): Array<{ x: number; y: number; text: string; anchor: 'start' | 'middle' | 'end' }> {
+  const placed: Box[] = [];
+  const out: Array<{ x: number; y: number; text: string; anchor: 'start' | 'middle' | 'end' }> = [];
+  for (const p of points) {
+    let best: { score: number; x: number; y: number; anchor: 'start' | 'middle' | 'end'; box: Box } | undefined;
+    LABEL_SPOTS.forEach(([dx, dy, anchor], k) => {
+      const box = labelBox(p.text, p.x + dx, p.y + dy, anchor);
+      let score = k * 0.01;
+      for (const sg of segments) if (segmentHitsBox(sg, box)) score += 100;
+      for (const b of placed) if (boxesOverlap(b, box)) score += 100;
+      for (const q of points) if (q !== p && pointInBox(q.x, q.y, box, 3)) score += 50;
+      if (box.x < 0 || box.y < 0 || box.x + box.w > plot.w + 10 || box.y + box.h > plot.h) score += 30;
+      if (!best || score < best.score) best = { score, x: p.x + dx, y: p.y + dy, anchor, box };
+    });
+    placed.push(best!.box);
+    out.push({ x: best!.x, y: best!.y, text: p.text, anchor: best!.anchor });
+  }
+  return out;
+}
+
+export function boxesOverlap(a: Box, b: Box): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+function pointInBox(x: number, y: number, b: Box, pad = 0): boolean {
+  return x >= b.x - pad && x <= b.x + b.w + pad && y >= b.y - pad && y <= b.y + b.h + pad;
+}
+
+/** Whether a segment crosses or touches a box (Liang-Barsky clipping). */
+export function segmentHitsBox([x1, y1, x2, y2]: Segment, b: Box): boolean {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const clip = (p: number, q: number): boolean => {
+    if (p === 0) return q >= 0;
+    const t = q / p;
+    if (p < 0) {
+      if (t > t1) return false;
+      if (t > t0) t0 = t;
+    } else {
+      if (t < t0) return false;
+      if (t < t1) t1 = t;
+    }
+    return true;
+  };
+  return clip(-dx, x1 - b.x) && clip(dx, b.x + b.w - x1) && clip(-dy, y1 - b.y) && clip(dy, b.y + b.h - y1);
 }
 
 export interface HistogramSpec {

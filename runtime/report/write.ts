@@ -1,14 +1,15 @@
 /**
  * Files in, report.html out. writeReport reads a run directory: summary.json (required),
- * timeline.json (time series and distributions, optional) and sweep.json (SweepPoint[] of a
- * multi-run, optional). writeSweepReport is for the multi-run front doors (perf --parallel a,b,c, sweep).
+ * timeline.json (time series and distributions, optional), or the folder of a sweep or capacity
+ * search: sweep.json (SweepPoint[], its levels) and capacity.json (the answer). writeSweepReport is
+ * for the multi-run front doors (sweep, capacity), which also hand it each level's timeline.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, WriteError } from '../errors.ts';
 import { RUN_FILES, writeFileAtomic } from '../results/run-dir.ts';
 import type { SummaryData } from '../summary/data.ts';
-import type { SweepPoint } from './charts.ts';
+import type { SweepMeta, SweepPoint } from './charts.ts';
 import { renderReport } from './render.ts';
 import type { TimelineData } from './timeline.ts';
 
@@ -29,10 +30,14 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
   const summary = readJson<SummaryData>(dir, RUN_FILES.summary, !sweep?.length) ?? sweep![sweep!.length - 1]!.summary;
   if (!summary || typeof summary !== 'object' || !('llm' in summary)) throw new ConfigError(`report: ${path.join(dir, RUN_FILES.summary)} is not an llmperf summary (no "llm" section)`);
   const timeline = readJson<TimelineData>(dir, RUN_FILES.timeline, false);
+  const capacity = sweep?.length ? readJson<{ answer?: string; capacity?: number | null; slos?: string[] }>(dir, 'capacity.json', false) : undefined;
+  const meta: SweepMeta | undefined = capacity
+    ? { kind: 'capacity', ...(capacity.answer ? { answer: capacity.answer } : {}), capacity: capacity.capacity ?? null, ...(capacity.slos ? { slos: capacity.slos } : {}) }
+    : undefined;
   const html = renderReport({
     summary,
-    ...(timeline ? { timeline } : {}),
-    ...(sweep?.length ? { sweep, summaryHeading: `Details of the last level (${sweep[sweep.length - 1]!.label})` } : {}),
+    ...(timeline && !sweep?.length ? { timeline } : {}),
+    ...(sweep?.length ? { sweep, ...(meta ? { meta } : {}) } : {}),
     title: opts.title ?? `llmperf report — ${path.basename(dir)}`,
   });
   const out = path.resolve(opts.out ?? path.join(dir, RUN_FILES.report));
@@ -40,16 +45,16 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
   return out;
 }
 
-/** Writes the report of a multi-run: the sweep table and curves, then the last level's details. */
-export async function writeSweepReport(file: string, points: SweepPoint[], opts: { title?: string; timeline?: TimelineData } = {}): Promise<string> {
+/** Writes the report of a multi-run: its verdict and duration, the levels table and curves, then each level's details. */
+export async function writeSweepReport(file: string, points: SweepPoint[], opts: { title?: string; meta?: SweepMeta; timelines?: Array<TimelineData | undefined> } = {}): Promise<string> {
   if (!points.length) throw new ConfigError('sweep report: no levels to report (the multi-run produced no results)');
   const last = points[points.length - 1]!;
   const html = renderReport({
     summary: last.summary,
     sweep: points,
-    ...(opts.timeline ? { timeline: opts.timeline } : {}),
+    ...(opts.timelines ? { timelines: opts.timelines } : {}),
+    ...(opts.meta ? { meta: opts.meta } : {}),
     title: opts.title ?? 'llmperf sweep report',
-    summaryHeading: `Details of the last level (${last.label})`,
   });
   const out = path.resolve(file);
   writeAtomic(out, html);

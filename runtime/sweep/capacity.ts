@@ -12,7 +12,7 @@ import { ConfigError } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { writeJson } from '../results/run-dir.ts';
 import { levelLabel, type LevelSpec, type LoadKind } from './levels.ts';
-import { toJson, writeSweepFiles } from './output.ts';
+import { dashLevel, toJson, writeSweepFiles } from './output.ts';
 import { runLevel, type LevelResult } from './runner.ts';
 import { searchCapacity, type SearchResult, type SearchStep } from './search.ts';
 import { openResults, openSession, type SessionRequest } from './session.ts';
@@ -60,6 +60,9 @@ async function searchLevels(req: CapacityRequest, precision: number, base: Capac
   const log = req.log;
   const results = openResults(req, 'capacity');
   const measured: LevelResult[] = [];
+  const startedAt = new Date();
+  const began = performance.now();
+  const dash = req.dashboard;
   log(`capacity search over ${req.over} from ${req.min} to ${req.max}; SLOs: ${req.slos.map((s) => s.source).join(', ')}`);
 
   const search = await searchCapacity<LevelResult>(
@@ -82,11 +85,13 @@ async function searchLevels(req: CapacityRequest, precision: number, base: Capac
           ...(req.signal ? { signal: req.signal } : {}),
           ...(req.hardSignal ? { hardSignal: req.hardSignal } : {}),
           detectSaturation: req.detectSaturation !== false,
+          ...(dash ? { hooks: dash.hooks(`${levelLabel(spec)} (${phase})`) } : {}),
         },
         spec,
         results.levelDir(measured.length, spec),
       );
       measured.push(r);
+      dash?.level(dashLevel(r, true));
       log(`[${phase}] ${levelLine(r)}`);
       return r;
     },
@@ -96,7 +101,16 @@ async function searchLevels(req: CapacityRequest, precision: number, base: Capac
   let report: string | null = null;
   if (results.dir) {
     const byLoad = [...measured].sort((a, b) => a.spec.value - b.spec.value);
-    report = await writeSweepFiles(results.dir, byLoad, `llmperf capacity — ${req.script}`);
+    const at = search.atCapacity?.result;
+    report = await writeSweepFiles(results.dir, byLoad, `llmperf capacity — ${req.script}`, {
+      kind: 'capacity',
+      startedAt: startedAt.toISOString(),
+      durationMs: performance.now() - began,
+      slos: req.slos.map((s) => s.source),
+      answer,
+      capacity: search.capacity,
+      ...(at ? { focus: byLoad.indexOf(at) } : {}),
+    });
     writeJson(path.join(results.dir, 'capacity.json'), {
       over: req.over,
       slos: req.slos.map((s) => s.source),

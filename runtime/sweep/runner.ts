@@ -20,6 +20,8 @@ import { levelLabel, levelScenario, type LevelShape, type LevelSpec } from './le
 import { SaturationDetector, type SaturationOptions } from './saturation.ts';
 import { boundsFromSlos, meetsBounds } from '../metrics/request-slo.ts';
 import { bindSlos, evaluateSlos, type Slo, type SloResult } from './slo.ts';
+import { withHooks, type RunHooks } from '../dashboard/index.ts';
+import { Timeline, type TimelineData } from '../report/index.ts';
 
 export const LATENCY_METRICS = ['llm_ttft', 'llm_tpot', 'llm_e2e'] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
@@ -57,6 +59,10 @@ export interface LevelResult {
   interrupted: boolean;
   exitCode: ExitCodeValue;
   runDir?: string;
+  /** the level's time series and distributions (the report's details of a level); not in sweep.json */
+  timeline?: TimelineData;
+  /** wall-clock time the level took, setup and graceful stop included, ms */
+  wallMs: number;
 }
 
 export interface LevelRunnerOptions {
@@ -73,6 +79,8 @@ export interface LevelRunnerOptions {
   saturation?: Partial<SaturationOptions>;
   /** how long in-flight requests of a saturated level may finish before they are cut (default 3 s) */
   saturatedGraceMs?: number;
+  /** more run() hooks (the live dashboard), chained after the level's own */
+  hooks?: RunHooks;
 }
 
 /** Runs one level; `dir` keeps a full run directory for it. */
@@ -107,9 +115,11 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       if (detector && r.ttft !== null) detector.ttft(performance.now(), r.ttft);
     },
   };
-  let measured: Omit<LevelResult, 'spec' | 'label' | 'summary' | 'goodput' | 'saturated' | 'ok' | 'failReason' | 'interrupted' | 'exitCode'> | undefined;
+  let measured: Omit<LevelResult, 'spec' | 'label' | 'summary' | 'goodput' | 'saturated' | 'ok' | 'failReason' | 'interrupted' | 'exitCode' | 'wallMs'> | undefined;
+  const timeline = new Timeline();
+  const began = performance.now();
   try {
-    const out = await run({
+    const out = await run(withHooks({
       ...o.base,
       script: o.script,
       ...(dir ? { save: true, outDir: dir } : { save: false }),
@@ -117,7 +127,7 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       scenarioOverride: levelScenario(spec, o.shape),
       signal,
       hardSignal,
-      listeners: [listener],
+      listeners: [listener, timeline],
       onStart: (info) => {
         for (const m of info.registry.all()) if (!m.builtin) steady.define(m.name, m.type, m.kind);
         bindSlos(o.slos, steady);
@@ -138,7 +148,7 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
         const windowMs = Math.max(1, r.durationMs - warmupMs);
         measured = { stats: statsOf(steady, windowMs), latency: latencyOf(steady, windowMs), slo: evaluateSlos(o.slos, steady, windowMs) };
       },
-    });
+    }, o.hooks));
     const m = measured!;
     const interrupted = !!o.signal?.aborted;
     const broken = m.slo.filter((x) => !x.ok);
@@ -158,6 +168,8 @@ export async function runLevel(o: LevelRunnerOptions, spec: LevelSpec, dir?: str
       interrupted,
       exitCode: out.exitCode,
       ...(out.runDir ? { runDir: out.runDir } : {}),
+      timeline: timeline.toJSON(),
+      wallMs: performance.now() - began,
     };
   } finally {
     if (timer) clearInterval(timer);

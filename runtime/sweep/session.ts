@@ -10,6 +10,7 @@ import { bindSlos, type Slo } from './slo.ts';
 import type { LevelShape } from './levels.ts';
 import type { LevelResult, LevelRunnerOptions } from './runner.ts';
 import { createSweepDir, levelDir } from './output.ts';
+import type { Dashboard } from '../dashboard/index.ts';
 
 export interface SessionRequest {
   /** the script path */
@@ -27,6 +28,8 @@ export interface SessionRequest {
   saveLevels?: boolean;
   /** progress lines and the engine's messages (stderr in the CLI) */
   log(line: string): void;
+  /** the live dashboard (--dashboard): every level's run feeds it, and each finished level */
+  dashboard?: Dashboard;
 }
 
 export interface Session {
@@ -47,11 +50,13 @@ export async function openSession(req: SessionRequest): Promise<Session> {
   const b = req.base;
   const loaded = await loadScript({ script: { path: req.script }, ...(b.env ? { env: b.env } : {}), ...(b.systemEnv !== undefined ? { systemEnv: b.systemEnv } : {}), ...(b.allowRead ? { allowRead: b.allowRead } : {}), log: req.log, vusPerIsolate: 1, storeBodies: false, ...(b.overrides?.tokenizer ? { tokenizer: b.overrides.tokenizer } : {}) });
   let target: Target | undefined;
+  // notices (a threshold re-bound to the level's scenario, TLS verification off) are printed once, not per level
+  const notices = b.notices ?? new Set<string>();
   try {
     bindSlos(req.slos, loaded.registry);
-    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}) }, { checkLimits: false })).target!;
+    target = (await prepareRun(loaded, { ...(b.overrides ? { overrides: b.overrides } : {}), ...(b.config ? { config: b.config } : {}), ...(b.mockOptions ? { mockOptions: b.mockOptions } : {}), ...(b.testConnection !== undefined ? { testConnection: b.testConnection } : {}), notices }, { checkLimits: false })).target!;
     const t = target;
-    return { scriptOptions: loaded.scriptOptions, base: { ...b, target: t }, close: () => t.close() };
+    return { scriptOptions: loaded.scriptOptions, base: { ...b, target: t, notices }, close: () => t.close() };
   } catch (e) {
     await target?.close();
     throw e;

@@ -12,7 +12,7 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.ts';
 import { parseDuration } from '../options/duration.ts';
 import type { ScriptOptions } from '../options/resolve.ts';
 import { autoRates, describeShape, levelLabel, parseLevelList, type LevelSpec } from './levels.ts';
-import { writeSweepFiles } from './output.ts';
+import { dashLevel, writeSweepFiles } from './output.ts';
 import { runLevel, type LevelResult } from './runner.ts';
 import { openResults, openSession, type SessionRequest } from './session.ts';
 import { levelLine, renderLevelsTable } from './table.ts';
@@ -64,11 +64,19 @@ async function sweepLevels(req: SweepRequest, scriptOptions: ScriptOptions, base
 
   const results = openResults(req, 'sweep');
   const done: LevelResult[] = [];
+  const startedAt = new Date();
+  const began = performance.now();
+  const dash = req.dashboard;
   const runOne = async (spec: LevelSpec, total: number | string): Promise<LevelResult> => {
     const i = done.length;
     log(`[${i + 1}/${total}] ${levelLabel(spec)} for ${describeShape(shape)}...`);
-    const r = await runLevel({ base, script: req.script, shape, slos: req.slos, ...(req.signal ? { signal: req.signal } : {}), ...(req.hardSignal ? { hardSignal: req.hardSignal } : {}), detectSaturation: false }, spec, results.levelDir(i, spec));
+    const r = await runLevel(
+      { base, script: req.script, shape, slos: req.slos, ...(req.signal ? { signal: req.signal } : {}), ...(req.hardSignal ? { hardSignal: req.hardSignal } : {}), detectSaturation: false, ...(dash ? { hooks: dash.hooks(levelLabel(spec)) } : {}) },
+      spec,
+      results.levelDir(i, spec),
+    );
     done.push(r);
+    dash?.level(dashLevel(r, req.slos.length > 0));
     log(`[${i + 1}/${total}] ${levelLine(r)}`);
     return r;
   };
@@ -94,7 +102,8 @@ async function sweepLevels(req: SweepRequest, scriptOptions: ScriptOptions, base
     }
   }
 
-  const report = results.dir ? await writeSweepFiles(results.dir, done, `llmperf sweep — ${req.script}`) : null;
+  const meta = { kind: 'sweep' as const, startedAt: startedAt.toISOString(), durationMs: performance.now() - began, slos: req.slos.map((s) => s.source) };
+  const report = results.dir ? await writeSweepFiles(results.dir, done, `llmperf sweep — ${req.script}`, meta) : null;
   const table = renderLevelsTable(done, { slo: req.slos.length > 0 });
   return { exitCode: req.signal?.aborted ? ExitCode.INTERRUPTED : ExitCode.OK, levels: done, dir: results.dir, report, table };
 }

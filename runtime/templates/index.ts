@@ -70,6 +70,22 @@ export function hasLocalInstall(dir: string): boolean {
   }
 }
 
+/** What the written tsconfig leaves out: dependencies and the folders llmperf writes results to. */
+export const TSCONFIG_EXCLUDE = ['node_modules', '**/llmperf-results', '**/outputs'];
+
+/** The devDependencies `llmperf new` suggests: the TypeScript compiler, for `tsc` (editors bring their own). */
+export const SUGGESTED_DEV_DEPENDENCIES = ['typescript'];
+
+/**
+ * The exact commands to type-check the scripts of `dir` from `cwd`: install TypeScript (a plain
+ * `npx tsc` would fetch an unrelated package named "tsc"), then run its compiler on the tsconfig.
+ */
+export function typeCheckCommands(dir: string, cwd = process.cwd()): string[] {
+  const rel = path.relative(cwd, path.join(dir, 'tsconfig.json')) || 'tsconfig.json';
+  const shown = rel.includes(' ') ? JSON.stringify(rel) : rel;
+  return [`npm install --save-dev ${SUGGESTED_DEV_DEPENDENCIES.join(' ')}`, `npx tsc -p ${shown}`];
+}
+
 /** The tsconfig.json for scripts in `dir`. Scripts run in a sandbox, not Node: no Node types. */
 export function scriptTsconfig(dir: string, typesDir = path.join(packageRoot(), 'types')): { json: string; via: 'package' | 'paths' } {
   const local = hasLocalInstall(dir);
@@ -87,7 +103,8 @@ export function scriptTsconfig(dir: string, typesDir = path.join(packageRoot(), 
     const t = typesDir.split(path.sep).join('/');
     compilerOptions.paths = { llmperf: [`${t}/index.d.ts`], 'llmperf/*': [`${t}/*.d.ts`] };
   }
-  const json = JSON.stringify({ compilerOptions, include: ['**/*.ts'] }, null, 2) + '\n';
+  // results folders (llmperf run's, llmperf perf's) hold generated files: one must not break the project's type-check
+  const json = JSON.stringify({ compilerOptions, include: ['**/*.ts'], exclude: TSCONFIG_EXCLUDE }, null, 2) + '\n';
   return { json, via: local ? 'package' : 'paths' };
 }
 

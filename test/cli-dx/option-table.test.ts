@@ -24,6 +24,8 @@ function sample(spec: OptionSpec): { text: string; value: unknown } {
       return { text: 'x-k=v', value: { 'x-k': 'v' } };
     case 'duration':
       return { text: '7s', value: '7s' };
+    case 'stages':
+      return { text: '1s:2', value: [{ duration: '1s', target: 2 }] };
     default:
       return { text: spec.path === 'summaryTimeUnit' ? 'ms' : spec.path === 'llm.url' ? 'http://127.0.0.1:9/v1' : 'x', value: spec.path === 'summaryTimeUnit' ? 'ms' : spec.path === 'llm.url' ? 'http://127.0.0.1:9/v1' : 'x' };
   }

@@ -57,8 +57,8 @@ test('a sweep adds a table and throughput-vs-latency curves, one point per level
   const sweep = figures(html).filter((f) => f.id.startsWith('sweep-'));
   assert.deepEqual(sweep.map((f) => f.id), ['sweep-ttft-req', 'sweep-ttft-tok', 'sweep-tpot-req', 'sweep-tpot-tok', 'sweep-e2e-req', 'sweep-e2e-tok']);
   for (const f of sweep) assert.equal(f.points, 6, `${f.id}: p50 and p99 of 3 levels`);
-  assert.match(html, /<td class="text">c=16<\/td><td>16<\/td>/);
-  assert.match(html, /Run details/);
+  assert.match(html, /<td class="text"><a href="#level-3">c=16<\/a><\/td><td>16<\/td>/);
+  assert.match(html, /Each level/);
 });
 
 test('writeReport reads a run directory and says what is missing', async () => {
@@ -79,9 +79,9 @@ test('writeReport reads a run directory and says what is missing', async () => {
   const sweepDir = path.join(root, 'sweep');
   mkdirSync(sweepDir);
   writeFileSync(path.join(sweepDir, 'sweep.json'), JSON.stringify([{ label: 'c=1', concurrency: 1, summary: hostileSummary() }]));
-  assert.match(readFileSync(await writeReport(sweepDir), 'utf8'), /Throughput vs latency \(1 levels\)/);
+  assert.match(readFileSync(await writeReport(sweepDir), 'utf8'), /Levels \(1\)/);
   await assert.rejects(writeSweepReport(path.join(root, 'x.html'), []), ConfigError);
   const sweepFile = await writeSweepReport(path.join(root, 'deep', 'sweep.html'), [{ label: 'r=1', rate: 1, summary: hostileSummary() }]);
-  assert.match(readFileSync(sweepFile, 'utf8'), /Details of the last level \(r=1\)/);
+  assert.match(readFileSync(sweepFile, 'utf8'), /<details class="level" id="level-1" open><summary><b>r=1<\/b>/);
   assert.ok(!readFileSync(sweepFile, 'utf8').includes(XSS) && !readFileSync(sweepFile, 'utf8').includes(XSS2));
 });

@@ -56,10 +56,12 @@ test('every top-level option the public Options type declares is known to the re
     tags: { a: 'b' },
     name: 'n',
     sweep: { concurrency: [1, 2], levelDuration: '10s' },
+    insecureSkipTLSVerify: true,
   };
   const r = resolveOptions({ ...full, vus: 1, iterations: 2 } as never, {}, {});
   assert.equal(r.llm.tokenizer, 'tiktoken:o200k_base');
   assert.equal(r.iterationTimeoutMs, 1000);
+  assert.equal(r.insecureSkipTLSVerify, true);
   for (const shortcut of [{ duration: '1s' }, { stages: [{ duration: '1s', target: 1 }] }]) assert.ok(resolveOptions(shortcut, {}, {}).scenarios.length === 1);
   assert.equal(resolveOptions({ scenarios: { s: everyField['constant-vus'] } } as never, {}, {}).scenarios[0]!.name, 's');
 });

@@ -15,6 +15,8 @@ export interface SessionSettings {
   readTimeoutMs: number;
   /** an API plugin file to load in the thread (its parseEvent/parseBody run there) */
   pluginFile?: string;
+  /** accept any TLS certificate (insecureSkipTLSVerify) */
+  insecureSkipTLSVerify?: boolean;
 }
 
 export interface SendItem {

@@ -71,7 +71,7 @@ async function openSession(id: number, st: SessionSettings): Promise<void> {
     agent: new Agent({
       connections: Math.max(1, st.connections),
       pipelining: 1,
-      connect: { timeout: st.connectTimeoutMs, noDelay: true },
+      connect: { timeout: st.connectTimeoutMs, noDelay: true, ...(st.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}) },
       keepAliveTimeout: 60_000,
       keepAliveMaxTimeout: 600_000,
       headersTimeout: st.readTimeoutMs,

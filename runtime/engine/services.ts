@@ -14,7 +14,7 @@ import type { Dataset, DatasetItem } from '../datasets/types.ts';
 import type { Endpoint } from '../llm/api.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { ApiRegistry } from '../llm/registry.ts';
-import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
+import { checkStream, choiceCount, computeTimings, countReasoning, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
 import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
 import type { MetricType } from '../metrics/types.ts';
@@ -26,6 +26,7 @@ import type { DatasetHandle, LlmKind, LogLevel } from '../vu/protocol.ts';
 import type { VuServices, VuState } from '../vu/vu.ts';
 import type { Emitter } from './emitter.ts';
 import { emitRequestMetrics } from './request-metrics.ts';
+import { ResponseWatch } from './response-facts.ts';
 
 /** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   debug?: ((line: string) => void) | undefined;
   /** the tokenizer spec init-time datasets default to (--tokenizer, LLMPERF_TOKENIZER) */
   initTokenizer?: string | undefined;
+  /** the run's log, for WARN lines about the responses (stream health, estimated tokens) */
+  warn?: ((line: string) => void) | undefined;
 }
 
 /** The request side, bound once the target is open (runtime/engine/execute.ts). */
@@ -79,8 +82,12 @@ export class Services implements VuServices {
   readonly errorCounts = new Map<string, number>();
   /** last error message per code (for the summary) */
   readonly errorSamples = new Map<string, string>();
+  /** token provenance, stream health and reasoning over the run (summary.json, WARN lines) */
+  readonly responses: ResponseWatch;
 
-  constructor(private readonly d: ServiceDeps) {}
+  constructor(private readonly d: ServiceDeps) {
+    this.responses = new ResponseWatch(d.warn ?? (() => undefined), d.now);
+  }
 
   /** Binds the request side (called once, after init code ran and the target was opened). */
   bindTarget(t: TargetBinding): void {
@@ -108,7 +115,8 @@ export class Services implements VuServices {
     this.inflight--;
 
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
-    const timings = computeTimings(x, counts.outputTokens, built.stream);
+    const timings = computeTimings(x, counts.outputTokens, x.sse);
+    const reasoning = countReasoning(x, counts, t.tokenizer);
     if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
 
     const interrupted = x.errorCode === 'ABORTED';
@@ -151,6 +159,16 @@ export class Services implements VuServices {
       responseText: d.storeBodies ? x.text : null,
       good: null,
       responseId: x.responseId,
+      ttftAnswer: timings.ttftAnswer,
+      reasoningTokens: reasoning.reasoningTokens,
+      answerTokens: reasoning.answerTokens,
+      reasoningTokenSource: reasoning.source,
+      reasoningText: d.storeBodies ? (x.choiceReasoning ? x.choiceReasoning.join('\n\n') : x.reasoning) || null : null,
+      streamCheck: checkStream(x, timings.itl, built.stream),
+      contentType: x.contentType,
+      endedWithoutDone: x.endedWithoutDone,
+      choices: choiceCount(x),
+      choiceTexts: d.storeBodies ? x.choiceTexts : null,
     };
     if (rec.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();
@@ -159,7 +177,10 @@ export class Services implements VuServices {
       this.errorSamples.set(x.errorCode, x.errorMessage ?? x.errorCode);
     }
     if (interrupted) d.emitter.sample('llm_reqs_interrupted', 1, tags, now);
-    else emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
+    else {
+      emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
+      this.responses.add(rec);
+    }
     d.emitter.record(rec);
     return toResult(rec, x);
   }

@@ -34,6 +34,8 @@ interface ScenarioProgress {
   reqs: number;
   errors: number;
   outTokens: number;
+  /** where the output counts came from (usage, tokenizer, estimated): shown beside tok/s */
+  tokenSources: Set<string>;
   ttft: Float64Array;
   ttftN: number;
   /** (elapsedMs, reqs, outTokens) at each tick, newest last */
@@ -66,7 +68,7 @@ export class Progress implements SampleListener {
     for (const { scenario, plan } of info.plans) {
       this.scenarios.set(scenario.name, {
         name: scenario.name, startTimeMs: scenario.startTimeMs, durationMs: plan.durationMs, plannedIterations: plan.iterations,
-        reqs: 0, errors: 0, outTokens: 0, ttft: new Float64Array(RING), ttftN: 0, hist: [], iterations: 0, activeVUs: 0, progress: 0,
+        reqs: 0, errors: 0, outTokens: 0, tokenSources: new Set(), ttft: new Float64Array(RING), ttftN: 0, hist: [], iterations: 0, activeVUs: 0, progress: 0,
       });
     }
     this.started = true;
@@ -81,6 +83,7 @@ export class Progress implements SampleListener {
     if (!r.ok) s.errors++;
     else {
       if (r.outputTokens) s.outTokens += r.outputTokens;
+      if (r.outputTokenSource) s.tokenSources.add(r.outputTokenSource);
       if (r.ttft !== null) s.ttft[s.ttftN++ % RING] = r.ttft;
     }
     this.total++;
@@ -183,7 +186,7 @@ function liveLine(s: ScenarioProgress, elapsedMs: number, bar: boolean): string 
     `iters ${iters}`,
     `VUs ${s.activeVUs}`,
     `${rps.toFixed(1)} req/s`,
-    `${tps.toFixed(0)} tok/s`,
+    `${tps.toFixed(0)} tok/s${tokenNote(s, true)}`,
     `TTFT p50 ${p50 === null ? '-' : fmtMsShort(p50)}`,
     `errors ${s.errors}`,
   ].join('  ');
@@ -192,7 +195,15 @@ function liveLine(s: ScenarioProgress, elapsedMs: number, bar: boolean): string 
 function finalLine(s: ScenarioProgress, elapsedMs: number, stopReason: string): string {
   const el = Math.max(0.001, elapsedMs - s.startTimeMs);
   const what = stopReason === 'completed' ? 'done' : stopReason;
-  return `${s.name}  ${what}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s, ${s.errors} errors`;
+  return `${s.name}  ${what}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s${tokenNote(s, false)}, ${s.errors} errors`;
+}
+
+/** How the output tokens were counted: live, only when not all from usage ("(est.)"); at the end, always. */
+function tokenNote(s: Pick<ScenarioProgress, 'tokenSources'>, live: boolean): string {
+  const src = s.tokenSources;
+  if (src.size === 0 || (live && src.size === 1 && src.has('usage'))) return '';
+  if (src.has('estimated')) return live ? ' (est.)' : ' (tokens estimated: pass --tokenizer)';
+  return ` (${[...src].join('+')})`;
 }
 
 function progressBar(p: number, width: number): string {

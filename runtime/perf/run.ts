@@ -16,7 +16,7 @@ import type { Overrides } from '../options/resolve.ts';
 import { EvalscopeAccumulator, fromRecord } from '../summary/evalscope.ts';
 import { planRuns, scenarioFor, scheduleSeed, warmupCount, PERF_TREND_STATS, DEFAULT_TOTAL_TIMEOUT_S, type PerfOptions, type PerfRun } from './config.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
-import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
+import { claimPerfRoot, modelId, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
 import { generateScript, type PerfEndpoint } from './script.ts';
@@ -151,7 +151,7 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
   checkVisualizer(o);
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
-  const root = perfRoot(o);
+  const root = claimPerfRoot(o);
   const io: PerfIO = { ...ioIn, ...teeLog(root, ioIn.log, ioIn.out) };
   try {
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);

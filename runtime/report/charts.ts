@@ -21,6 +21,9 @@ export const METRIC_TITLES: Record<string, string> = {
   llm_input_tokens: 'Input tokens per request',
   llm_output_tokens: 'Output tokens per request',
   llm_output_tps: 'Output tokens/s per request',
+  llm_ttft_answer: 'Time to first answer token (after reasoning)',
+  llm_reasoning_tokens: 'Reasoning tokens per request',
+  llm_answer_tokens: 'Answer tokens per request',
 };
 
 /** A stat of a trend from the summary: the llm percentile table first, then the metric's values. */

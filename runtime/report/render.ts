@@ -8,6 +8,7 @@ import { ERROR_CODES } from '../llm/error-codes.ts';
 import type { SummaryData } from '../summary/data.ts';
 import { histogramCharts, METRIC_TITLES, stat, sweepCharts, timeSeriesCharts, type SweepPoint } from './charts.ts';
 import { CLIENT_SCRIPT } from './client.ts';
+import { banners, BANNER_STYLE } from './banners.ts';
 import { STYLE } from './style.ts';
 import { esc, fmtMs, fmtNum, fmtPct } from './html.ts';
 import type { TimelineData } from './timeline.ts';
@@ -30,6 +31,7 @@ export function renderReport(input: ReportInput): string {
   const sweep = input.sweep?.length ? input.sweep : undefined;
   const parts: string[] = [];
   parts.push(header(s, title, sweep));
+  parts.push(banners(s));
   if (sweep) {
     parts.push(`<section id="sweep"><h2>Throughput vs latency (${sweep.length} levels)</h2>${sweepTable(sweep)}${sweepCharts(sweep)}</section>`);
     parts.push(`<h2 class="part">${esc(input.summaryHeading ?? 'Run details')}</h2>`);
@@ -50,7 +52,7 @@ export function renderReport(input: ReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="llmperf ${esc(s.llmperf?.version)}">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${BANNER_STYLE}</style>
 </head>
 <body>
 ${parts.join('\n')}
@@ -93,7 +95,7 @@ function cards(s: SummaryData): string {
     card('requests', fmtNum(l.requests), `${fmtNum(l.succeeded)} ok, ${fmtNum(l.failed)} failed${l.interrupted ? `, ${fmtNum(l.interrupted)} interrupted` : ''}`),
     card('success rate', fmtPct(l.successRate)),
     card('request throughput', `${fmtNum(l.requestThroughput)} req/s`),
-    card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens`),
+    card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens${l.tokenCountSources ? ` (${l.tokenCountSources})` : ''}`),
     card('total token throughput', `${fmtNum(l.totalTokenThroughput)} tok/s`, `${fmtNum(l.inputTokens)} input tokens`),
     ...(l.goodput !== null && l.goodput !== undefined ? [card('goodput', `${fmtNum(l.goodput)} req/s`, `${fmtPct(l.goodputShare)} met the SLO${l.slo ? ` (${Object.entries(l.slo).map(([k, v]) => `${k}≤${v}ms`).join(', ')})` : ''}`)] : []),
     card('peak concurrency', fmtNum(l.peakConcurrency), `max VUs ${fmtNum(s.vusMax)}`),

@@ -186,11 +186,11 @@ export interface LlmResult {
   ttft: number | null;
   /** First event carrying answer text (not reasoning) - t0: a reasoning model's time to its answer. */
   ttftAnswer: number | null;
-  /** (e2e - ttft) / (outputTokens / choices - 1); null when that is <= 1. */
+  /** (e2e - ttft) / (outputTokens / choices - 1); null when that is <= 1, or the response did not really stream (streamCheck). */
   tpot: number | null;
   /** Last output-bearing event (non-streaming: end of body) - t0. */
   e2e: number | null;
-  /** Every gap between consecutive output-bearing events (of the same choice), ms. */
+  /** Every gap between consecutive output-bearing events (of the same choice), ms; none when the response did not really stream. */
   itl: number[];
   /** The number of output-bearing events. */
   chunks: number;

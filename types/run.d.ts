@@ -94,7 +94,7 @@ export interface RequestRecord {
   reasoningTokenSource: TokenSource | null;
   /** the reasoning text (null when empty or bodies are not stored) */
   reasoningText: string | null;
-  /** whether the response really streamed; 'buffered', 'one_read' and 'not_streamed' give no TPOT/ITL samples */
+  /** whether the response really streamed; 'buffered', 'one_read' and 'not_streamed' have no tpot and no itl (nor their samples) */
   streamCheck: StreamCheck | null;
   /** the response's media type (content-type without parameters) */
   contentType: string | null;

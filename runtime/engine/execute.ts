@@ -152,7 +152,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     client.onIoHealth = undefined;
     const clientHealth = health.finish(lagMonitor);
     for (const l of clientHealth.lines) log(l);
-    for (const l of services.responses.finish()) log(l);
+    for (const l of services.responses.finish(clientHealth.summary.timestamps.late)) log(l);
     loaded.pool.onSlowTurn = undefined;
     if (slow.turns > 1) log(`WARN VU code held the main thread for more than ${loaded.pool.slowTurnMs} ms in ${slow.turns} turns (longest ${slow.maxMs.toFixed(0)} ms): see --isolate-threads`);
 

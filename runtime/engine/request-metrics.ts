@@ -5,8 +5,8 @@
  *
  * A response that did not really stream (record.streamCheck 'buffered', 'one_read' or
  * 'not_streamed': runtime/llm/result.ts checkStream) gives no llm_tpot, llm_itl, llm_itl_token or
- * llm_output_tps samples: its gaps describe a proxy's buffer, not the server's decoding. It counts
- * in llm_not_streamed instead; its record keeps every figure.
+ * llm_output_tps samples: its gaps describe a proxy's buffer, not the server's decoding (its record
+ * has no TPOT and no ITL either: services.ts). It counts in llm_not_streamed instead.
  */
 import { notStreamed } from '../llm/result.ts';
 import type { RequestRecord } from '../llm/types.ts';

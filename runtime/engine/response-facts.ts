@@ -40,9 +40,9 @@ export class ResponseWatch {
     if (f) this.log(`${f.level} ${f.text}`);
   }
 
-  /** The closing lines: each finding with its totals. */
-  finish(): string[] {
-    const lines = streamFindings(this.facts).map((f) => `${f.level} ${f.text}`);
+  /** The closing lines: each finding with its totals (`clientLate`: llmperf's timing thread ran late in the run). */
+  finish(clientLate?: boolean): string[] {
+    const lines = streamFindings(this.facts, clientLate).map((f) => `${f.level} ${f.text}`);
     const o = this.facts.tokens.output;
     const total = o.usage + o.tokenizer + o.estimated;
     if (o.estimated) lines.push(`WARN output tokens of ${o.estimated} of ${total} successful requests were estimated: ${TOKENIZER_HINT}`);

@@ -14,7 +14,7 @@ import type { Dataset, DatasetItem } from '../datasets/types.ts';
 import type { Endpoint } from '../llm/api.ts';
 import type { LlmClient } from '../llm/client.ts';
 import type { ApiRegistry } from '../llm/registry.ts';
-import { checkStream, choiceCount, computeTimings, countReasoning, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
+import { checkStream, choiceCount, computeTimings, countReasoning, countTokens, notStreamed, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
 import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
 import type { MetricType } from '../metrics/types.ts';
@@ -117,6 +117,13 @@ export class Services implements VuServices {
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
     const timings = computeTimings(x, counts.outputTokens, x.sse);
     const reasoning = countReasoning(x, counts, t.tokenizer);
+    // a response that did not really stream has no TPOT/ITL to tell (its gaps are a proxy's or zero)
+    const streamCheck = checkStream(x, timings.itl, built.stream);
+    if (notStreamed(streamCheck)) {
+      timings.tpot = null;
+      timings.itl = [];
+      timings.itlToken = [];
+    }
     if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'} ${truncate(x.errorMessage ?? x.text, 300)}`);
 
     const interrupted = x.errorCode === 'ABORTED';
@@ -164,7 +171,7 @@ export class Services implements VuServices {
       answerTokens: reasoning.answerTokens,
       reasoningTokenSource: reasoning.source,
       reasoningText: d.storeBodies ? (x.choiceReasoning ? x.choiceReasoning.join('\n\n') : x.reasoning) || null : null,
-      streamCheck: checkStream(x, timings.itl, built.stream),
+      streamCheck,
       contentType: x.contentType,
       endedWithoutDone: x.endedWithoutDone,
       choices: choiceCount(x),

@@ -171,9 +171,16 @@ export function computeTimings(x: RawExchange, outputTokens: number | null, stre
   return { ttfb, ttft, ttftAnswer, e2e, tpot, itl, itlToken };
 }
 
-/** A response whose events arrived in bursts: at least this many gaps, and this share of them near zero. */
-export const BURST_MIN_GAPS = 4;
-export const BURST_SHARE = 0.75;
+/**
+ * A response whose events arrived in bursts: at least this many gaps, and this share of them near
+ * zero (bursts of 10 events or more on average). A buffering proxy releases a buffer of several
+ * KB at a time: 20 to 40 events of ~150 bytes (nginx's default buffers: 97% of the gaps zero).
+ * A server or a client that falls behind for a moment batches a few events: not flagged.
+ */
+export const BURST_MIN_GAPS = 9;
+export const BURST_SHARE = 0.9;
+/** Every event in one read is flagged from this many output events on (two or three can share a read by chance). */
+export const ONE_READ_MIN_EVENTS = 4;
 /** A gap is near zero under a tenth of the response's mean gap, and never above this (ms). */
 export const NEAR_ZERO_MAX_MS = 1;
 
@@ -181,7 +188,7 @@ export const NEAR_ZERO_MAX_MS = 1;
  * Did a response really stream? null when no stream was asked for and none came, or nothing
  * arrived; else:
  *  - 'not_streamed': a stream was asked for and a whole body (JSON) came back;
- *  - 'one_read': two or more output events, all in one read from the socket (one write upstream);
+ *  - 'one_read': ONE_READ_MIN_EVENTS or more output events, all in one read from the socket (one write upstream);
  *  - 'buffered': at least BURST_MIN_GAPS gaps within choices, and BURST_SHARE of them near zero
  *    (events released in bursts: a buffering proxy such as nginx's default proxy_buffering on);
  *  - 'ok'.
@@ -194,7 +201,7 @@ export function checkStream(x: RawExchange, itl: readonly number[], streamReques
   const n = times.length;
   if (n === 0) return x.errorCode === null ? 'ok' : null;
   if (n < 2) return 'ok';
-  if (times[n - 1] === times[0]) return 'one_read';
+  if (times[n - 1] === times[0]) return n >= ONE_READ_MIN_EVENTS ? 'one_read' : 'ok';
   if (itl.length >= BURST_MIN_GAPS) {
     let sum = 0;
     for (const g of itl) sum += g;

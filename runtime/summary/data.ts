@@ -125,7 +125,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
   const facts: ResponseFacts | undefined = r.responses;
   const provenance = facts ? tokenProvenance(facts) : undefined;
   const reasoning = facts ? reasoningSummary(facts) : undefined;
-  const health = facts ? streamHealth(facts) : undefined;
+  const health = facts ? streamHealth(facts, r.client?.timestamps.late) : undefined;
   const checks = [...r.checks.entries()].map(([name, c]) => ({ name, path: `::${name}`, id: hashId(name), passes: c.passes, fails: c.fails }));
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,

@@ -135,14 +135,24 @@ export function provenanceLabel(p: Pick<TokenProvenance, 'input' | 'output'>): s
 export const BUFFERING_ADVICE =
   'a proxy or gateway between llmperf and the server holds the stream back: nginx `proxy_buffering off;` (or the server sends `X-Accel-Buffering: no`), and no gzip on text/event-stream; a gateway: turn its response buffering off';
 
-/** One finding per condition seen: `level` WARN for what distorts the figures, INFO for what does not. */
-export function streamFindings(f: ResponseFacts): Array<{ level: 'WARN' | 'INFO'; kind: string; text: string }> {
+/**
+ * One finding per condition seen: `level` WARN for what distorts the figures, INFO for what does
+ * not. `clientLate`: whether llmperf's own timing thread ran late during the run (summary.json
+ * client.timestamps.late; unknown while it runs): a late client batches events too.
+ */
+export function streamFindings(f: ResponseFacts, clientLate?: boolean): Array<{ level: 'WARN' | 'INFO'; kind: string; text: string }> {
   const s = f.stream;
   const out: Array<{ level: 'WARN' | 'INFO'; kind: string; text: string }> = [];
   const of = (n: number) => `${n} of ${s.requests} streamed responses`;
   const left = 'their TPOT and ITL are left out of the percentiles (counted in llm_not_streamed)';
-  if (s.buffered) out.push({ level: 'WARN', kind: 'buffered', text: `${of(s.buffered)} arrived in bursts (most gaps between events near zero): ${BUFFERING_ADVICE}. Their TTFT includes the hold-up; ${left}. (If summary.json client.timestamps.late is true, llmperf's own I/O thread batched them instead: raise --io-threads.)` });
-  if (s.oneRead) out.push({ level: 'WARN', kind: 'one_read', text: `${of(s.oneRead)} arrived whole, every event in one read: the server or a proxy sent the stream at once (${BUFFERING_ADVICE}); ${left}` });
+  const client =
+    clientLate === undefined
+      ? " (If summary.json client.timestamps.late is true, llmperf's own timing thread may have batched them instead: raise --io-threads.)"
+      : clientLate
+        ? " llmperf's own timing thread also ran late in this run (summary.json client.timestamps): it may have batched the events itself: raise --io-threads and run again before blaming a proxy."
+        : '';
+  if (s.buffered) out.push({ level: 'WARN', kind: 'buffered', text: `${of(s.buffered)} arrived in bursts (most gaps between events near zero): ${BUFFERING_ADVICE}. Their TTFT includes the hold-up; ${left}.${client}` });
+  if (s.oneRead) out.push({ level: 'WARN', kind: 'one_read', text: `${of(s.oneRead)} arrived whole, every event in one read: the server or a proxy sent the stream at once (${BUFFERING_ADVICE}); ${left}.${client}` });
   if (s.notStreamed) out.push({ level: 'WARN', kind: 'not_streamed', text: `${of(s.notStreamed)} came back as one JSON body, not an event stream: the server or a gateway ignored "stream": true; these have no TTFT, TPOT or ITL (llm_not_streamed); check that the endpoint streams` });
   const cts = Object.entries(s.nonSseContentTypes);
   if (cts.length) {
@@ -154,10 +164,10 @@ export function streamFindings(f: ResponseFacts): Array<{ level: 'WARN' | 'INFO'
   return out;
 }
 
-export function streamHealth(f: ResponseFacts): StreamHealthSummary | undefined {
+export function streamHealth(f: ResponseFacts, clientLate?: boolean): StreamHealthSummary | undefined {
   const s = f.stream;
   if (s.requests === 0 && s.withoutDone === 0) return undefined;
-  const findings = streamFindings(f);
+  const findings = streamFindings(f, clientLate);
   const excluded = s.buffered + s.oneRead + s.notStreamed;
   return {
     requests: s.requests,

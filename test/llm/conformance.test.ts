@@ -67,6 +67,7 @@ test('case 1.1: a buffering proxy (nginx proxy_buffering on) is flagged, its TPO
     assert.ok(r.ok, r.errorMessage ?? '');
     assert.equal(r.streamCheck, 'buffered');
     assert.equal(r.outputTokens, 64);
+    assert.deepEqual([r.tpot, r.itl, r.chunks], [null, [], 64], 'the record has no TPOT/ITL to tell either');
     assert.ok(r.ttft! > 30, 'TTFT is what the client saw, hold-up included');
   }
   const s = o.summary;
@@ -89,6 +90,7 @@ test('case 1.2: a whole stream in one write is flagged one_read: no TPOT 0 in th
     assert.ok(r.ok, r.errorMessage ?? '');
     assert.equal(r.streamCheck, 'one_read');
     assert.equal(r.ttft, r.e2e, 'every event came at once');
+    assert.deepEqual([r.tpot, r.itl], [null, []], 'not TPOT 0');
   }
   assert.equal(count(o.summary, 'llm_tpot'), 0);
   assert.equal(count(o.summary, 'llm_itl'), 0);

@@ -6,33 +6,27 @@
  * chunk completes (runtime/llm/sse.ts); JSON events of built-in APIs are answered from a per-stream
  * template when they match one (event-template.ts).
  *
- * What the body is, is decided from the response (runtime/llm/decode.ts): a compressed body
+ * What the body is, is decided by the body reader (runtime/llm/body.ts): a compressed body
  * (content-encoding gzip, deflate, br) is decoded, each decoded byte keeping the arrival time of its
  * compressed chunk; text/event-stream is read as SSE, and so is a body whose content type says
  * otherwise but whose first characters are SSE (`data:`, `:`...); anything else is one document for
- * the adapter's parseBody. Events of several choices (n > 1) keep their choice. A stream that ends
- * cleanly without its terminator is complete when the adapter says so (every choice sent a
- * finish_reason, for OpenAI). Lines, bodies and error bodies are bounded (sse.ts MAX_LINE_CHARS,
- * MAX_BODY_CHARS, MAX_ERROR_CHARS). A read timeout under READ_TIMER_BELOW_MS is kept by a timer of
- * its own (undici's idle timers tick once a second).
+ * the adapter's parseBody. Lines, bodies and error bodies are bounded there. Events of several
+ * choices (n > 1) keep their choice. A stream that ends cleanly without its terminator is complete
+ * when the adapter says so (every choice sent a finish_reason, for OpenAI). A read timeout under
+ * READ_TIMER_BELOW_MS is kept by a timer of its own (undici's idle timers tick once a second).
  *
  * It only collects raw facts (times, texts, usage, errors) into a RawExchange; runtime/llm/result.ts
  * turns them into the metric definitions, on the main thread. Nothing here waits for anything but
  * the socket: the thread that runs it timestamps the bytes of every other request too.
  */
 import type { Dispatcher } from 'undici';
-import { StringDecoder } from 'node:string_decoder';
 import type { ApiAdapter, BuiltRequest, ParsedDelta } from './api.ts';
-import { contentEncoding, createBodyDecoder, mediaType, printable, sniffBody, type BodyDecoder } from './decode.ts';
+import { BodyReader } from './body.ts';
+import { contentEncoding, mediaType, printable } from './decode.ts';
 import { templateFor, type EventTemplate } from './event-template.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
-import { SseParser } from './sse.ts';
 import type { Usage } from './types.ts';
 
-/** The longest non-streamed body accepted, in characters. */
-export const MAX_BODY_CHARS = 64 * 1024 * 1024;
-/** The part of an error body kept for the message, in characters. */
-export const MAX_ERROR_CHARS = 4000;
 /** Read timeouts shorter than this are kept by a timer of the exchange's own. */
 export const READ_TIMER_BELOW_MS = 3000;
 /** Choice indexes above this are taken as 0 (a bound on per-choice state). */
@@ -97,8 +91,6 @@ export interface ExchangeHandle {
   cancel(message?: string): void;
 }
 
-type Mode = 'sse' | 'body' | 'error' | 'sniff';
-
 /**
  * Sends `req` through `dispatcher` and calls `done` once with the exchange when it has ended,
  * successfully or not (never throws: failures come back as an errorCode, with every time observed
@@ -136,18 +128,10 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
   let controller: Dispatcher.DispatchController | null = null;
   let timer: NodeJS.Timeout | undefined;
   let idle: NodeJS.Timeout | undefined;
-  let parser: SseParser | null = null;
-  let text: StringDecoder | null = null;
-  let zdec: BodyDecoder | null = null;
+  let body: BodyReader | null = null;
   let encoding: string | null = null;
-  let template: EventTemplate | null = null;
-  let mode: Mode = 'body';
-  let errBody = '';
-  let bodyParts: string[] = [];
-  let bodyChars = 0;
-  /** text received while the body's kind is not known yet, with the arrival times */
-  let sniffed: Array<[string, number]> = [];
-  let sniffText = '';
+  /** the per-stream template (undefined until the first event; null for adapters without one) */
+  let template: EventTemplate | null | undefined;
   const textParts: string[] = [];
   const reasoningParts: string[] = [];
   /** per choice, once a second choice appears (choice 0's are textParts/reasoningParts) */
@@ -159,7 +143,8 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     settled = true;
     if (timer) clearTimeout(timer);
     if (idle) clearTimeout(idle);
-    zdec?.destroy();
+    body?.destroy();
+    x.sse = body?.sse ?? false;
     if (x.tEnd === null) x.tEnd = performance.now();
     x.text = textParts.join('');
     x.reasoning = reasoningParts.join('');
@@ -229,6 +214,7 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     if (settled) return;
     let d: ParsedDelta;
     try {
+      if (template === undefined) template = templateFor(api);
       d = template ? template.parse(ev.data, ev.event) : api.parseEvent(ev.data, ev.event);
     } catch (e) {
       fail('BAD_JSON', `invalid JSON in a data event: ${truncate(printable(ev.data), 120)} (${(e as Error).message})`);
@@ -237,113 +223,36 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     apply(d, t);
   };
 
-  const startSse = () => {
-    mode = 'sse';
-    x.sse = true;
-    template = templateFor(api);
-    parser = new SseParser({
-      onEvent,
-      onError: (message) => {
-        if (!settled) fail('BAD_SSE', `invalid SSE: ${message}`);
-      },
-      onOverflow: (message) => {
-        if (!settled) fail('RESPONSE_TOO_LARGE', `${message}; llmperf stopped reading the response`);
-      },
-    });
-  };
-
-  const addBody = (s: string) => {
-    if (s.length === 0) return;
-    bodyChars += s.length;
-    if (bodyChars > MAX_BODY_CHARS) {
-      bodyParts = [];
-      fail('RESPONSE_TOO_LARGE', `the response body exceeded ${MAX_BODY_CHARS} characters; llmperf stopped reading it`);
-      return;
-    }
-    bodyParts.push(s);
-  };
-
-  /** Decided what the body is: hand it what was received meanwhile. */
-  const decided = (kind: 'sse' | 'body') => {
-    const held = sniffed;
-    sniffed = [];
-    sniffText = '';
-    if (kind === 'sse') {
-      startSse();
-      for (const [s, t] of held) if (!settled) parser!.feed(s, t);
-    } else {
-      mode = 'body';
-      for (const [s] of held) addBody(s);
-    }
-  };
-
-  /** Decoded bytes of the body, with the arrival time of the chunk they came in. */
-  const onBytes = (buf: Buffer, t: number) => {
-    if (settled) return;
-    const s = text!.write(buf);
-    switch (mode) {
-      case 'sse':
-        parser!.feed(s, t);
-        return;
-      case 'body':
-        addBody(s);
-        return;
-      case 'error':
-        if (errBody.length < MAX_ERROR_CHARS) errBody = (errBody + s).slice(0, MAX_ERROR_CHARS);
-        return;
-      case 'sniff': {
-        sniffed.push([s, t]);
-        sniffText += s;
-        const kind = sniffBody(sniffText, false);
-        if (kind) decided(kind);
-        return;
-      }
-    }
-  };
-
   /** The whole body has arrived (and been decoded) at `t`. */
   const endBody = (t: number) => {
-    if (settled) return;
-    const rest = text ? text.end() : '';
-    if (mode === 'error') {
-      errBody = (errBody + rest).slice(0, MAX_ERROR_CHARS);
-      finish(httpStatusCode(x.status), `HTTP ${x.status}: ${truncate(printable(errorText(errBody), encoding), 300)}`);
-      return;
-    }
-    if (mode === 'sniff') {
-      sniffed.push([rest, t]);
-      sniffText += rest;
-      decided(sniffBody(sniffText, true) ?? 'body');
-      if (settled) return;
-    } else if (rest) {
-      if (mode === 'sse') parser!.feed(rest, t);
-      else addBody(rest);
-      if (settled) return;
-    }
-    if (mode === 'sse') {
-      if (!x.done) {
-        const allFinished = finishedChoices ? finishedChoices.size >= choices!.length : x.finishReason !== null;
-        if (!api.completeWithoutDone?.(allFinished)) {
-          const end = api.name === 'openai' ? 'data: [DONE]' : 'its final event';
-          finish('STREAM_INCOMPLETE', `the stream ended without ${end}${allFinished ? '' : ' and without a finish_reason'} after ${x.outputTimes.length} output events`);
-          return;
-        }
-        x.endedWithoutDone = true;
+    body!.end(t, (r) => {
+      if (r.kind === 'error') {
+        finish(httpStatusCode(x.status), `HTTP ${x.status}: ${truncate(printable(errorText(r.text), encoding), 300)}`);
+        return;
       }
+      if (r.kind === 'sse') {
+        if (!x.done) {
+          const allFinished = finishedChoices ? finishedChoices.size >= choices!.length : x.finishReason !== null;
+          if (!api.completeWithoutDone?.(allFinished)) {
+            const end = api.name === 'openai' ? 'data: [DONE]' : 'its final event';
+            finish('STREAM_INCOMPLETE', `the stream ended without ${end}${allFinished ? '' : ' and without a finish_reason'} after ${x.outputTimes.length} output events`);
+            return;
+          }
+          x.endedWithoutDone = true;
+        }
+        finish(null, null);
+        return;
+      }
+      let d: ParsedDelta;
+      try {
+        d = api.parseBody(r.text);
+      } catch (e) {
+        finish('BAD_JSON', `the response body is not valid JSON${x.contentType ? ` (content-type: ${x.contentType})` : ''}: ${truncate(printable(r.text, encoding), 120)} (${(e as Error).message})`);
+        return;
+      }
+      apply(d, t);
       finish(null, null);
-      return;
-    }
-    const body = bodyParts.join('');
-    bodyParts = [];
-    let d: ParsedDelta;
-    try {
-      d = api.parseBody(body);
-    } catch (e) {
-      finish('BAD_JSON', `the response body is not valid JSON${x.contentType ? ` (content-type: ${x.contentType})` : ''}: ${truncate(printable(body, encoding), 120)} (${(e as Error).message})`);
-      return;
-    }
-    apply(d, t);
-    finish(null, null);
+    });
   };
 
   const readTimedOut = () => {
@@ -368,30 +277,20 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
         return;
       }
       encoding = enc;
-      text = new StringDecoder('utf8');
-      if (statusCode >= 400) mode = 'error';
-      else if (x.contentType === 'text/event-stream') startSse();
-      else mode = 'sniff'; // the server ignored `stream`, or sent SSE under another content type
-      if (enc) {
-        zdec = createBodyDecoder(enc, onBytes, (e) => {
-          if (!settled) fail('BAD_ENCODING', `the response's ${enc} data (content-encoding: ${enc}) could not be decoded: ${e.message}`);
-        });
-      }
+      body = new BodyReader(statusCode, x.contentType, enc, { event: onEvent, fail, settled: () => settled });
     },
     onResponseData(_c, chunk) {
       if (settled) return;
       const now = performance.now();
       x.bytesReceived += chunk.length;
       idle?.refresh();
-      if (zdec) zdec.write(chunk, now);
-      else onBytes(chunk, now);
+      body!.chunk(chunk, now);
     },
     onResponseEnd() {
       if (settled) return;
       const t = performance.now();
       x.tEnd = t;
-      if (zdec) zdec.end(() => endBody(t));
-      else endBody(t);
+      endBody(t);
     },
     onResponseError(_c, err) {
       if (settled) return;

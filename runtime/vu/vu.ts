@@ -170,9 +170,9 @@ export class VU {
       // the event loop (timers, sockets, the end of the scenario).
       setImmediate(() => slot.inline(
         () => {
-          const t = performance.now();
+          const t = this.pool.turnStart();
           this.startRef.applySync(undefined, [token, kind, a, b], this.turnOpts);
-          this.pool.turn(performance.now() - t);
+          this.pool.turnEnd(t);
         },
         (e) => this.rejectPending(e),
         false,
@@ -200,9 +200,9 @@ export class VU {
     const slot = this.slot;
     slot.inline(
       () => {
-        const t = performance.now();
+        const t = this.pool.turnStart();
         this.settleRef.applySync(undefined, [id, ok, value], this.turnOpts);
-        this.pool.turn(performance.now() - t);
+        this.pool.turnEnd(t);
       },
       (e) => this.rejectPending(e),
       true,

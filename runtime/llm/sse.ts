@@ -24,6 +24,8 @@
 
 /** The longest SSE line or event data accepted, in characters (16 Mi: an OpenAI event is < 1 KB; 1 MB events work). */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+/** An open line this long is kept in pieces (shorter ones are joined to each chunk, as usual). */
+const LONG_LINE = 64 * 1024;
 
 export interface SseEvent {
   data: string;
@@ -72,19 +74,21 @@ export class SseParser {
   feed(chunk: string, t = 0): void {
     if (chunk.length === 0 || this.overflowed) return;
     this.t = t;
-    if (this.pending.length && chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0) {
-      // the open line goes on: keep the piece, join once the line ends
-      (this.parts ??= []).push(chunk);
-      this.partsLength += chunk.length;
-      if (this.pending.length + this.partsLength > this.maxLineChars) this.overflow('a line');
-      return;
-    }
     let s: string;
-    if (this.parts) {
-      s = this.pending + this.parts.join('') + chunk;
+    if (this.pending.length < LONG_LINE) {
+      s = this.pending.length ? this.pending + chunk : chunk;
+    } else {
+      // a long open line: keep its pieces until one ends it, joined once (linear in its length)
+      if (chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0) {
+        (this.parts ??= []).push(chunk);
+        this.partsLength += chunk.length;
+        if (this.pending.length + this.partsLength > this.maxLineChars) this.overflow('a line');
+        return;
+      }
+      s = this.parts ? this.pending + this.parts.join('') + chunk : this.pending + chunk;
       this.parts = null;
       this.partsLength = 0;
-    } else s = this.pending.length ? this.pending + chunk : chunk;
+    }
     this.pending = '';
     let i = 0;
     if (!this.started) {

@@ -6,7 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { runBaselineProc, runLlmperfCli, trend } from './clients.ts';
+import Database from 'better-sqlite3';
+import { runBaselineProc, runDirFor, runLlmperfCli } from './clients.ts';
 import { mockArgs } from './config.ts';
 import { profileAppendix, profileSubdir, type BenchCtx, type ScenarioOut } from './context.ts';
 import { startMock } from './procs.ts';
@@ -60,12 +61,14 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
         ctx.log(`ceiling: llmperf run, constant-vus ${c.streams} VUs, ${c.durationMs} ms, --io-threads ${io} (rep ${rep + 1}/${c.reps})`);
         s0 = await mock.stats();
         cpu0 = mock.cpuS();
-        const l = await runLlmperfCli(script, mock.url, path.join(ctx.tmp, `ceiling-${rep}-io${io}.json`), timeout, { extra: ['--io-threads', String(io)], ...(rep === 0 && io === 1 && prof ? { cpuProfDir: prof } : {}) });
+        const file = path.join(ctx.tmp, `ceiling-${rep}-io${io}.json`);
+        const l = await runLlmperfCli(script, mock.url, file, timeout, { extra: ['--io-threads', String(io)], ...(rep === 0 && io === 1 && prof ? { cpuProfDir: prof } : {}) });
         s1 = await mock.stats();
         const dur = l.summary.llm.durationMs / 1000;
         const ok = l.summary.llm.succeeded;
-        // Output events = ITL gaps + the first event of every request that had one.
-        const events = trend(l.summary, 'llm_itl', 'count') + trend(l.summary, 'llm_ttft', 'count');
+        // Output events the client counted: the chunks of every successful request (an itl-0 mock's
+        // streams arrive in bursts, so they give no ITL samples to count: llm_not_streamed)
+        const events = chunksCounted(runDirFor(file));
         (io === 1 ? mine : two).push({
           reqPerS: ok / dur,
           evPerS: events / dur,
@@ -110,4 +113,14 @@ export async function ceiling(ctx: BenchCtx): Promise<ScenarioOut> {
     ]],
     appendix: profileAppendix(`llmperf run, client ceiling (${c.streams} VUs)`, prof),
   };
+}
+
+/** Output events of the successful requests of a run directory, as the client counted them. */
+function chunksCounted(runDir: string): number {
+  const db = new Database(path.join(runDir, 'requests.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT coalesce(sum(chunks), 0) AS n FROM requests WHERE ok = 1').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

@@ -53,6 +53,8 @@ export interface Usage {
   total_tokens?: number;
   /** Prompt tokens the server read from its prefix cache (OpenAI's usage.prompt_tokens_details). */
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  /** Reasoning models: how many of completion_tokens were reasoning (OpenAI, vLLM, DeepSeek). */
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
 /** What the run knows about the target, given to build(). */
@@ -102,6 +104,13 @@ export interface ParsedDelta {
   done?: boolean;
   /** The server's id of the response (OpenAI's `id`, DashScope's `request_id`); the first one seen is stored. */
   id?: string;
+  /**
+   * The choice this event belongs to when the server generates several (`n` > 1): OpenAI's
+   * `choices[].index`. Default 0. Choices keep their own text, and ITL is measured per choice.
+   */
+  index?: number;
+  /** Further choices carried by the same event (each with its own `index`). */
+  others?: ParsedDelta[];
 }
 
 export interface ApiPlugin {
@@ -119,7 +128,11 @@ export interface ApiPlugin {
   parseEvent(data: string, event: string | undefined): ParsedDelta;
   /** Parses a whole non-streaming body. */
   parseBody(body: string): ParsedDelta;
-  /** A stream that ended without `done`: is it still complete? (e.g. `(sawFinishReason) => sawFinishReason`). */
+  /**
+   * A stream whose body ended cleanly without `done`: is it still complete? `sawFinishReason`: every
+   * choice seen sent a finish reason (e.g. `(sawFinishReason) => sawFinishReason`). Without this
+   * method such a stream fails as STREAM_INCOMPLETE.
+   */
   completeWithoutDone?(sawFinishReason: boolean): boolean;
   /** The prompt text, for tokenizer-based input token counts when the server sends no usage. */
   promptText(params: Record<string, unknown>): string;

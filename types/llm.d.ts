@@ -190,6 +190,8 @@ export type ErrorCode =
   | 'STREAM_INCOMPLETE'
   | 'BAD_SSE'
   | 'BAD_JSON'
+  | 'BAD_ENCODING'
+  | 'RESPONSE_TOO_LARGE'
   | 'SERVER_ERROR'
   | 'ABORTED'
   | 'SCRIPT_ERROR'
@@ -201,7 +203,20 @@ export interface Usage {
   total_tokens?: number;
   /** Prompt tokens served from the server's prefix cache, when it reports them. */
   prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  /** Reasoning models: how many of completion_tokens were reasoning (OpenAI, vLLM, DeepSeek). */
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
+
+/** Where a token count came from: the server's usage, the configured tokenizer, or llmperf's estimate (see the README, "Token counts"). */
+export type TokenSource = 'usage' | 'tokenizer' | 'estimated';
+
+/**
+ * Whether a streamed response really streamed (null: no stream was asked for and none came, or
+ * nothing arrived): 'ok'; 'not_streamed', a whole body answered a stream request; 'one_read', every
+ * event arrived in one read; 'buffered', the events arrived in bursts (a buffering proxy). The
+ * last three give no TPOT/ITL samples (see the README, "Pointing llmperf at a real stack").
+ */
+export type StreamCheck = 'ok' | 'buffered' | 'one_read' | 'not_streamed';
 
 /**
  * The outcome of one request. Times are milliseconds from t0, the moment just before the request is
@@ -212,29 +227,44 @@ export interface LlmResult {
   status: number;
   /** True when the request succeeded: a 2xx status and a complete, well-formed response. */
   ok: boolean;
-  /** The generated text (concatenated stream content). */
+  /** The generated text (concatenated stream content); choice 0's when the server generated several (`n` > 1). */
   text: string;
-  /** Reasoning text (`reasoning_content` / `reasoning`), when the model sends it separately. */
+  /** Every choice's text, in choice order (one entry unless `n` > 1). */
+  texts: string[];
+  /** Reasoning text (`reasoning_content` / `reasoning`), when the model sends it separately (choice 0's). */
   reasoning: string;
   finishReason: string | null;
   /** The server's usage object, when it sent one. */
   usage: Usage | null;
   /** Prompt tokens: server usage, else the configured tokenizer, else an estimate (chars / 4). */
   inputTokens: number | null;
-  /** Output tokens: server usage, else the tokenizer, else the number of output-bearing events. */
+  /**
+   * Output tokens (reasoning included, every choice summed): server usage, else the tokenizer,
+   * else an estimate (the larger of the output-bearing events and chars / 4).
+   */
   outputTokens: number | null;
+  inputTokenSource: TokenSource | null;
+  outputTokenSource: TokenSource | null;
+  /** Reasoning tokens of a response that reasoned (usage's reasoning_tokens, else the tokenizer, else an estimate); null otherwise. */
+  reasoningTokens: number | null;
+  /** Answer tokens of a response that reasoned (output tokens minus reasoning); null otherwise. */
+  answerTokens: number | null;
   /** First response byte (headers) - t0. */
   ttfb: number | null;
   /** First output-bearing event (content, reasoning or token) - t0. Role-only/usage-only chunks don't count. */
   ttft: number | null;
-  /** (e2e - ttft) / (outputTokens - 1); null when outputTokens <= 1. */
+  /** First event carrying answer text (not reasoning) - t0: a reasoning model's time to its answer. */
+  ttftAnswer: number | null;
+  /** (e2e - ttft) / (outputTokens / choices - 1); null when that is <= 1, or the response did not really stream (streamCheck). */
   tpot: number | null;
   /** Last output-bearing event (non-streaming: end of body) - t0. */
   e2e: number | null;
-  /** Every gap between consecutive output-bearing events, ms. */
+  /** Every gap between consecutive output-bearing events (of the same choice), ms; none when the response did not really stream. */
   itl: number[];
   /** The number of output-bearing events. */
   chunks: number;
+  /** Whether the response really streamed (see StreamCheck). */
+  streamCheck: StreamCheck | null;
   error: { code: ErrorCode; message: string } | null;
   /** Inputs the request carried (embedding inputs, rerank documents); absent for generation. */
   batchSize?: number;

@@ -185,6 +185,9 @@ export type TrendMetricName =
   | 'llm_output_tps'
   | 'llm_batch_size'
   | 'llm_input_tps'
+  | 'llm_ttft_answer'
+  | 'llm_reasoning_tokens'
+  | 'llm_answer_tokens'
   | 'llm_schedule_lag'
   | 'llm_queue_wait'
   | 'iteration_duration';
@@ -194,6 +197,7 @@ export type CounterMetricName =
   | 'llm_goodput'
   | 'llm_reqs_interrupted'
   | 'llm_token_mismatch'
+  | 'llm_not_streamed'
   | 'iterations'
   | 'dropped_iterations'
   | 'data_sent'

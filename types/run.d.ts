@@ -4,7 +4,7 @@
  */
 import type { Options, Stage } from './options.js';
 import type { SummaryData } from './summary.js';
-import type { ErrorCode } from './llm.js';
+import type { ErrorCode, StreamCheck, TokenSource } from './llm.js';
 
 /** An AbortSignal (structural, so these types need neither DOM nor Node typings). */
 export interface AbortSignalLike {
@@ -70,12 +70,13 @@ export interface RequestRecord {
   ttft: number | null;
   e2e: number | null;
   tpot: number | null;
+  /** gaps between output-bearing events of the same choice */
   itl: number[];
   chunks: number;
   inputTokens: number | null;
   outputTokens: number | null;
-  inputTokenSource: 'usage' | 'tokenizer' | 'estimated' | null;
-  outputTokenSource: 'usage' | 'tokenizer' | 'estimated' | null;
+  inputTokenSource: TokenSource | null;
+  outputTokenSource: TokenSource | null;
   status: number;
   ok: boolean;
   errorCode: ErrorCode | null;
@@ -93,6 +94,24 @@ export interface RequestRecord {
   batchSize: number | null;
   /** prompt tokens the server reported reading from its prefix cache (usage.prompt_tokens_details.cached_tokens); null when not reported */
   cachedTokens: number | null;
+  /** first event carrying answer text (not reasoning) - t0 */
+  ttftAnswer: number | null;
+  /** reasoning and answer tokens of a response that reasoned (null otherwise), and where they came from */
+  reasoningTokens: number | null;
+  answerTokens: number | null;
+  reasoningTokenSource: TokenSource | null;
+  /** the reasoning text (null when empty or bodies are not stored) */
+  reasoningText: string | null;
+  /** whether the response really streamed; 'buffered', 'one_read' and 'not_streamed' have no tpot and no itl (nor their samples) */
+  streamCheck: StreamCheck | null;
+  /** the response's media type (content-type without parameters) */
+  contentType: string | null;
+  /** the stream ended without its terminator ([DONE]) but cleanly, after every choice's finish_reason: counted as a success */
+  endedWithoutDone: boolean;
+  /** choices in the response (1 unless n > 1) */
+  choices: number;
+  /** every choice's text when there were several and bodies are stored (responseText holds choice 0's) */
+  choiceTexts: string[] | null;
 }
 
 /** Receives every sample and request record as they happen; must not block (buffer, flush later). */

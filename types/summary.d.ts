@@ -48,9 +48,72 @@ export interface LlmHeadline {
   errorSamples: Record<string, string>;
   /** The stats in `percentiles`, in order. */
   stats: string[];
-  /** llm_ttft, llm_tpot, llm_itl, llm_e2e, llm_input_tokens, llm_output_tokens, llm_output_tps, llm_batch_size, llm_input_tps -> stat -> value (those with samples). */
+  /**
+   * llm_ttft, llm_tpot, llm_itl, llm_e2e, llm_input_tokens, llm_output_tokens, llm_output_tps (and,
+   * when responses reasoned, llm_ttft_answer, llm_reasoning_tokens, llm_answer_tokens; for batch
+   * requests llm_batch_size, llm_input_tps) -> stat -> value (those with samples). Token stats are
+   * whole numbers.
+   */
   percentiles: Record<string, Record<string, number>>;
+  /** How the token counts were made, in short: "output: usage; input: estimated" ("" without requests). */
   tokenCountSources: string;
+  /** How the token counts of successful requests were made, per source; a hint when any was estimated. */
+  tokenSources?: TokenProvenance;
+  /** Requests whose responses reasoned (reasoning_content): their reasoning and answer tokens. */
+  reasoning?: ReasoningSummary;
+}
+
+/** Successful requests by where a count came from. */
+export interface TokenSourceCounts {
+  usage: number;
+  tokenizer: number;
+  estimated: number;
+}
+
+export interface TokenProvenance {
+  output: TokenSourceCounts;
+  input: TokenSourceCounts;
+  /** any count was estimated (figures built on tokens are approximate) */
+  estimated: boolean;
+  /** what to do about it (pass --tokenizer), when estimated */
+  hint?: string;
+}
+
+export interface ReasoningSummary {
+  /** successful requests whose response reasoned */
+  requests: number;
+  reasoningTokens: number;
+  answerTokens: number;
+  /** where the reasoning/answer split came from, per request */
+  sources: TokenSourceCounts;
+  /** the same in short ("usage", "tokenizer", "estimated" or a mix) */
+  tokenCountSource: string;
+}
+
+/**
+ * summary.json `streamHealth`: whether the server's (or a proxy's) streams really streamed, over
+ * successful requests that asked for or got a stream. Read it before trusting TPOT and ITL.
+ */
+export interface StreamHealthSummary {
+  requests: number;
+  /** really streamed */
+  streamed: number;
+  /** events released in bursts (a buffering proxy) */
+  buffered: number;
+  /** every event in one read */
+  oneRead: number;
+  /** a whole JSON body answered a stream request */
+  notStreamed: number;
+  /** buffered + oneRead + notStreamed: their TPOT/ITL are left out of the percentiles (llm_not_streamed) */
+  excluded: number;
+  /** SSE received under another content type, by that type ("none": no content type) */
+  nonSseContentTypes: Record<string, number>;
+  /** streams that ended cleanly without [DONE] after every finish_reason (counted as successes) */
+  withoutDone: number;
+  /** any WARN finding: some figures describe the proxy, not the server */
+  degraded: boolean;
+  /** one line per condition seen, "WARN …" or "INFO …", with what to do */
+  findings: string[];
 }
 
 export interface SummaryCheck {
@@ -110,4 +173,6 @@ export interface SummaryData {
    * behind. Read it before trusting the latency tails.
    */
   client?: ClientHealthSummary;
+  /** Whether the server's streams really streamed (buffering proxies, whole bodies, content types). */
+  streamHealth?: StreamHealthSummary;
 }

@@ -100,11 +100,13 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     watchdog.start();
     health.watchMainThread();
     const lagMonitor = new LagMonitor(log);
-    // inline VU code that runs long between two awaits holds up the thread that times the responses
+    // inline VU code that runs long between two awaits holds up the main thread: with --io-threads 0
+    // it also times the responses; with I/O threads, other VUs and llmperf's own work wait for it
     const slow = { turns: 0, maxMs: 0 };
     loaded.pool.onSlowTurn = (ms) => {
       if (slow.turns++ === 0) {
-        log(`WARN VU code ran ${ms.toFixed(0)} ms without yielding on the main thread, which also timestamps the responses: latencies measured meanwhile include that delay. Move heavy work to init code or setup(), or run with --isolate-threads`);
+        const effect = ioThreads === 0 ? 'which also timestamps the responses: latencies measured meanwhile include that delay' : "where other VUs' iterations wait for it (the I/O threads kept timing the responses)";
+        log(`WARN VU code ran ${ms.toFixed(0)} ms without yielding on the main thread, ${effect}. Move heavy work to init code or setup(), or run with --isolate-threads`);
       }
       slow.maxMs = Math.max(slow.maxMs, ms);
     };
@@ -154,6 +156,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
     client.onIoHealth = undefined;
     const clientHealth = health.finish(lagMonitor);
     for (const l of clientHealth.lines) log(l);
+    for (const l of services.responses.finish(clientHealth.summary.timestamps.late)) log(l);
     loaded.pool.onSlowTurn = undefined;
     if (slow.turns > 1) log(`WARN VU code held the main thread for more than ${loaded.pool.slowTurnMs} ms in ${slow.turns} turns (longest ${slow.maxMs.toFixed(0)} ms): see --isolate-threads`);
 
@@ -208,6 +211,7 @@ export async function execute(loaded: LoadedScript, prepared: PreparedRun, req: 
       bundle: loaded.bundle,
       vusMax: vus.initialised,
       client: clientHealth.summary,
+      responses: services.responses.facts,
       iterations: control.counters.iterationsDone,
       droppedIterations: control.counters.droppedIterations,
       interruptedIterations: control.counters.interruptedIterations,

@@ -126,6 +126,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     debug: req.debug ? (l: string) => log(`DEBUG ${l}`) : undefined,
     debugBodies: req.debug !== 'headers',
     initTokenizer: req.tokenizer ?? env.LLMPERF_TOKENIZER,
+    warn: log,
   });
   const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000, [req.signal, req.hardSignal]);
   vus = factory;

@@ -12,6 +12,7 @@
 import type { RunOptions as PublicRunOptions } from '../../types/run.d.ts';
 import type { Bundle } from '../bundle/bundle.ts';
 import type { ClientHealthSummary } from './client-health.ts';
+import type { ResponseFacts } from '../summary/provenance.ts';
 import type { ExitCodeValue } from '../exit-codes.ts';
 import type { Registry } from '../metrics/registry.ts';
 import type { ResolvedOptions, ScriptOptions } from '../options/resolve.ts';
@@ -85,6 +86,8 @@ export interface RunResult {
   vusMax: number;
   /** whether the client was the limit (summary.json `client`) */
   client?: ClientHealthSummary;
+  /** token provenance, stream health and reasoning of the responses (runtime/summary/provenance.ts) */
+  responses?: ResponseFacts;
   iterations: number;
   droppedIterations: number;
   interruptedIterations: number;

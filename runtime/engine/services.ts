@@ -13,7 +13,7 @@ import type { Dataset, DatasetItem } from '../datasets/types.ts';
 import type { LlmClient } from '../llm/client.ts';
 import { apiNameFor, endpointFor } from '../llm/kinds.ts';
 import type { ApiRegistry } from '../llm/registry.ts';
-import { computeTimings, countTokens, toResult, type TokenCounter } from '../llm/result.ts';
+import { checkStream, choiceCount, computeTimings, countReasoning, countTokens, notStreamed, toResult, type TokenCounter } from '../llm/result.ts';
 import type { LlmCallOptions, LlmResult, RequestRecord } from '../llm/types.ts';
 import { meetsBounds, type RequestBound } from '../metrics/request-slo.ts';
 import { CheckNames } from '../metrics/limits.ts';
@@ -29,6 +29,7 @@ import { emitRequestMetrics } from './request-metrics.ts';
 import { redactHeaders, redactText, redactUrl } from '../secrets.ts';
 import type { FileAccess } from './file-access.ts';
 import { isPluginSpec } from '../llm/registry.ts';
+import { ResponseWatch } from './response-facts.ts';
 
 /** What the services need from the run from the moment the script is loaded. */
 export interface ServiceDeps {
@@ -52,6 +53,8 @@ export interface ServiceDeps {
   initTokenizer?: string | undefined;
   /** what open() and datasets may read (the script's folder, --allow-read) */
   files: FileAccess;
+  /** the run's log, for WARN lines about the responses (stream health, estimated tokens) */
+  warn?: ((line: string) => void) | undefined;
 }
 
 /** The request side, bound once the target is open (runtime/engine/execute.ts). */
@@ -86,8 +89,12 @@ export class Services implements VuServices {
   readonly errorCounts = new Map<string, number>();
   /** last error message per code (for the summary) */
   readonly errorSamples = new Map<string, string>();
+  /** token provenance, stream health and reasoning over the run (summary.json, WARN lines) */
+  readonly responses: ResponseWatch;
 
-  constructor(private readonly d: ServiceDeps) {}
+  constructor(private readonly d: ServiceDeps) {
+    this.responses = new ResponseWatch(d.warn ?? (() => undefined), d.now);
+  }
 
   /** Binds the request side (called once, after init code ran and the target was opened). */
   bindTarget(t: TargetBinding): void {
@@ -115,7 +122,15 @@ export class Services implements VuServices {
     this.inflight--;
 
     const counts = countTokens(x, () => api.promptText(params), t.tokenizer);
-    const timings = computeTimings(x, counts.outputTokens, built.stream);
+    const timings = computeTimings(x, counts.outputTokens, x.sse);
+    const reasoning = countReasoning(x, counts, t.tokenizer);
+    // a response that did not really stream has no TPOT/ITL to tell (its gaps are a proxy's or zero)
+    const streamCheck = checkStream(x, timings.itl, built.stream);
+    if (notStreamed(streamCheck)) {
+      timings.tpot = null;
+      timings.itl = [];
+      timings.itlToken = [];
+    }
     if (d.debug) d.debug(`< ${x.status} ${x.errorCode ?? 'ok'} ttft=${fmtMs(timings.ttft)} e2e=${fmtMs(timings.e2e)} out=${counts.outputTokens ?? '-'}${d.debugBodies === false ? (x.errorMessage ? ` ${truncate(x.errorMessage, 300)}` : '') : ` ${truncate(x.errorMessage ?? x.text, 300)}`}`);
 
     const interrupted = x.errorCode === 'ABORTED';
@@ -160,6 +175,16 @@ export class Services implements VuServices {
       responseId: x.responseId,
       batchSize: built.batchSize ?? null,
       cachedTokens: cachedTokensOf(x.usage),
+      ttftAnswer: timings.ttftAnswer,
+      reasoningTokens: reasoning.reasoningTokens,
+      answerTokens: reasoning.answerTokens,
+      reasoningTokenSource: reasoning.source,
+      reasoningText: d.storeBodies ? (x.choiceReasoning ? x.choiceReasoning.join('\n\n') : x.reasoning) || null : null,
+      streamCheck,
+      contentType: x.contentType,
+      endedWithoutDone: x.endedWithoutDone,
+      choices: choiceCount(x),
+      choiceTexts: d.storeBodies ? x.choiceTexts : null,
     };
     if (rec.ok && t.bounds.length > 0) rec.good = meetsBounds(t.bounds, rec);
     const now = Date.now();
@@ -168,7 +193,10 @@ export class Services implements VuServices {
       this.errorSamples.set(x.errorCode, x.errorMessage ?? x.errorCode);
     }
     if (interrupted) d.emitter.sample('llm_reqs_interrupted', 1, tags, now);
-    else emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
+    else {
+      emitRequestMetrics(d.emitter, rec, timings.itlToken, counts.mismatch, tags, now);
+      this.responses.add(rec);
+    }
     d.emitter.record(rec);
     const res = toResult(rec, x);
     if (rec.batchSize !== null) res.batchSize = rec.batchSize;

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   STREAM_INCOMPLETE: 'the stream ended without its terminator ([DONE] or a finish_reason)',
   BAD_SSE: 'a line of the event stream is not valid SSE',
   BAD_JSON: 'a data event or the response body is not valid JSON',
+  BAD_ENCODING: 'the response has a content-encoding llmperf does not decode (it decodes gzip, deflate, br), or its compressed bytes are corrupt',
+  RESPONSE_TOO_LARGE: 'a line of the stream or the response body exceeded llmperf\'s limit (16 Mi characters per line, 64 MiB per body)',
   SERVER_ERROR: 'the server sent an error object inside a 200 response or stream',
   ABORTED: 'the request was cancelled because the run stopped (hard stop / second signal)',
   SCRIPT_ERROR: 'the iteration threw an exception in the script',

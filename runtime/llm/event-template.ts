@@ -84,6 +84,7 @@ export class EventTemplate {
 
   private learn(data: string, event: string | undefined, d: ParsedDelta): void {
     this.learnsLeft--;
+    if (d.others) return; // an event with several choices: never a template
     const field: OutputField = d.content ? 'content' : 'reasoning';
     const value = d[field]!;
     const lit = JSON.stringify(value);
@@ -134,7 +135,7 @@ function escapedLiteral(lit: string): string | undefined {
   }
 }
 
-const KEYS: Array<keyof ParsedDelta> = ['content', 'reasoning', 'tokens', 'finishReason', 'error', 'done'];
+const KEYS: Array<keyof ParsedDelta> = ['content', 'reasoning', 'tokens', 'finishReason', 'error', 'done', 'id', 'index'];
 
 function sameExcept(a: ParsedDelta, b: ParsedDelta, field: OutputField): boolean {
   for (const k of KEYS) if (k !== field && a[k] !== b[k]) return false;

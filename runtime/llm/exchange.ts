@@ -6,23 +6,37 @@
  * chunk completes (runtime/llm/sse.ts); JSON events of built-in APIs are answered from a per-stream
  * template when they match one (event-template.ts).
  *
+ * What the body is, is decided by the body reader (runtime/llm/body.ts): a compressed body
+ * (content-encoding gzip, deflate, br) is decoded, each decoded byte keeping the arrival time of its
+ * compressed chunk; text/event-stream is read as SSE, and so is a body whose content type says
+ * otherwise but whose first characters are SSE (`data:`, `:`...); anything else is one document for
+ * the adapter's parseBody. Lines, bodies and error bodies are bounded there. Events of several
+ * choices (n > 1) keep their choice. A stream that ends cleanly without its terminator is complete
+ * when the adapter says so (every choice sent a finish_reason, for OpenAI). A read timeout under
+ * READ_TIMER_BELOW_MS is kept by a timer of its own (undici's idle timers tick once a second).
+ *
  * It only collects raw facts (times, texts, usage, errors) into a RawExchange; runtime/llm/result.ts
  * turns them into the metric definitions, on the main thread. Nothing here waits for anything but
  * the socket: the thread that runs it timestamps the bytes of every other request too.
  */
 import type { Dispatcher } from 'undici';
-import { StringDecoder } from 'node:string_decoder';
 import type { ApiAdapter, BuiltRequest, ParsedDelta } from './api.ts';
+import { BodyReader } from './body.ts';
+import { contentEncoding, mediaType, printable } from './decode.ts';
 import { templateFor, type EventTemplate } from './event-template.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
-import { SseParser } from './sse.ts';
 import type { Usage } from './types.ts';
+
+/** Read timeouts shorter than this are kept by a timer of the exchange's own. */
+export const READ_TIMER_BELOW_MS = 3000;
+/** Choice indexes above this are taken as 0 (a bound on per-choice state). */
+const MAX_CHOICES = 1024;
 
 /** The raw observation of one request. Times are performance.now() ms of the thread that ran it. */
 export interface RawExchange {
   t0: number;
   tHeaders: number | null;
-  /** times of output-bearing events (content, reasoning or tokens) */
+  /** times of output-bearing events (content, reasoning or tokens), of every choice */
   outputTimes: number[];
   /** characters carried by each output-bearing event (to spread tokens) */
   outputChars: number[];
@@ -30,7 +44,9 @@ export interface RawExchange {
   outputTokens: number[];
   tEnd: number | null;
   status: number;
+  /** the answer (choice 0's when there are several) */
   text: string;
+  /** the reasoning (choice 0's when there are several) */
   reasoning: string;
   usage: Usage | null;
   finishReason: string | null;
@@ -41,6 +57,19 @@ export interface RawExchange {
   bytesReceived: number;
   /** the server's id of the response (the first event's or the body's `id`) */
   responseId: string | null;
+  /** the response's media type (content-type without parameters, lower case); null before headers or without one */
+  contentType: string | null;
+  /** the body was read as an event stream (by its content type, or by its first characters) */
+  sse: boolean;
+  /** time of the first event carrying answer text (content, not reasoning) */
+  tAnswer: number | null;
+  /** the choice of each output event when the response had several choices (n > 1), else null */
+  choiceOf: number[] | null;
+  /** answer and reasoning per choice when there were several, else null */
+  choiceTexts: string[] | null;
+  choiceReasoning: string[] | null;
+  /** the stream ended cleanly without its terminator ([DONE]) and the adapter accepted it (every choice finished) */
+  endedWithoutDone: boolean;
 }
 
 export interface ExchangeOptions {
@@ -87,26 +116,42 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     bytesSent: Buffer.byteLength(req.body) + 200,
     bytesReceived: 0,
     responseId: null,
+    contentType: null,
+    sse: false,
+    tAnswer: null,
+    choiceOf: null,
+    choiceTexts: null,
+    choiceReasoning: null,
+    endedWithoutDone: false,
   };
   let settled = false;
   let controller: Dispatcher.DispatchController | null = null;
   let timer: NodeJS.Timeout | undefined;
-  let parser: SseParser | null = null;
-  let decoder: StringDecoder | null = null;
-  let template: EventTemplate | null = null;
-  const isStream = req.stream;
-  let errBody = '';
-  let bodyParts: string[] = [];
+  let idle: NodeJS.Timeout | undefined;
+  let body: BodyReader | null = null;
+  let encoding: string | null = null;
+  /** the per-stream template (undefined until the first event; null for adapters without one) */
+  let template: EventTemplate | null | undefined;
   const textParts: string[] = [];
   const reasoningParts: string[] = [];
+  /** per choice, once a second choice appears (choice 0's are textParts/reasoningParts) */
+  let choices: Array<{ text: string[]; reasoning: string[] }> | null = null;
+  let finishedChoices: Set<number> | null = null;
 
   const finish = (code: ErrorCode | null, message: string | null) => {
     if (settled) return;
     settled = true;
     if (timer) clearTimeout(timer);
+    if (idle) clearTimeout(idle);
+    body?.destroy();
+    x.sse = body?.sse ?? false;
     if (x.tEnd === null) x.tEnd = performance.now();
     x.text = textParts.join('');
     x.reasoning = reasoningParts.join('');
+    if (choices) {
+      x.choiceTexts = choices.map((c) => c.text.join(''));
+      x.choiceReasoning = choices.map((c) => c.reasoning.join(''));
+    }
     if (code && !x.errorCode) {
       x.errorCode = code;
       x.errorMessage = message;
@@ -123,101 +168,129 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
     finish(code, message);
   };
 
+  /** A second choice appeared: from here on every output event records its choice. */
+  const multi = (): Array<{ text: string[]; reasoning: string[] }> => {
+    choices = [{ text: textParts, reasoning: reasoningParts }];
+    x.choiceOf = new Array<number>(x.outputTimes.length).fill(0);
+    finishedChoices = new Set(x.finishReason !== null ? [0] : []);
+    return choices;
+  };
+
   const apply = (d: ParsedDelta, t: number) => {
     if (d.error !== undefined) {
       fail('SERVER_ERROR', d.error);
       return;
     }
+    let c = d.index ?? 0;
+    if (c !== 0 && !(Number.isInteger(c) && c > 0 && c < MAX_CHOICES)) c = 0;
+    const cs = c !== 0 || choices ? (choices ?? multi()) : null;
     const hasOutput = !!(d.content || d.reasoning || (d.tokens && d.tokens > 0));
     if (hasOutput) {
       x.outputTimes.push(t);
       x.outputChars.push((d.content?.length ?? 0) + (d.reasoning?.length ?? 0));
       if (d.tokens !== undefined) x.outputTokens.push(d.tokens);
-      if (d.content) textParts.push(d.content);
-      if (d.reasoning) reasoningParts.push(d.reasoning);
+      if (cs) {
+        while (cs.length <= c) cs.push({ text: [], reasoning: [] });
+        x.choiceOf!.push(c);
+        if (d.content) cs[c]!.text.push(d.content);
+        if (d.reasoning) cs[c]!.reasoning.push(d.reasoning);
+      } else {
+        if (d.content) textParts.push(d.content);
+        if (d.reasoning) reasoningParts.push(d.reasoning);
+      }
+      if (d.content && x.tAnswer === null) x.tAnswer = t;
     }
     if (d.usage) x.usage = d.usage;
-    if (d.finishReason) x.finishReason = d.finishReason;
+    if (d.finishReason) {
+      x.finishReason = d.finishReason;
+      finishedChoices?.add(c);
+    }
     if (d.done) x.done = true;
     if (d.id !== undefined && x.responseId === null) x.responseId = d.id;
+    if (d.others) for (const o of d.others) if (!settled) apply(o, t);
   };
 
   const onEvent = (ev: { data: string; event?: string | undefined }, t: number) => {
     if (settled) return;
     let d: ParsedDelta;
     try {
+      if (template === undefined) template = templateFor(api);
       d = template ? template.parse(ev.data, ev.event) : api.parseEvent(ev.data, ev.event);
     } catch (e) {
-      fail('BAD_JSON', `invalid JSON in a data event: ${truncate(ev.data, 120)} (${(e as Error).message})`);
+      fail('BAD_JSON', `invalid JSON in a data event: ${truncate(printable(ev.data), 120)} (${(e as Error).message})`);
       return;
     }
     apply(d, t);
   };
 
-  let streaming = isStream;
+  /** The whole body has arrived (and been decoded) at `t`. */
+  const endBody = (t: number) => {
+    body!.end(t, (r) => {
+      if (r.kind === 'error') {
+        finish(httpStatusCode(x.status), `HTTP ${x.status}: ${truncate(printable(errorText(r.text), encoding), 300)}`);
+        return;
+      }
+      if (r.kind === 'sse') {
+        if (!x.done) {
+          const allFinished = finishedChoices ? finishedChoices.size >= choices!.length : x.finishReason !== null;
+          if (!api.completeWithoutDone?.(allFinished)) {
+            const end = api.name === 'openai' ? 'data: [DONE]' : 'its final event';
+            finish('STREAM_INCOMPLETE', `the stream ended without ${end}${allFinished ? '' : ' and without a finish_reason'} after ${x.outputTimes.length} output events`);
+            return;
+          }
+          x.endedWithoutDone = true;
+        }
+        finish(null, null);
+        return;
+      }
+      let d: ParsedDelta;
+      try {
+        d = api.parseBody(r.text);
+      } catch (e) {
+        finish('BAD_JSON', `the response body is not valid JSON${x.contentType ? ` (content-type: ${x.contentType})` : ''}: ${truncate(printable(r.text, encoding), 120)} (${(e as Error).message})`);
+        return;
+      }
+      apply(d, t);
+      finish(null, null);
+    });
+  };
+
+  const readTimedOut = () => {
+    if (!settled) fail('READ_TIMEOUT', `no data from ${url.origin} for longer than the read timeout (${opts.readTimeoutMs} ms, --read-timeout)`);
+  };
+
   const handler: Dispatcher.DispatchHandler = {
     onRequestStart(c) {
       controller = c;
       if (settled) c.abort(new Cancelled('cancelled'));
+      else if (opts.readTimeoutMs > 0 && opts.readTimeoutMs < READ_TIMER_BELOW_MS && !idle) idle = setTimeout(readTimedOut, opts.readTimeoutMs);
     },
     onResponseStart(_c, statusCode, headers) {
       if (settled) return;
       x.tHeaders = performance.now();
+      idle?.refresh();
       x.status = statusCode;
-      const ct = String(headers['content-type'] ?? '');
-      if (statusCode < 400 && streaming && !ct.includes('text/event-stream')) streaming = false; // server ignored stream: parse as one body
-      if (statusCode < 400 && streaming) {
-        decoder = new StringDecoder('utf8');
-        template = templateFor(api);
-        parser = new SseParser({
-          onEvent,
-          onError: (message) => {
-            if (!settled) fail('BAD_SSE', `invalid SSE: ${message}`);
-          },
-        });
+      x.contentType = mediaType(headers['content-type']);
+      const enc = contentEncoding(headers['content-encoding']);
+      if (enc !== null && typeof enc === 'object') {
+        fail('BAD_ENCODING', `the response has content-encoding: ${truncate(enc.unsupported, 60)}, which llmperf does not decode (it decodes gzip, deflate and br): drop the Accept-Encoding header from --header, or have the server send the body uncompressed`);
+        return;
       }
+      encoding = enc;
+      body = new BodyReader(statusCode, x.contentType, enc, { event: onEvent, fail, settled: () => settled });
     },
     onResponseData(_c, chunk) {
       if (settled) return;
       const now = performance.now();
       x.bytesReceived += chunk.length;
-      if (x.status >= 400) {
-        if (errBody.length < 2000) errBody += chunk.toString('utf8');
-      } else if (parser) {
-        parser.feed(decoder!.write(chunk), now);
-      } else {
-        bodyParts.push(chunk.toString('utf8'));
-      }
+      idle?.refresh();
+      body!.chunk(chunk, now);
     },
     onResponseEnd() {
       if (settled) return;
       const t = performance.now();
       x.tEnd = t;
-      if (x.status >= 400) {
-        finish(httpStatusCode(x.status), `HTTP ${x.status}: ${truncate(errorText(errBody), 300)}`);
-        return;
-      }
-      if (parser) {
-        parser.feed(decoder!.end(), t);
-        if (settled) return;
-        if (!x.done && !api.completeWithoutDone?.(x.finishReason !== null)) {
-          finish('STREAM_INCOMPLETE', `the stream ended without ${api.name === 'openai' ? 'data: [DONE]' : 'its final event'} after ${x.outputTimes.length} output events`);
-          return;
-        }
-        finish(null, null);
-        return;
-      }
-      const body = bodyParts.join('');
-      bodyParts = [];
-      let d: ParsedDelta;
-      try {
-        d = api.parseBody(body);
-      } catch (e) {
-        finish('BAD_JSON', `the response body is not valid JSON: ${truncate(body, 120)} (${(e as Error).message})`);
-        return;
-      }
-      apply(d, t);
-      finish(null, null);
+      endBody(t);
     },
     onResponseError(_c, err) {
       if (settled) return;
@@ -267,6 +340,7 @@ export function failedExchange(code: ErrorCode, message: string, bytesSent = 0):
   return {
     t0: t, tHeaders: null, outputTimes: [], outputChars: [], outputTokens: [], tEnd: t, status: 0, text: '', reasoning: '', usage: null, finishReason: null, done: false,
     errorCode: code, errorMessage: message, bytesSent, bytesReceived: 0, responseId: null,
+    contentType: null, sse: false, tAnswer: null, choiceOf: null, choiceTexts: null, choiceReasoning: null, endedWithoutDone: false,
   };
 }
 

@@ -5,6 +5,7 @@ import { markTemplateSafe } from './event-template.ts';
 import type { Usage } from './types.ts';
 
 interface OpenAiChoice {
+  index?: number;
   delta?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
   message?: { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
   text?: string | null;
@@ -38,20 +39,29 @@ export function endpointUrl(base: string, endpoint: Endpoint): string {
   return joinUrl(b, ENDPOINT_PATHS[endpoint] ?? '/completions');
 }
 
+/** One choice's part of a chunk (choice 0 carries no index: the common case allocates nothing more). */
+function parseChoice(c: OpenAiChoice, out: ParsedDelta): ParsedDelta {
+  const d = c.delta ?? c.message;
+  const content = d?.content ?? c.text;
+  if (content) out.content = content;
+  const reasoning = d?.reasoning_content ?? d?.reasoning;
+  if (reasoning) out.reasoning = reasoning;
+  if (c.finish_reason) out.finishReason = c.finish_reason;
+  if (typeof c.index === 'number' && c.index !== 0) out.index = c.index;
+  return out;
+}
+
 function parseChunk(obj: OpenAiChunk): ParsedDelta {
   const out: ParsedDelta = {};
   if (obj.error) {
     out.error = typeof obj.error === 'string' ? obj.error : (obj.error.message ?? JSON.stringify(obj.error));
     return out;
   }
-  const c = obj.choices?.[0];
-  if (c) {
-    const d = c.delta ?? c.message;
-    const content = d?.content ?? c.text;
-    if (content) out.content = content;
-    const reasoning = d?.reasoning_content ?? d?.reasoning;
-    if (reasoning) out.reasoning = reasoning;
-    if (c.finish_reason) out.finishReason = c.finish_reason;
+  const cs = obj.choices;
+  if (cs && cs.length > 0) {
+    parseChoice(cs[0]!, out);
+    // n > 1: servers send one choice per chunk (vLLM, OpenAI) or several in one (a whole body)
+    if (cs.length > 1) out.others = cs.slice(1).map((c, i) => parseChoice(c, typeof c.index === 'number' ? {} : { index: i + 1 }));
   }
   if (obj.usage) out.usage = obj.usage;
   if (typeof obj.id === 'string') out.id = obj.id;
@@ -77,6 +87,11 @@ export const openaiApi: ApiAdapter = markTemplateSafe({
   },
   parseBody(body) {
     return { ...parseChunk(JSON.parse(body) as OpenAiChunk), done: true };
+  },
+  // a stream that ends cleanly after every choice's finish_reason is complete, [DONE] or not
+  // (the OpenAI SDKs accept it; llama.cpp and some gateways omit [DONE])
+  completeWithoutDone(sawFinishReason) {
+    return sawFinishReason;
   },
   promptText(params) {
     const msgs = params.messages;

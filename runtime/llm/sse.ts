@@ -13,7 +13,19 @@
  * Why not eventsource-parser: it slices every line into a new string and builds each event through
  * several calls; here the common shape (LF line ends, one `data:` line per event) costs one
  * indexOf and one slice per line, with everything else on a general path.
+ *
+ * Bounds: a line still open is kept as a list of the chunks that carry it (joined once, when its
+ * end arrives: a long line costs time and memory in proportion to its length, never to its square),
+ * and neither a line nor an event's data may exceed `maxLineChars` (default MAX_LINE_CHARS): past
+ * it, `onOverflow(message)` is called once and the parser ignores the rest of the body. A server
+ * that never ends its line (a body with no newline at all) then fails fast instead of growing the
+ * client's memory without bound.
  */
+
+/** The longest SSE line or event data accepted, in characters (16 Mi: an OpenAI event is < 1 KB; 1 MB events work). */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+/** An open line this long is kept in pieces (shorter ones are joined to each chunk, as usual). */
+const LONG_LINE = 64 * 1024;
 
 export interface SseEvent {
   data: string;
@@ -27,6 +39,8 @@ export interface SseHandlers {
   /** `t`: arrival time of the chunk that completed the event (as given to feed) */
   onEvent(e: SseEvent, t: number): void;
   onError(message: string): void;
+  /** a line or an event's data grew past the limit (the parser then ignores the rest); default: onError */
+  onOverflow?(message: string): void;
 }
 
 const LF = 10;
@@ -37,6 +51,10 @@ const SPACE = 32;
 export class SseParser {
   /** an incomplete line carried over to the next chunk */
   private pending = '';
+  /** a line that spans more than two chunks: its pieces after `pending`, joined when it ends */
+  private parts: string[] | null = null;
+  private partsLength = 0;
+  private overflowed = false;
   /** the previous chunk ended with CR: a LF starting the next one belongs to it */
   private afterCR = false;
   private started = false;
@@ -48,12 +66,29 @@ export class SseParser {
   /** arrival time of the chunk being parsed */
   private t = 0;
 
-  constructor(private readonly h: SseHandlers) {}
+  constructor(
+    private readonly h: SseHandlers,
+    private readonly maxLineChars = MAX_LINE_CHARS,
+  ) {}
 
   feed(chunk: string, t = 0): void {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || this.overflowed) return;
     this.t = t;
-    let s = this.pending.length ? this.pending + chunk : chunk;
+    let s: string;
+    if (this.pending.length < LONG_LINE) {
+      s = this.pending.length ? this.pending + chunk : chunk;
+    } else {
+      // a long open line: keep its pieces until one ends it, joined once (linear in its length)
+      if (chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0) {
+        (this.parts ??= []).push(chunk);
+        this.partsLength += chunk.length;
+        if (this.pending.length + this.partsLength > this.maxLineChars) this.overflow('a line');
+        return;
+      }
+      s = this.parts ? this.pending + this.parts.join('') + chunk : this.pending + chunk;
+      this.parts = null;
+      this.partsLength = 0;
+    }
     this.pending = '';
     let i = 0;
     if (!this.started) {
@@ -73,7 +108,7 @@ export class SseParser {
         this.line(s, i, j);
         i = j + 1;
       }
-      if (i < s.length) this.pending = s.slice(i);
+      if (i < s.length) this.keep(s, i);
       return;
     }
     s = s.slice(i);
@@ -98,12 +133,34 @@ export class SseParser {
       }
       i = j + 1;
     }
-    if (i < n) this.pending = s.slice(i);
+    if (i < n) this.keep(s, i);
+  }
+
+  /** Carries s[from..] over to the next chunk (an unfinished line). */
+  private keep(s: string, from: number): void {
+    if (this.overflowed) return;
+    if (s.length - from > this.maxLineChars) {
+      this.overflow('a line');
+      return;
+    }
+    this.pending = s.slice(from);
+  }
+
+  private overflow(what: string): void {
+    if (this.overflowed) return;
+    this.overflowed = true;
+    this.pending = '';
+    this.parts = null;
+    this.data = '';
+    const msg = `${what} of the event stream exceeded ${this.maxLineChars} characters without ending (is the server sending SSE with line ends?)`;
+    (this.h.onOverflow ?? this.h.onError).call(this.h, msg);
   }
 
   /** Forgets a partly received line and event (the body ended). */
   reset(): void {
     this.pending = '';
+    this.parts = null;
+    this.partsLength = 0;
     this.afterCR = false;
     this.data = '';
     this.dataLines = 0;
@@ -158,10 +215,12 @@ export class SseParser {
   private addData(v: string): void {
     this.data = this.dataLines === 0 ? v : `${this.data}\n${v}`;
     this.dataLines++;
+    if (this.dataLines > 1 && this.data.length > this.maxLineChars) this.overflow("an event's data");
   }
 
   /** A blank line: the event's data, name and id go out, if it had data, and are reset either way. */
   private dispatch(): void {
+    if (this.overflowed) return;
     const e: SseEvent | null = this.dataLines > 0 ? { data: this.data, event: this.event || undefined, id: this.id } : null; // an empty event name means the default
     this.data = '';
     this.dataLines = 0;

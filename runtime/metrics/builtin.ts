@@ -14,6 +14,12 @@
  *  llm_goodput  counter of successful requests meeting every options.slo bound; its rate is goodput/s
  *  llm_batch_size inputs a batch request carried (embedding inputs, rerank documents)
  *  llm_input_tps  input_tokens / e2e in tokens/s, per batch request (embeddings, rerank: nothing is generated)
+ *  llm_ttft_answer  first event carrying answer text (not reasoning) - t0, for responses that reasoned
+ *  llm_reasoning_tokens, llm_answer_tokens  a reasoning response's reasoning and answer tokens
+ *  llm_not_streamed  counter of successful requests that asked for a stream and did not really get
+ *    one (a whole body, every event in one read, events in bursts): they give no llm_tpot, llm_itl,
+ *    llm_itl_token or llm_output_tps samples (runtime/engine/request-metrics.ts)
+ * Token trends hold whole numbers: their percentiles are reported as integers (INTEGER_METRICS).
  */
 import type { MetricType, ValueKind } from './types.ts';
 
@@ -31,11 +37,15 @@ export const BUILTIN_METRICS = {
   llm_output_tps: { type: 'trend', kind: 'default' },
   llm_batch_size: { type: 'trend', kind: 'default' },
   llm_input_tps: { type: 'trend', kind: 'default' },
+  llm_ttft_answer: { type: 'trend', kind: 'time' },
+  llm_reasoning_tokens: { type: 'trend', kind: 'default' },
+  llm_answer_tokens: { type: 'trend', kind: 'default' },
   llm_schedule_lag: { type: 'trend', kind: 'time' },
   llm_queue_wait: { type: 'trend', kind: 'time' },
   llm_goodput: { type: 'counter', kind: 'default' },
   llm_reqs_interrupted: { type: 'counter', kind: 'default' },
   llm_token_mismatch: { type: 'counter', kind: 'default' },
+  llm_not_streamed: { type: 'counter', kind: 'default' },
   iterations: { type: 'counter', kind: 'default' },
   iteration_duration: { type: 'trend', kind: 'time' },
   dropped_iterations: { type: 'counter', kind: 'default' },
@@ -47,3 +57,6 @@ export const BUILTIN_METRICS = {
 } as const satisfies Record<string, { type: MetricType; kind: ValueKind }>;
 
 export type BuiltinMetricName = keyof typeof BUILTIN_METRICS;
+
+/** Trends of whole numbers (token counts): HDR percentiles are rounded down to integers for display. */
+export const INTEGER_METRICS: ReadonlySet<string> = new Set(['llm_input_tokens', 'llm_output_tokens', 'llm_reasoning_tokens', 'llm_answer_tokens']);

@@ -45,6 +45,8 @@ interface ScenarioProgress {
   reqs: number;
   errors: number;
   outTokens: number;
+  /** where the output counts came from (usage, tokenizer, estimated): shown beside tok/s */
+  tokenSources: Set<string>;
   ttft: Float64Array;
   ttftN: number;
   /** (elapsedMs, reqs, outTokens) at each tick, newest last */
@@ -79,7 +81,7 @@ export class Progress implements SampleListener {
     for (const { scenario, plan } of info.plans) {
       this.scenarios.set(scenario.name, {
         name: scenario.name, startTimeMs: scenario.startTimeMs, durationMs: plan.durationMs, plannedIterations: plan.iterations,
-        reqs: 0, errors: 0, outTokens: 0, ttft: new Float64Array(RING), ttftN: 0, hist: [], iterations: 0, activeVUs: 0, progress: 0,
+        reqs: 0, errors: 0, outTokens: 0, tokenSources: new Set(), ttft: new Float64Array(RING), ttftN: 0, hist: [], iterations: 0, activeVUs: 0, progress: 0,
       });
     }
     this.started = true;
@@ -94,6 +96,7 @@ export class Progress implements SampleListener {
     if (!r.ok) s.errors++;
     else {
       if (r.outputTokens) s.outTokens += r.outputTokens;
+      if (r.outputTokenSource) s.tokenSources.add(r.outputTokenSource);
       if (r.ttft !== null) s.ttft[s.ttftN++ % RING] = r.ttft;
     }
     this.total++;
@@ -229,7 +232,7 @@ function liveFields(s: ScenarioProgress, elapsedMs: number, tty: boolean): Field
     { full: `${rps.toFixed(1)} req/s`, short: `${rps.toFixed(1)}r/s`, rank: 2 },
     { full: `errors ${s.errors}`, short: `err ${s.errors}`, rank: 3, ...(s.errors > 0 ? { color: 'red' as Paint } : {}) },
     { full: `TTFT p50 ${p50 === null ? '-' : fmtMsShort(p50)}`, short: `ttft ${p50 === null ? '-' : fmtMsShort(p50)}`, rank: 4 },
-    { full: `${tps.toFixed(0)} tok/s`, short: `${tps.toFixed(0)}t/s`, rank: 5 },
+    { full: `${tps.toFixed(0)} tok/s${tokenNote(s, true)}`, short: `${tps.toFixed(0)}t/s${tokenNote(s, true)}`, rank: 5 },
     { full: `reqs ${s.reqs}`, rank: 6 },
     { full: `VUs ${s.activeVUs}`, rank: 7 },
     { full: `iters ${iters}`, short: `it ${iters}`, rank: 8 },
@@ -268,7 +271,15 @@ function finalLine(s: ScenarioProgress, elapsedMs: number, stopReason: string, c
   const el = Math.max(0.001, elapsedMs - s.startTimeMs);
   const what = stopReason === 'completed' ? 'done' : stopReason;
   const errors = `${s.errors} errors`;
-  return `${paint(color, 'bold', s.name)}  ${paint(color, stopReason === 'completed' ? 'green' : 'yellow', what)}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s, ${paint(color, s.errors ? 'red' : undefined, errors)}`;
+  return `${paint(color, 'bold', s.name)}  ${paint(color, stopReason === 'completed' ? 'green' : 'yellow', what)}: ${s.reqs} requests in ${fmtDur(el)}, ${((s.reqs * 1000) / el).toFixed(1)} req/s, ${((s.outTokens * 1000) / el).toFixed(0)} tok/s${tokenNote(s, false)}, ${paint(color, s.errors ? 'red' : undefined, errors)}`;
+}
+
+/** How the output tokens were counted: live, only when not all from usage ("(est.)"); at the end, always. */
+function tokenNote(s: Pick<ScenarioProgress, 'tokenSources'>, live: boolean): string {
+  const src = s.tokenSources;
+  if (src.size === 0 || (live && src.size === 1 && src.has('usage'))) return '';
+  if (src.has('estimated')) return live ? ' (est.)' : ' (tokens estimated: pass --tokenizer)';
+  return ` (${[...src].join('+')})`;
 }
 
 function progressBar(p: number, width: number): string {

@@ -12,7 +12,7 @@
  *       + llmperf's run directory: summary.json, requests.sqlite, report.html, ... (runtime/results)
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, WriteError } from '../errors.ts';
 import { writeFileAtomic } from '../results/run-dir.ts';
 import { isSecretName, redactDeep, redactText, redactUrl } from '../secrets.ts';
@@ -38,6 +38,35 @@ export function modelId(o: PerfOptions): string {
 export function perfRoot(o: PerfOptions, now = new Date()): string {
   const name = (o.name ?? modelId(o)).replace(/[<>:"|?*\\/\0]/g, '_') || 'perf';
   return resolve(o.noTimestamp ? join(o.outputsDir, name) : join(o.outputsDir, stamp(now), name));
+}
+
+/**
+ * The invocation's folder, created and claimed: with a timestamp, one no other invocation has (a
+ * second `perf` with the same --name in the same second gets `<name>-2`, instead of finding the
+ * first one's run folders and stopping); with --no-timestamp the named folder as is (a run there
+ * still refuses to overwrite earlier results).
+ */
+export function claimPerfRoot(o: PerfOptions, now = new Date()): string {
+  const root = perfRoot(o, now);
+  try {
+    if (o.noTimestamp) {
+      mkdirSync(root, { recursive: true });
+      return root;
+    }
+    mkdirSync(dirname(root), { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the outputs folder ${root}: ${(e as Error).message} (--outputs-dir)`);
+  }
+  for (let i = 1; i < 1000; i++) {
+    const dir = i === 1 ? root : `${root}-${i}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create the outputs folder ${dir}: ${(e as Error).message} (--outputs-dir)`);
+    }
+  }
+  throw new ConfigError(`too many runs named ${basename(root)} in ${dirname(root)} this second`);
 }
 
 /** evalscope's run folder: parallel_<P>_number_<N>, or rate_<R>_number_<N> in open-loop mode. */

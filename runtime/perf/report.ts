@@ -3,6 +3,11 @@
  * the "Percentile results" table and, for a sweep, one combined table. Every figure comes from the
  * run's EvalscopeAccumulator (exact per-request values, evalscope's formulas: runtime/summary/evalscope.ts)
  * in the layout of --evalscope-version. Renderers return strings.
+ *
+ * llmperf adds to the printed tables (never to evalscope's files): a "Token Counts" row saying how
+ * tokens were counted (usage, tokenizer, estimated), reasoning rows when responses reasoned (time
+ * to the first answer token, reasoning and answer tokens), and notes for estimated counts and for
+ * streams that did not really stream (left out of TPOT/ITL).
  */
 import type { SummaryData } from '../summary/data.ts';
 import { summaryKeyNames, type EvalscopeAccumulator, type EvalscopeFormat } from '../summary/evalscope.ts';
@@ -23,6 +28,10 @@ export interface PerfResult {
   percentiles: PercentileRow[];
   /** the same figures in evalscope 1.10's layout, for performance_summary.txt */
   latest: { keys: SummaryRow; percentiles: PercentileRow[] };
+  /** llmperf's extra rows: reasoning averages and percentiles (empty when no response reasoned) */
+  reasoning: ReturnType<EvalscopeAccumulator['reasoningFigures']>;
+  /** successful requests left out of TPOT/ITL because they did not really stream */
+  notStreamed: number;
   /** where the files of this run were written */
   dir?: string;
   /** speed_benchmark: evalscope's speed table (speed_benchmark.json) */
@@ -39,6 +48,8 @@ export function toResult(run: PerfRun, summary: SummaryData, acc: EvalscopeAccum
     keys: acc.summary(format),
     percentiles: acc.percentiles(format),
     latest: { keys: acc.summary('1.10'), percentiles: acc.percentiles('1.10') },
+    reasoning: acc.reasoningFigures(format),
+    notStreamed: acc.nNotStreamed,
     ...(acc.batch ? { batch: true } : {}),
   };
 }
@@ -65,14 +76,17 @@ export function gridTable(header: string[], rows: Array<Array<string | number>>,
   return [sep('-'), line(header), sep('='), ...cells.flatMap((r, i) => (i === 0 ? [line(r)] : [sep('-'), line(r)])), sep('-')].join('\n');
 }
 
-/** The percentile table: one row per percentile (evalscope <= 1.6), one row per metric (1.7+). */
+/** The percentile table: one row per percentile (evalscope <= 1.6), one row per metric (1.7+); reasoning figures added as columns / rows. */
 function percentileTable(r: PerfResult): string {
+  const extra = r.reasoning.percentiles;
   const header = Object.keys(r.percentiles[0] ?? { Percentiles: '' });
-  if (r.format === '1.6') return gridTable(header, r.percentiles.map((row) => header.map((h) => row[h] ?? '')), 'center');
+  if (r.format === '1.6') {
+    return gridTable([...header, ...extra.map(([name]) => name)], r.percentiles.map((row, i) => [...header.map((h) => row[h] ?? ''), ...extra.map(([, v]) => v[i] ?? NaN)]), 'center');
+  }
   const labels = r.percentiles.map((row) => String(row.Percentiles));
   const metrics = header.filter((h) => h !== 'Percentiles');
   const fmt2 = (v: string | number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : 'NaN');
-  return gridTable(['Metric', ...labels], metrics.map((m) => [m, ...r.percentiles.map((row) => fmt2(row[m]))]));
+  return gridTable(['Metric', ...labels], [...metrics.map((m) => [m, ...r.percentiles.map((row) => fmt2(row[m]))]), ...extra.map(([m, v]) => [m, ...v.map(fmt2)])]);
 }
 
 /** The two tables of one run, as evalscope logs them, and notes on failures and queueing. */
@@ -80,9 +94,14 @@ function percentileTable(r: PerfResult): string {
 const GENERATION_KEYS = new Set(['Output Throughput (tok/s)', 'Total Throughput (tok/s)', 'Avg TTFT (ms)', 'Avg TPOT (ms)', 'Avg ITL (ms)', 'Avg Output Tokens']);
 
 export function renderRun(r: PerfResult): string {
-  const summary = gridTable(['Key', 'Value'], Object.entries(r.keys).filter(([k]) => !r.batch || !GENERATION_KEYS.has(k)).map(([k, v]) => [k, v]));
   const l = r.summary.llm;
+  const rows: Array<[string, string | number]> = [...Object.entries(r.keys).filter(([k]) => !r.batch || !GENERATION_KEYS.has(k)), ...Object.entries(r.reasoning.averages)];
+  if (l.tokenCountSources) rows.push(['Token Counts', l.tokenCountSources]);
+  const summary = gridTable(['Key', 'Value'], rows);
   const notes: string[] = [];
+  if (l.tokenSources?.estimated) notes.push(`token counts are estimated (${l.tokenCountSources}): the server sent no usage; pass --tokenizer-path <folder with tokenizer.json> to count them exactly`);
+  if (r.notStreamed) notes.push(`${r.notStreamed} responses did not really stream (buffered, whole, or in one read): left out of TPOT and ITL`);
+  for (const f of r.summary.streamHealth?.findings ?? []) notes.push(f);
   const dropped = r.summary.iterations.dropped;
   if (dropped) notes.push(`${dropped} arrivals were dropped (dropped_iterations)`);
   const queued = r.summary.metrics.llm_queue_wait?.values;

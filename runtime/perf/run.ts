@@ -20,7 +20,7 @@ import { ConversationCache, SpeedTable } from './workloads.ts';
 import { readWorkloadTrace } from '../datasets/workload-trace.ts';
 import { resolveDataFile } from '../datasets/read.ts';
 import { checkApi, endpointOf, readPrompt, readTemplate, requestUrl } from './inputs.ts';
-import { modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
+import { claimPerfRoot, modelId, perfRoot, prepareRunDir, redactedArgs, teeLog, writeRunFiles, writeSweepSummary } from './outputs.ts';
 import { foldersBefore, removeFailedOutputs } from './cleanup.ts';
 import { progressListener } from './progress.ts';
 import { renderRun, renderSweep, toResult, type PerfResult } from './report.ts';
@@ -158,8 +158,11 @@ export async function runPerf(options: PerfOptions, ioIn: PerfIO): Promise<PerfO
   checkVisualizer(o);
   const prompt = readPrompt(o, baseDir);
   const template = readTemplate(o, baseDir);
-  const root = perfRoot(o);
-  const existed = foldersBefore(root, o.outputsDir);
+  // the folders that existed before this invocation (a failed run removes only what it made), then
+  // the invocation's own folder, claimed (a second run of the same name in the same second gets -2)
+  const started = new Date();
+  const existed = foldersBefore(perfRoot(o, started), o.outputsDir);
+  const root = claimPerfRoot(o, started);
   const io: PerfIO = { ...ioIn, ...teeLog(root, ioIn.log, ioIn.out) };
   try {
     if (o.debug) io.log(`DEBUG perf options: ${JSON.stringify(redactedArgs(o))}`);

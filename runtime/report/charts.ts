@@ -55,6 +55,9 @@ export const METRIC_TITLES: Record<string, string> = {
   llm_output_tps: 'Output tokens/s per request',
   llm_batch_size: 'Inputs per batch request (embeddings, rerank)',
   llm_input_tps: 'Input tokens/s per batch request',
+  llm_ttft_answer: 'Time to first answer token (after reasoning)',
+  llm_reasoning_tokens: 'Reasoning tokens per request',
+  llm_answer_tokens: 'Answer tokens per request',
 };
 
 /** A stat of a trend from the summary: the llm percentile table first, then the metric's values. */

@@ -9,6 +9,7 @@ import type { SummaryData } from '../summary/data.ts';
 import { histogramCharts, METRIC_TITLES, stat, timeSeriesCharts, type SweepMeta, type SweepPoint } from './charts.ts';
 import { levelDetails, sweepHeader, sweepSection } from './sweep.ts';
 import { CLIENT_SCRIPT } from './client.ts';
+import { banners, BANNER_STYLE } from './banners.ts';
 import { STYLE } from './style.ts';
 import { esc, fmtMs, fmtNum, fmtPct } from './html.ts';
 import type { TimelineData } from './timeline.ts';
@@ -40,6 +41,7 @@ export function renderReport(input: ReportInput): string {
     parts.push(`<section id="config"><h2>Configuration</h2>${config(sweep[0]!.summary)}</section>`);
   } else {
     parts.push(header(s, title));
+    parts.push(banners(s));
     parts.push(runSections(s, input.timeline));
     parts.push(`<section id="config"><h2>Configuration</h2>${config(s)}</section>`);
   }
@@ -51,7 +53,7 @@ export function renderReport(input: ReportInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="llmperf ${esc(s.llmperf?.version)}">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${BANNER_STYLE}</style>
 </head>
 <body>
 ${parts.join('\n')}
@@ -123,7 +125,7 @@ function cards(s: SummaryData): string {
     card('success rate', fmtPct(l.successRate)),
     card('request throughput', `${fmtNum(l.requestThroughput)} req/s`),
     ...(generated
-      ? [card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens`), card('total token throughput', `${fmtNum(l.totalTokenThroughput)} tok/s`, `${fmtNum(l.inputTokens)} input tokens`)]
+      ? [card('output token throughput', `${fmtNum(l.outputTokenThroughput)} tok/s`, `${fmtNum(l.outputTokens)} tokens${l.tokenCountSources ? ` (${l.tokenCountSources})` : ''}`), card('total token throughput', `${fmtNum(l.totalTokenThroughput)} tok/s`, `${fmtNum(l.inputTokens)} input tokens`)]
       : [card('input token throughput', `${fmtNum(l.inputTokenThroughput ?? (l.durationMs ? (l.inputTokens * 1000) / l.durationMs : null))} tok/s`, `${fmtNum(l.inputTokens)} input tokens; nothing generated`)]),
     ...(batch !== null ? [card('batch size', `${fmtNum(batch)} avg`, `max ${fmtNum(stat(s, 'llm_batch_size', 'max'))} inputs per request`)] : []),
     ...(l.goodput !== null && l.goodput !== undefined ? [card('goodput', `${fmtNum(l.goodput)} req/s`, `${fmtPct(l.goodputShare)} met the SLO${l.slo ? ` (${Object.entries(l.slo).map(([k, v]) => `${k}≤${v}ms`).join(', ')})` : ''}`)] : []),

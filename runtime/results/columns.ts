@@ -25,14 +25,14 @@ type FieldsOf<T> = { [K in keyof RequestRecord]-?: RequestRecord[K] extends T ? 
  *  - `{ field }`: the record's field as is (a string, a number or null);
  *  - `{ field, as: 'int' }`: a boolean stored as 1/0 (null stays NULL unless the column is NOT NULL);
  *  - `{ field, as: 'itl' }`: ms gaps as a JSON array rounded to the µs (itlJson);
- *  - `{ field, as: 'json' }`: an object as JSON.
+ *  - `{ field, as: 'json' }`: an object or a list as JSON (null stays NULL).
  */
 export type ColumnSource =
   | { run: 'id'; field?: never; as?: never }
   | { field: FieldsOf<string | number | null>; as?: never; run?: never }
   | { field: FieldsOf<boolean | null>; as: 'int'; run?: never }
   | { field: FieldsOf<readonly number[]>; as: 'itl'; run?: never }
-  | { field: FieldsOf<Readonly<Record<string, string>>>; as: 'json'; run?: never };
+  | { field: FieldsOf<Readonly<Record<string, string>>> | FieldsOf<readonly string[] | null>; as: 'json'; run?: never };
 
 export type Column = ColumnSource & {
   name: string;
@@ -81,6 +81,16 @@ const TABLE = [
   { name: 'response_id', type: 'TEXT', field: 'responseId' },
   { name: 'batch_size', type: 'INTEGER', field: 'batchSize' },
   { name: 'cached_tokens', type: 'INTEGER', field: 'cachedTokens' },
+  { name: 'ttft_answer_ms', type: 'REAL', field: 'ttftAnswer', alias: 'ttft_answer' },
+  { name: 'reasoning_tokens', type: 'INTEGER', field: 'reasoningTokens' },
+  { name: 'answer_tokens', type: 'INTEGER', field: 'answerTokens' },
+  { name: 'reasoning_token_source', type: 'TEXT', field: 'reasoningTokenSource' },
+  { name: 'reasoning_text', type: 'TEXT', field: 'reasoningText' },
+  { name: 'stream_check', type: 'TEXT', field: 'streamCheck' },
+  { name: 'content_type', type: 'TEXT', field: 'contentType' },
+  { name: 'ended_without_done', type: 'INTEGER', notNull: true, field: 'endedWithoutDone', as: 'int' },
+  { name: 'choices', type: 'INTEGER', field: 'choices' },
+  { name: 'choice_texts', type: 'TEXT', field: 'choiceTexts', as: 'json' },
 ] as const satisfies readonly Column[];
 
 export type ColumnName = (typeof TABLE)[number]['name'];
@@ -123,7 +133,7 @@ function valueExpr(c: Column): string {
     case 'itl':
       return `itlJson(${v})`;
     case 'json':
-      return `JSON.stringify(${v})`;
+      return c.notNull ? `JSON.stringify(${v})` : `(${v} === null ? null : JSON.stringify(${v}))`;
   }
 }
 

@@ -19,6 +19,7 @@ import { initHistograms } from '../metrics/hdr.ts';
 import { Registry, type EncodedRegistry } from '../metrics/registry.ts';
 import { resolveOptions, type ScriptOptions } from '../options/resolve.ts';
 import { buildSummary, VERSION, type SummaryData, type SummaryInput } from '../summary/data.ts';
+import { factsFromSummary, mergeFacts, type ResponseFacts } from '../summary/provenance.ts';
 import { compileThresholds, ThresholdEvaluator } from '../thresholds/index.ts';
 import { REQUEST_COLUMN_NAMES } from './columns.ts';
 import { createRunDir, RUN_FILES, writeJson, writeFileAtomic } from './run-dir.ts';
@@ -112,6 +113,9 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
       scriptErrors.set(k, cur);
     }
   }
+  // token provenance, stream health and reasoning: summed when every instance recorded them
+  const facts = inst.map((i) => factsFromSummary(i.summary));
+  const responses = facts.every((f) => f !== null) ? (facts as ResponseFacts[]).reduce(mergeFacts) : undefined;
   const stopped = inst.find((i) => i.summary.state.stopReason !== 'completed')?.summary.state;
   const input: SummaryInput = {
     durationMs,
@@ -134,6 +138,7 @@ export async function mergeRuns(dirs: string[], opts: { outDir: string; report?:
     interruptedIterations: sum((s) => s.iterations.interrupted),
     droppedIterations: sum((s) => s.iterations.dropped),
     vusMax: sum((s) => s.vusMax),
+    ...(responses ? { responses } : {}),
   };
   const summary = buildSummary(input);
   const merged = { ...summary, merged: { instances: inst.map((i) => ({ name: i.name, dir: i.dir, startedAt: i.summary.state.startedAt, durationMs: i.summary.state.testRunDurationMs, requests: i.summary.llm.requests })) } };

@@ -17,7 +17,7 @@ import { redactUrl } from '../secrets.ts';
 import { insertSql, requestsTableSql, rowFactorySource } from './columns.ts';
 import { storeWorkerMain, type StoreWorkerData, type StoreWorkerMessage, type StoreWorkerReply } from './store-worker.ts';
 
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 /** The whole database: schema_version, runs (one row per run) and requests (from columns.ts). */
 export const STORE_SCHEMA = `

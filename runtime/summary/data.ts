@@ -9,6 +9,8 @@ import type { Sink } from '../metrics/sinks.ts';
 import type { Metric } from '../metrics/registry.ts';
 import { parseStat } from '../metrics/expression.ts';
 import { redactDeep, redactUrl } from '../secrets.ts';
+import { INTEGER_METRICS } from '../metrics/builtin.ts';
+import { provenanceLabel, reasoningSummary, streamHealth, tokenProvenance, type ResponseFacts } from './provenance.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -20,14 +22,23 @@ export type { LlmHeadline, MetricValues, SummaryData, SummaryMetric };
 declare const __LLMPERF_VERSION__: string | undefined;
 export const VERSION: string = typeof __LLMPERF_VERSION__ === 'string' ? __LLMPERF_VERSION__ : '0.0.0-dev';
 
-export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_input_tokens', 'llm_output_tokens', 'llm_output_tps', 'llm_batch_size', 'llm_input_tps'] as const;
+export const LLM_METRICS = ['llm_ttft', 'llm_tpot', 'llm_itl', 'llm_e2e', 'llm_input_tokens', 'llm_output_tokens', 'llm_output_tps', 'llm_ttft_answer', 'llm_reasoning_tokens', 'llm_answer_tokens', 'llm_batch_size', 'llm_input_tps'] as const;
 export const LLM_DEFAULT_STATS = ['avg', 'p(50)', 'p(90)', 'p(95)', 'p(99)', 'max'];
 
 export function statValue(sink: Sink, stat: string, durationMs: number): number {
   return sink.value(parseStat(stat), durationMs);
 }
 
-function valuesOf(sink: Sink, trendStats: string[], durationMs: number): MetricValues {
+/**
+ * A stat of a trend of whole numbers (INTEGER_METRICS): HDR histograms answer a percentile with
+ * the highest value of its bucket (15 tokens read 15.007): rounded down to the integer it stands
+ * for. avg stays a fraction.
+ */
+function wholeStat(stat: string, v: number): number {
+  return stat === 'avg' || !Number.isFinite(v) ? v : Math.floor(v + 1e-9);
+}
+
+function valuesOf(sink: Sink, trendStats: string[], durationMs: number, integer = false): MetricValues {
   switch (sink.type) {
     case 'counter':
       return { count: sink.value({ name: 'count' }, durationMs), rate: sink.value({ name: 'rate' }, durationMs) };
@@ -40,7 +51,7 @@ function valuesOf(sink: Sink, trendStats: string[], durationMs: number): MetricV
     case 'trend': {
       const out: MetricValues = {};
       const stats = [...new Set([...trendStats, 'count'])];
-      for (const s of stats) out[s] = nz(statValue(sink, s, durationMs));
+      for (const s of stats) out[s] = nz(integer ? wholeStat(s, statValue(sink, s, durationMs)) : statValue(sink, s, durationMs));
       return out;
     }
   }
@@ -55,7 +66,7 @@ export type SummaryInput = Pick<
   RunResult,
   | 'durationMs' | 'options' | 'scriptOptions' | 'evaluator' | 'registry' | 'checks' | 'scriptErrors' | 'plans' | 'startedAt' | 'stopReason'
   | 'abortMessage' | 'targetUrl' | 'embeddedMock' | 'peakInflight' | 'errorCounts' | 'errorSamples' | 'iterations' | 'interruptedIterations'
-  | 'droppedIterations' | 'vusMax' | 'client'
+  | 'droppedIterations' | 'vusMax' | 'client' | 'responses'
 >;
 
 export function buildSummary(r: SummaryInput): SummaryData {
@@ -76,7 +87,7 @@ export function buildSummary(r: SummaryInput): SummaryData {
       /* custom metric never used: still listed */
     }
     if (sink.count === 0 && !th && m.builtin) return;
-    metrics[name] = { type: m.type, contains: m.kind, values: valuesOf(sink, stats, d), ...(th ? { thresholds: th } : {}) };
+    metrics[name] = { type: m.type, contains: m.kind, values: valuesOf(sink, stats, d, INTEGER_METRICS.has(m.name)), ...(th ? { thresholds: th } : {}) };
   };
   for (const m of r.registry.all()) {
     add(m.name, m, m.sink);
@@ -99,8 +110,13 @@ export function buildSummary(r: SummaryInput): SummaryData {
   for (const name of LLM_METRICS) {
     const s = sinkOf(name);
     if (s.count === 0) continue;
-    percentiles[name] = Object.fromEntries(llmStats.map((st) => [st, nz(statValue(s, st, d))]));
+    const integer = INTEGER_METRICS.has(name);
+    percentiles[name] = Object.fromEntries(llmStats.map((st) => [st, nz(integer ? wholeStat(st, statValue(s, st, d)) : statValue(s, st, d))]));
   }
+  const facts: ResponseFacts | undefined = r.responses;
+  const provenance = facts ? tokenProvenance(facts) : undefined;
+  const reasoning = facts ? reasoningSummary(facts) : undefined;
+  const health = facts ? streamHealth(facts, r.client?.timestamps.late) : undefined;
   const checks = [...r.checks.entries()].map(([name, c]) => ({ name, path: `::${name}`, id: hashId(name), passes: c.passes, fails: c.fails }));
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
@@ -140,12 +156,15 @@ export function buildSummary(r: SummaryInput): SummaryData {
       errorSamples: r.errorSamples,
       stats: llmStats,
       percentiles,
-      tokenCountSources: '',
+      tokenCountSources: provenance ? provenanceLabel(provenance) : '',
+      ...(provenance ? { tokenSources: provenance } : {}),
+      ...(reasoning ? { reasoning } : {}),
     },
     scriptErrors: r.scriptErrors.map((e) => ({ position: e.position, message: e.message, ...(e.examples.length > 1 ? { examples: e.examples } : {}), count: e.count })),
     iterations: { completed: r.iterations, interrupted: r.interruptedIterations, dropped: r.droppedIterations },
     vusMax: r.vusMax,
     ...(r.client ? { client: r.client } : {}),
+    ...(health ? { streamHealth: health } : {}),
   };
 }
 

@@ -10,6 +10,11 @@
  *  - TPOT = (latency - TTFT) / (output tokens - 1) when output tokens > 1, else 0 (so 0 without streaming)
  *  - ITL  = the gaps between output-bearing chunks (none without streaming)
  *  - decoded tokens per iteration L = (output tokens - 1) / (chunks - 1), counted when L > 1
+ *  - a response that did not really stream (RequestRecord.streamCheck 'buffered', 'one_read',
+ *    'not_streamed') gives no TPOT and no ITL: its gaps are a proxy's, not the server's (llmperf's
+ *    rule, which evalscope lacks; the perf tables say how many were left out)
+ *  - reasoning (llmperf's extra rows, not in evalscope's files): time to the first answer token,
+ *    reasoning and answer tokens, over the responses that reasoned
  *
  * Aggregation (evalscope's MetricsAccumulator / create_message / get_percentile_results):
  *  - "Test Duration" / "Time taken for tests": earliest start to latest completion
@@ -31,6 +36,7 @@
 import { pyRound } from './pyformat.ts';
 import { KEYS_110, KEYS_16, SUMMARY_ORDER_110, SUMMARY_REQUIRED_110 } from './evalscope-keys.ts';
 export { summaryKeyNames } from './evalscope-keys.ts';
+import { notStreamed } from '../llm/result.ts';
 import type { RequestRecord } from '../../types/run.d.ts';
 
 export type EvalscopeFormat = '1.10' | '1.6';
@@ -93,6 +99,12 @@ export interface EvalscopeRequest {
   /** multi-turn: the request's turn in its conversation (1-based) and the prompt tokens counted as cached */
   turn?: number;
   cachedTokens?: number | null;
+  /** a stream asked for that did not really stream: no TPOT, no ITL */
+  notStreamed?: boolean;
+  /** reasoning responses: time to the first answer token (s), reasoning and answer tokens */
+  ttftAnswer?: number | null;
+  reasoningTokens?: number | null;
+  answerTokens?: number | null;
 }
 
 /**
@@ -102,6 +114,7 @@ export interface EvalscopeRequest {
 export function fromRecord(r: RequestRecord, streamRequested: boolean): EvalscopeRequest {
   const latency = (r.e2e ?? 0) / 1000;
   const stream = r.ok ? r.ttft !== null : streamRequested;
+  const unstreamed = notStreamed(r.streamCheck);
   return {
     ok: r.ok,
     stream,
@@ -111,8 +124,10 @@ export function fromRecord(r: RequestRecord, streamRequested: boolean): Evalscop
     inputTokens: r.inputTokens ?? 0,
     outputTokens: r.outputTokens ?? 0,
     // to the µs, as requests.sqlite stores them, so the files can be recomputed from it exactly
-    itl: r.ttft !== null ? r.itl.map((v) => Math.round(v * 1000) / 1000 / 1000) : [],
+    itl: r.ttft !== null && !unstreamed ? r.itl.map((v) => Math.round(v * 1000) / 1000 / 1000) : [],
     chunks: r.chunks,
+    ...(unstreamed ? { notStreamed: true } : {}),
+    ...(r.reasoningTokens !== null ? { ttftAnswer: r.ttftAnswer === null ? null : r.ttftAnswer / 1000, reasoningTokens: r.reasoningTokens, answerTokens: r.answerTokens } : {}),
   };
 }
 
@@ -130,6 +145,15 @@ export class EvalscopeAccumulator {
   private totalTtftStream = 0;
   private totalTpot = 0;
   private totalTpotStream = 0;
+  /** successful requests with a TPOT (all but the ones that did not really stream) */
+  private nTpot = 0;
+  private nTpotStream = 0;
+  /** successful requests left out of TPOT/ITL because they did not really stream */
+  nNotStreamed = 0;
+  // reasoning responses (llmperf's extra rows)
+  private readonly ttftAnswer = new Values();
+  private readonly reasoningTokens = new Values();
+  private readonly answerTokens = new Values();
   private totalIn = 0;
   private totalOut = 0;
   private itlSum = 0;
@@ -170,9 +194,19 @@ export class EvalscopeAccumulator {
     if (!q.ok) return;
     this.nSuccess++;
     const tpot = q.outputTokens > 1 ? (q.latency - q.ttft) / (q.outputTokens - 1) : 0;
+    const hasTpot = !q.notStreamed;
+    if (!hasTpot) this.nNotStreamed++;
+    if (q.reasoningTokens !== undefined && q.reasoningTokens !== null) {
+      this.reasoningTokens.push(q.reasoningTokens);
+      this.answerTokens.push(q.answerTokens ?? 0);
+      if (q.ttftAnswer !== undefined && q.ttftAnswer !== null) this.ttftAnswer.push(q.ttftAnswer);
+    }
     this.totalLatency += q.latency;
     this.totalTtft += q.ttft;
-    this.totalTpot += tpot;
+    if (hasTpot) {
+      this.totalTpot += tpot;
+      this.nTpot++;
+    }
     this.totalIn += q.inputTokens;
     this.totalOut += q.outputTokens;
     for (const g of q.itl) {
@@ -182,9 +216,12 @@ export class EvalscopeAccumulator {
     if (q.stream) {
       this.nStreamSuccess++;
       this.totalTtftStream += q.ttft;
-      this.totalTpotStream += tpot;
       this.ttftStream.push(q.ttft);
-      this.tpotStream.push(tpot);
+      if (hasTpot) {
+        this.totalTpotStream += tpot;
+        this.nTpotStream++;
+        this.tpotStream.push(tpot);
+      }
     }
     if (q.turn !== undefined && q.turn > 0) {
       this.totalTurns += q.turn;
@@ -208,7 +245,7 @@ export class EvalscopeAccumulator {
     }
     this.latency.push(q.latency);
     this.ttft.push(q.ttft);
-    this.tpot.push(tpot);
+    if (hasTpot) this.tpot.push(tpot);
     this.inTok.push(q.inputTokens);
     this.outTok.push(q.outputTokens);
   }
@@ -227,7 +264,7 @@ export class EvalscopeAccumulator {
     const v110 = format === '1.10';
     const useStream = v110 && this.nStreamSuccess > 0;
     const avgTtft = useStream ? div(this.totalTtftStream, this.nStreamSuccess) : div(this.totalTtft, n);
-    const avgTpot = useStream ? div(this.totalTpotStream, this.nStreamSuccess) : div(this.totalTpot, n);
+    const avgTpot = useStream ? div(this.totalTpotStream, this.nTpotStream) : div(this.totalTpot, this.nTpot);
     const avgItl = this.itl.length ? this.itlSum / this.itl.length : 0;
     const r4 = (x: number) => pyRound(x, 4);
     const ms = (x: number) => pyRound(x * 1000, 2);
@@ -267,6 +304,41 @@ export class EvalscopeAccumulator {
       m[k.accept] = r4(Math.max(0, Math.min(1, 1 - 1 / L)));
     }
     return m;
+  }
+
+  /**
+   * llmperf's extra rows for the printed tables (never in evalscope's files): the averages and, by
+   * evalscope's percentile rule, the percentiles of the time to the first answer token (ms) and the
+   * reasoning and answer tokens, over the responses that reasoned; empty when none did.
+   */
+  reasoningFigures(format: EvalscopeFormat): { averages: Record<string, number>; percentiles: Array<[string, number[]]> } {
+    if (this.reasoningTokens.length === 0) return { averages: {}, percentiles: [] };
+    const ms = format === '1.10';
+    const avg = (v: Values) => {
+      let t = 0;
+      for (let i = 0; i < v.length; i++) t += v.at(i);
+      return v.length ? t / v.length : NaN;
+    };
+    const ttftName = ms ? 'TTFT answer (ms)' : 'TTFT answer (s)';
+    const ttft = ms ? this.ttftAnswer.map((x) => x * 1000) : this.ttftAnswer;
+    const nd = ms ? 2 : 4;
+    const points = ms ? [0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 100] : [10, 25, 50, 66, 75, 80, 90, 95, 98, 99];
+    const pct = (v: Values) => {
+      const sorted = v.sorted();
+      return points.map((p) => pyRound(evalscopePercentile(sorted, p), nd));
+    };
+    return {
+      averages: {
+        [ms ? 'Avg TTFT Answer (ms)' : 'Average time to first answer token (s)']: pyRound(avg(ttft), nd),
+        [ms ? 'Avg Reasoning Tokens' : 'Average reasoning tokens per request']: pyRound(avg(this.reasoningTokens), 4),
+        [ms ? 'Avg Answer Tokens' : 'Average answer tokens per request']: pyRound(avg(this.answerTokens), 4),
+      },
+      percentiles: [
+        [ttftName, pct(ttft)],
+        ['Reasoning tokens', pct(this.reasoningTokens)],
+        ['Answer tokens', pct(this.answerTokens)],
+      ],
+    };
   }
 
   /** benchmark_summary.json: the message, as evalscope's BenchmarkSummary writes it. */

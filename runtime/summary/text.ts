@@ -150,6 +150,9 @@ const LABELS: Record<string, string> = {
   llm_output_tps: 'Output tok/s per req',
   llm_batch_size: 'Batch size',
   llm_input_tps: 'Input tok/s per req',
+  llm_ttft_answer: 'TTFT answer (ms)',
+  llm_reasoning_tokens: 'Reasoning tokens',
+  llm_answer_tokens: 'Answer tokens',
 };
 
 /** The LLM section: headline figures and the percentile table. */
@@ -175,6 +178,19 @@ export function renderLlmSection(data: SummaryData, _opts: RenderOptions, c: Ins
     row('Goodput', `${l.goodput.toFixed(2)} req/s (${((l.goodputShare ?? 0) * 100).toFixed(2)}% of requests meet ${slo})`);
   }
   row('Peak concurrency', `${l.peakConcurrency} requests in flight`);
+  if (l.tokenCountSources) {
+    row('Token counts', l.tokenSources?.estimated ? c.yellow(`${l.tokenCountSources} (estimated counts are approximate)`) : l.tokenCountSources);
+    if (l.tokenSources?.hint) row('', c.dim(l.tokenSources.hint));
+  }
+  if (l.reasoning) {
+    const q = l.reasoning;
+    row('Reasoning', `${q.requests} responses reasoned: ${q.reasoningTokens} reasoning + ${q.answerTokens} answer tokens (${q.tokenCountSource})`);
+  }
+  const h = data.streamHealth;
+  if (h && (h.degraded || h.findings.length)) {
+    if (h.excluded) row('Stream health', c.yellow(h.excluded === h.requests ? `none of the ${h.requests} responses really streamed: no TPOT/ITL below` : `${h.excluded} of ${h.requests} responses did not really stream: TPOT/ITL below are from the other ${h.requests - h.excluded}`));
+    for (const f of h.findings) out.push(`      ${f.startsWith('WARN') ? c.yellow(f) : c.dim(f)}`);
+  }
   if (l.interrupted) row('Interrupted requests', String(l.interrupted));
   for (const [code, n] of Object.entries(l.errors)) row(`  ${code}`, `${n}  ${c.dim(l.errorSamples[code] ?? '')}`);
   const metrics = Object.keys(l.percentiles);

@@ -12,6 +12,7 @@ import type { Bundle } from '../bundle/bundle.ts';
 import { HOST_GLOBAL_PREFIX, HOST_MODES, HOST_NAMES, type HostImpl } from './bindings.ts';
 import { PRELUDE_FILENAME, preludeSource } from './prelude.ts';
 import type { VuEntry } from './protocol.ts';
+import { RunQueueClock } from './thread-clock.ts';
 
 export interface IsolateOptions {
   /** heap limit per isolate, MB */
@@ -231,13 +232,29 @@ export class IsolatePool {
   /** VU code runs inline on the main thread (see IsolateOptions.threads). */
   readonly inline: boolean;
 
-  /** Inline turns longer than this (ms) are reported to onSlowTurn: they held up the timing thread. */
+  /**
+   * Inline turns that held the main thread longer than this (ms) are reported to onSlowTurn. The
+   * time a turn held it is its wall time minus the time the thread waited for a CPU meanwhile
+   * (thread-clock.ts): a busy machine makes turns slow, not the VU code.
+   */
   slowTurnMs = 20;
   onSlowTurn: ((ms: number) => void) | undefined;
+  /** the main thread's run-queue clock (created lazily, on the thread that runs the inline turns) */
+  private runQueue: RunQueueClock | undefined;
+  private turnQueued = 0;
 
-  /** Called with the duration of every inline turn (an applySync into a VU). */
-  turn(ms: number): void {
-    if (ms > this.slowTurnMs) this.onSlowTurn?.(ms);
+  /** Before an inline turn (an applySync into a VU): returns its start, for turnEnd. */
+  turnStart(): number {
+    this.turnQueued = (this.runQueue ??= new RunQueueClock()).waitedMs();
+    return performance.now();
+  }
+
+  /** After an inline turn started at `t`. */
+  turnEnd(t: number): void {
+    const wall = performance.now() - t;
+    if (wall <= this.slowTurnMs || !this.onSlowTurn) return;
+    const held = wall - Math.max(0, this.runQueue!.waitedMs() - this.turnQueued);
+    if (held > this.slowTurnMs) this.onSlowTurn(held);
   }
 
   /** The isolate the next VU goes into. */
@@ -267,6 +284,8 @@ export class IsolatePool {
   dispose(): void {
     for (const s of this.slots) s.dispose();
     this.slots = [];
+    this.runQueue?.close();
+    this.runQueue = undefined;
   }
 }
 

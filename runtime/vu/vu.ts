@@ -203,9 +203,9 @@ export class VU {
       // the event loop (timers, sockets, the end of the scenario).
       setImmediate(() => slot.inline(
         () => {
-          const t = performance.now();
+          const t = this.pool.turnStart();
           this.startRef.applySync(undefined, [token, kind, a, b], this.turnOpts);
-          this.pool.turn(performance.now() - t);
+          this.pool.turnEnd(t);
         },
         (e) => this.rejectPending(e),
         false,
@@ -234,9 +234,9 @@ export class VU {
     const slot = this.slot;
     slot.inline(
       () => {
-        const t = performance.now();
+        const t = this.pool.turnStart();
         this.settleRef.applySync(undefined, [id, ok, value], this.turnOpts);
-        this.pool.turn(performance.now() - t);
+        this.pool.turnEnd(t);
       },
       (e) => this.rejectPending(e),
       true,

@@ -31,8 +31,9 @@ interface Call {
 }
 
 const RESULT: LlmResult = {
-  status: 200, ok: true, text: 'fake answer', reasoning: '', finishReason: 'stop', usage: null, inputTokens: 1, outputTokens: 2,
-  ttfb: 1, ttft: 2, tpot: 1, e2e: 3, itl: [1], chunks: 2, error: null,
+  status: 200, ok: true, text: 'fake answer', texts: ['fake answer'], reasoning: '', finishReason: 'stop', usage: null, inputTokens: 1, outputTokens: 2,
+  inputTokenSource: 'usage', outputTokenSource: 'usage', reasoningTokens: null, answerTokens: null,
+  ttfb: 1, ttft: 2, ttftAnswer: 2, tpot: 1, e2e: 3, itl: [1], chunks: 2, streamCheck: 'ok', error: null,
 };
 
 /** Services that record every call: one method per binding (a new binding fails to compile here until added). */

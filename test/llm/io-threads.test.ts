@@ -41,7 +41,8 @@ test('every request and every chunk is accounted for with 0, 1 and 3 I/O threads
       for (const r of mine) {
         assert.ok(r.ok, r.errorMessage ?? '');
         assert.equal(r.chunks, 12, 'no chunk lost or split');
-        assert.equal(r.itl.length, 11);
+        // a response whose events the client read all at once (a main thread busy with 24 VUs, --io-threads 0) has no ITL to tell
+        assert.equal(r.itl.length, r.streamCheck === 'ok' ? 11 : 0, `${r.streamCheck}`);
         assert.ok(r.ttfb! <= r.ttft! && r.ttft! <= r.e2e!, 'ttfb <= ttft <= e2e');
         recs.push({ rid: `io${io}-${r.vu}-${r.iter}`, r });
       }

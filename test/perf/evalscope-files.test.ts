@@ -23,12 +23,13 @@ interface Row {
   input_tokens: number | null;
   output_tokens: number | null;
   ok: number;
+  stream_check: string | null;
 }
 
 function rows(dir: string): Row[] {
   const db = new Database(path.join(dir, 'requests.sqlite'), { readonly: true });
   try {
-    return db.prepare('SELECT start_ms, ttft_ms, e2e_ms, itl_ms, chunks, input_tokens, output_tokens, ok FROM requests ORDER BY id').all() as Row[];
+    return db.prepare('SELECT start_ms, ttft_ms, e2e_ms, itl_ms, chunks, input_tokens, output_tokens, ok, stream_check FROM requests ORDER BY id').all() as Row[];
   } finally {
     db.close();
   }
@@ -56,7 +57,9 @@ function evalscope110(all: Row[], conc: number, rate: number): { summary: Record
   const lat = (r: Row) => s(r.e2e_ms!);
   const ttft = (r: Row) => (stream(r) ? s(r.ttft_ms!) : lat(r));
   const tpot = (r: Row) => ((r.output_tokens ?? 0) > 1 ? (lat(r) - ttft(r)) / ((r.output_tokens ?? 0) - 1) : 0);
-  const itls = ok.flatMap((r) => (stream(r) ? (JSON.parse(r.itl_ms) as number[]).map(s) : []));
+  // llmperf's rule: a response that did not really stream (stream_check) gives no TPOT and no ITL
+  const streamedWell = (r: Row) => !['buffered', 'one_read', 'not_streamed'].includes(r.stream_check ?? '');
+  const itls = ok.flatMap((r) => (stream(r) && streamedWell(r) ? (JSON.parse(r.itl_ms) as number[]).map(s) : []));
   const start = Math.min(...all.map((r) => s(r.start_ms)));
   const end = Math.max(0, ...ok.map((r) => s(r.start_ms) + lat(r)));
   const t = Math.max(end - start, 0);
@@ -65,6 +68,7 @@ function evalscope110(all: Row[], conc: number, rate: number): { summary: Record
   const sum = (f: (r: Row) => number, rs = ok) => rs.reduce((a, r) => a + f(r), 0);
   const streamed = ok.filter(stream);
   const base = streamed.length ? streamed : ok;
+  const tpotBase = base.filter(streamedWell);
   const inTok = sum((r) => r.input_tokens ?? 0);
   const outTok = sum((r) => r.output_tokens ?? 0);
   const decoded = ok.map((r) => ((r.output_tokens ?? 0) > 1 && r.chunks > 1 ? ((r.output_tokens ?? 0) - 1) / (r.chunks - 1) : 0)).filter((L) => L > 1);
@@ -83,7 +87,7 @@ function evalscope110(all: Row[], conc: number, rate: number): { summary: Record
     'Output Throughput (tok/s)': py(div(outTok, t), 4),
     'Total Throughput (tok/s)': py(div(inTok + outTok, t), 4),
     'Avg TTFT (ms)': py(div(sum(ttft, base), base.length) * 1000, 2),
-    'Avg TPOT (ms)': py(div(sum(tpot, base), base.length) * 1000, 2),
+    'Avg TPOT (ms)': py(div(sum(tpot, tpotBase), tpotBase.length) * 1000, 2),
     'Avg ITL (ms)': py((itls.length ? itls.reduce((a, b) => a + b, 0) / itls.length : 0) * 1000, 2),
     'Avg Output Tokens': py(div(outTok, n), 4),
     'Input Throughput (tok/s)': 0,
@@ -97,12 +101,12 @@ function evalscope110(all: Row[], conc: number, rate: number): { summary: Record
     ['Latency (s)', ok.map(lat)],
     ['TTFT (ms)', base.map((r) => ttft(r) * 1000)],
     ['ITL (ms)', itls.map((v) => v * 1000)],
-    ['TPOT (ms)', base.map((r) => tpot(r) * 1000)],
+    ['TPOT (ms)', tpotBase.map((r) => tpot(r) * 1000)],
     ['Input tokens', ok.map((r) => r.input_tokens ?? 0)],
     ['Output tokens', ok.map((r) => r.output_tokens ?? 0)],
     ['Output (tok/s)', ok.map((r) => (lat(r) > 0 ? (r.output_tokens ?? 0) / lat(r) : NaN))],
     ['Total (tok/s)', ok.map((r) => (lat(r) > 0 ? ((r.input_tokens ?? 0) + (r.output_tokens ?? 0)) / lat(r) : NaN))],
-    ['Decode (tok/s)', base.map((r) => (tpot(r) > 0 ? 1 / tpot(r) : NaN))],
+    ['Decode (tok/s)', tpotBase.map((r) => (tpot(r) > 0 ? 1 / tpot(r) : NaN))],
   ];
   const points = [0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 100];
   const percentiles = points.map((p) => {

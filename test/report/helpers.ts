@@ -86,6 +86,7 @@ export function hostileTimeline(): TimelineData {
       ttfb: 10, ttft: 50 + i, e2e: 300 + i, tpot: 8, itl: [8, 8, 9], chunks: 4, inputTokens: 9, outputTokens: 30, inputTokenSource: 'usage', outputTokenSource: 'usage',
       status: i % 10 === 0 ? 500 : 200, ok: i % 10 !== 0, errorCode: i % 10 === 0 ? (XSS2 as 'HTTP_5XX') : null, errorMessage: XSS, finishReason: 'stop',
       bytesSent: 1, bytesReceived: 1, requestBody: XSS, responseText: XSS, good: null, responseId: XSS, batchSize: null, cachedTokens: null,
+      ttftAnswer: null, reasoningTokens: null, answerTokens: null, reasoningTokenSource: null, reasoningText: null, streamCheck: 'ok', contentType: 'text/event-stream', endedWithoutDone: false, choices: 1, choiceTexts: null,
     });
   }
   return tl.toJSON();

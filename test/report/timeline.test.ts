@@ -13,6 +13,7 @@ function rec(p: Partial<RequestRecord> & { start: number }): RequestRecord {
     ttfb: 5, ttft: 100, e2e: 500, tpot: 10, itl: [10, 10], chunks: 3, inputTokens: 10, outputTokens: 10,
     inputTokenSource: 'usage', outputTokenSource: 'usage', status: 200, ok: true, errorCode: null, errorMessage: null,
     finishReason: 'stop', bytesSent: 100, bytesReceived: 1000, requestBody: null, responseText: null, good: null, responseId: null, batchSize: null, cachedTokens: null,
+    ttftAnswer: null, reasoningTokens: null, answerTokens: null, reasoningTokenSource: null, reasoningText: null, streamCheck: 'ok', contentType: 'text/event-stream', endedWithoutDone: false, choices: 1, choiceTexts: null,
     ...p,
   };
 }

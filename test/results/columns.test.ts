@@ -51,6 +51,16 @@ const FULL = {
   responseId: 'chatcmpl-42',
   batchSize: 8,
   cachedTokens: 64,
+  ttftAnswer: 90.25,
+  reasoningTokens: 15,
+  answerTokens: 6,
+  reasoningTokenSource: 'estimated',
+  reasoningText: 'Let me think — first',
+  streamCheck: 'buffered',
+  contentType: 'text/plain',
+  endedWithoutDone: true,
+  choices: 2,
+  choiceTexts: ['Hello — there', 'Hi'],
 } satisfies RequestRecord;
 
 /** FULL as a requests row, written out by hand: what each column must read back as. */
@@ -91,6 +101,16 @@ const FULL_ROW: Record<string, unknown> = {
   response_id: 'chatcmpl-42',
   batch_size: 8,
   cached_tokens: 64,
+  ttft_answer_ms: 90.25,
+  reasoning_tokens: 15,
+  answer_tokens: 6,
+  reasoning_token_source: 'estimated',
+  reasoning_text: 'Let me think — first',
+  stream_check: 'buffered',
+  content_type: 'text/plain',
+  ended_without_done: 1,
+  choices: 2,
+  choice_texts: '["Hello — there","Hi"]',
 };
 
 /** What may be null is null; what may not be stays set. */
@@ -119,6 +139,15 @@ const SPARSE: RequestRecord = {
   responseId: null,
   batchSize: null,
   cachedTokens: null,
+  ttftAnswer: null,
+  reasoningTokens: null,
+  answerTokens: null,
+  reasoningTokenSource: null,
+  reasoningText: null,
+  streamCheck: null,
+  contentType: null,
+  endedWithoutDone: false,
+  choiceTexts: null,
 };
 
 // @ts-expect-error a 1/0 column must come from a boolean field
@@ -152,6 +181,8 @@ test('a RequestRecord with every field set round-trips through requests.sqlite, 
       ...FULL_ROW, id: 8, api: 'openai', planned_start_ms: null, ttfb_ms: null, ttft_ms: null, e2e_ms: null, tpot_ms: null, itl_ms: '[]',
       input_tokens: null, output_tokens: null, input_token_source: null, output_token_source: null, status: 0, ok: 0, error_code: null,
       error_message: null, finish_reason: null, request_body: null, response_text: null, good: null, response_id: null, batch_size: null, cached_tokens: null,
+      ttft_answer_ms: null, reasoning_tokens: null, answer_tokens: null, reasoning_token_source: null, reasoning_text: null, stream_check: null,
+      content_type: null, ended_without_done: 0, choice_texts: null,
     });
     assert.equal(db.pragma('user_version', { simple: true }), STORE_SCHEMA_VERSION);
   });

@@ -101,6 +101,7 @@ class IoThread {
     x.t0 += s;
     if (x.tHeaders !== null) x.tHeaders += s;
     if (x.tEnd !== null) x.tEnd += s;
+    if (x.tAnswer !== null) x.tAnswer += s;
     const t = x.outputTimes;
     for (let i = 0; i < t.length; i++) t[i]! += s;
     return x;

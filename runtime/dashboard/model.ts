@@ -8,6 +8,7 @@
  * Time: `t` values are seconds since the dashboard started (a sweep's levels follow each other on
  * one axis). Percentiles in points are over the requests that ended in the last `windowMs`.
  */
+import type { LlmHeadline } from '../../types/summary.d.ts';
 
 export const DASHBOARD_VERSION = 1;
 
@@ -77,23 +78,10 @@ export interface DashScenario {
 }
 
 /** The figures of a finished run, from its summary (what summary.json says). */
-export interface DashFinal {
+export interface DashFinal
+  extends Pick<LlmHeadline, 'durationMs' | 'requests' | 'succeeded' | 'failed' | 'interrupted' | 'successRate' | 'requestThroughput' | 'outputTokenThroughput' | 'totalTokenThroughput' | 'goodput' | 'peakConcurrency' | 'percentiles' | 'errors'> {
   exitCode: number;
   stopReason: string;
-  durationMs: number;
-  requests: number;
-  succeeded: number;
-  failed: number;
-  interrupted: number;
-  successRate: number;
-  requestThroughput: number;
-  outputTokenThroughput: number;
-  totalTokenThroughput: number;
-  goodput: number | null;
-  peakConcurrency: number;
-  /** llm percentiles by metric and stat (summary.llm.percentiles) */
-  percentiles: Record<string, Record<string, number>>;
-  errors: Record<string, number>;
   /** llmperf's own health figures when the summary has them (its `client` and `io` objects, as they are) */
   health: Record<string, unknown> | null;
 }

@@ -55,7 +55,7 @@ export function claimPerfRoot(o: PerfOptions, now = new Date()): string {
     }
     mkdirSync(dirname(root), { recursive: true });
   } catch (e) {
-    throw new ConfigError(`cannot create the outputs folder ${root}: ${(e as Error).message} (--outputs-dir)`);
+    throw new WriteError(o.noTimestamp ? root : dirname(root), e);
   }
   for (let i = 1; i < 1000; i++) {
     const dir = i === 1 ? root : `${root}-${i}`;
@@ -63,7 +63,7 @@ export function claimPerfRoot(o: PerfOptions, now = new Date()): string {
       mkdirSync(dir);
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError(`cannot create the outputs folder ${dir}: ${(e as Error).message} (--outputs-dir)`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new WriteError(dir, e);
     }
   }
   throw new ConfigError(`too many runs named ${basename(root)} in ${dirname(root)} this second`);

@@ -179,7 +179,7 @@ export function generateScript(s: ScriptInput & ScriptShape): string {
     '/** A request body: any JSON fields (a template, a dataset body and the flags may set any of them). */',
     'type Body = Record<string, any>;',
     '',
-    ds ? `const data: Dataset | null = dataset(${JSON.stringify(ds.kind)}, ${j(ds.args)});` : 'const data = null as Dataset | null;',
+    ds ? `const data = dataset(${JSON.stringify(ds.kind)}, ${j(ds.args)});` : 'const data = null as Dataset | null;',
     `const PROMPT: string | null = ${JSON.stringify(s.prompt ?? null)};`,
     `const API = ${JSON.stringify(apiKind(o.api))} as 'generate' | 'embed' | 'rerank' | 'responses';`,
     `const ENDPOINT = ${JSON.stringify(s.endpoint)} as 'chat' | 'completions';`,

@@ -10,6 +10,7 @@ import { Registry, type EncodedRegistry } from '../../runtime/metrics/registry.t
 import type { SummaryData } from '../../runtime/summary/data.ts';
 import { CSV_HEADER } from '../../runtime/outputs/csv.ts';
 import { chatScript, FAST_MOCK, onlyRunDir, withDb } from './helpers.ts';
+import { STORE_SCHEMA_VERSION } from '../../runtime/results/store.ts';
 
 const SECRET = 'sk-test-SECRET-4711';
 
@@ -57,7 +58,7 @@ test('a run leaves a run directory whose files agree with each other', async () 
     assert.equal(run.run_id, path.basename(runDir));
     assert.equal(run.exit_code, 0);
     assert.equal(run.stop_reason, 'completed');
-    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    assert.equal(db.pragma('user_version', { simple: true }), STORE_SCHEMA_VERSION);
   });
 
   // metrics.hdr re-summarises without the raw rows.

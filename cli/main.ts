@@ -40,7 +40,7 @@ try {
     .recommendCommands()
     .version(VERSION)
     .help()
-    .wrap(Math.min(120, process.stdout.columns || 100))
+    .wrap(process.argv.includes('--help') || process.argv.includes('-h') ? Math.min(120, process.stdout.columns || 100) : null)
     .fail((msg, err, y) => {
       if (err) fail(err);
       void y;

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Message } from 'esbuild';
+import type { Message } from 'esbuild';
 import { ConfigError } from '../errors.ts';
 
 function formatEsbuild(messages: Message[]): string {
@@ -21,6 +21,8 @@ function formatEsbuild(messages: Message[]): string {
 export async function importHostModule(file: string, what: string, code: string): Promise<unknown> {
   let js: string;
   try {
+    // esbuild is loaded when a plugin is bundled, not with this module (the I/O threads import it)
+    const { build } = await import('esbuild');
     const out = await build({
       entryPoints: [file],
       bundle: true,

@@ -19,6 +19,7 @@ import type { ResolvedOptions, ScriptOptions } from '../options/resolve.ts';
 import type { Threshold, ThresholdEvaluator } from '../thresholds/index.ts';
 import type { SampleListener } from './emitter.ts';
 import { execute } from './execute.ts';
+import { defaultIoThreads, LlmClient } from '../llm/client.ts';
 import { loadScript, type LoadRequest, type ScriptSource } from './load.ts';
 import { prepareRun, type PlannedScenario, type PrepareRequest } from './prepare.ts';
 import type { ScriptErrorLog } from './script-errors.ts';
@@ -95,6 +96,8 @@ export interface RunResult {
 
 /** load -> prepare -> execute; the caller finishes (runtime/engine/finish.ts) and then calls result.close(). */
 export async function runTest(req: RunRequest): Promise<RunResult> {
+  // the I/O threads start while the script is bundled and its VUs built (execute opens them)
+  LlmClient.warm(req.ioThreads ?? defaultIoThreads());
   const loaded = await loadScript({ ...req, tokenizer: req.overrides?.tokenizer });
   let prepared: Awaited<ReturnType<typeof prepareRun>> | undefined;
   const closeAll = async () => {

@@ -6,11 +6,11 @@
  * errors); runtime/llm/result.ts turns them into the metric definitions.
  */
 import { availableParallelism } from 'node:os';
-import { Agent } from 'undici';
+import { Agent } from './agent.ts';
 import { nextTurn, onAbort } from '../abort-hooks.ts';
 import type { ApiAdapter, BuiltRequest } from './api.ts';
 import { cancelledExchange, exchange, type RawExchange } from './exchange.ts';
-import { IoSession, type IoStats } from './io/threads.ts';
+import { IoSession, warmIoThreads, type IoStats } from './io/threads.ts';
 import type { IoHealth } from './io/protocol.ts';
 
 export type { RawExchange };
@@ -45,6 +45,11 @@ export class LlmClient {
     private readonly agent: Agent | null,
     private readonly readTimeoutMs: number,
   ) {}
+
+  /** Starts the I/O threads a run will use, ahead of LlmClient.open (0: none). */
+  static warm(ioThreads: number): void {
+    if (Number.isInteger(ioThreads) && ioThreads > 0 && ioThreads <= 64) warmIoThreads(ioThreads);
+  }
 
   static async open(opts: ClientOptions): Promise<LlmClient> {
     if (opts.ioThreads > 0) {

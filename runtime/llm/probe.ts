@@ -12,7 +12,7 @@
  *  - a server that accepts the request and stays silent for `answerTimeoutMs` is TargetUnreachable at
  *    once (a progress line every 10 s while it waits)
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, agentRequest } from './agent.ts';
 import { LlmperfError, TargetUnreachable } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { ApiAdapter, Endpoint } from './api.ts';
@@ -90,7 +90,8 @@ async function attempt(o: ProbeOptions, built: { url: string; method: 'POST' | '
   const onAbort = () => ac.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await request(built.url, { method: built.method, headers: built.headers, body: built.method === 'GET' ? null : built.body, dispatcher: agent as Dispatcher, signal: ac.signal });
+    const u = new URL(built.url);
+    const res = await agentRequest(agent, { origin: u.origin, path: u.pathname + u.search, method: built.method, headers: built.headers, body: built.method === 'GET' ? null : built.body, signal: ac.signal });
     if (res.statusCode >= 200 && res.statusCode < 300) {
       // the first bytes of the answer are proof enough; don't make the server finish it
       for await (const _chunk of res.body) break;

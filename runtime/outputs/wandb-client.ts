@@ -13,7 +13,7 @@
  * down, answers 5xx or rejects the key (401/403) costs one warning, after which the run stops sending.
  * Nothing here prints the key. No global state, no signal handlers (unlike the SDK).
  */
-import { request } from 'undici';
+import { Agent, agentRequest } from '../llm/agent.ts';
 
 export interface WandbSettings {
   /** WANDB_BASE_URL (default https://api.wandb.ai) */
@@ -78,6 +78,8 @@ export class WandbRun {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly auth: string;
+  /** its own connections, closed by finish() (nothing left open to hold the process) */
+  private readonly agent = new Agent({ keepAliveTimeout: 4_000 });
 
   constructor(private readonly s: WandbSettings) {
     this.entity = s.entity;
@@ -114,7 +116,10 @@ export class WandbRun {
     for (let i = 0; i <= retries; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
       try {
-        const res = await request(this.s.baseUrl.replace(/\/+$/, '') + path, {
+        const u = new URL(this.s.baseUrl.replace(/\/+$/, '') + path);
+        const res = await agentRequest(this.agent, {
+          origin: u.origin,
+          path: u.pathname + u.search,
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: this.auth, 'user-agent': 'llmperf (W&B file_stream client)' },
           body: JSON.stringify(body),
@@ -214,15 +219,19 @@ export class WandbRun {
   /** Sends the rest and marks the run finished (exit code 0: completed). Never throws. */
   async finish(exitCode = 0): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (!this.active) return;
-    await this.flush();
-    if (!this.active) return;
     try {
-      await this.post(this.streamPath(), { complete: true, exitcode: exitCode });
-    } catch (e) {
-      this.warn('marking the run finished', e);
+      if (!this.active) return;
+      await this.flush();
+      if (!this.active) return;
+      try {
+        await this.post(this.streamPath(), { complete: true, exitcode: exitCode });
+      } catch (e) {
+        this.warn('marking the run finished', e);
+      }
+      this.disabled = true;
+    } finally {
+      await this.agent.close().catch(() => undefined);
     }
-    this.disabled = true;
   }
 }
 

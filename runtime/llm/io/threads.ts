@@ -181,6 +181,16 @@ async function pool(n: number): Promise<IoThread[]> {
 }
 
 /**
+ * Starts the first `n` I/O threads without waiting for them: a run calls it before loading its
+ * script, so that the threads load their modules (undici alone takes ~150 ms to compile) while the
+ * main thread bundles the script and builds the VUs. A thread that fails to start is reported by the
+ * session that opens it.
+ */
+export function warmIoThreads(n: number): void {
+  pool(n).catch(() => undefined);
+}
+
+/**
  * The I/O thread's module: dist/io-worker.js when llmperf runs from its build (the chunks live beside
  * it); from source (tests, bench through tsx), runtime/llm/io/worker.ts bundled once with esbuild into
  * node_modules/.cache/llmperf (packages stay external and resolve from the checkout).

@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
-import { Agent } from 'undici';
+import { Agent } from '../agent.ts';
 import type { ApiAdapter } from '../api.ts';
 import { exchange, failedExchange, type ExchangeHandle, type RawExchange } from '../exchange.ts';
 import { BUILTIN_APIS, loadApiPlugin } from '../registry.ts';

@@ -13,7 +13,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { nextTurn } from '../../abort-hooks.ts';
 import type { ApiAdapter, BuiltRequest } from '../api.ts';
 import { cancelledExchange, failedExchange, type RawExchange } from '../exchange.ts';
@@ -177,7 +178,32 @@ async function pool(n: number): Promise<IoThread[]> {
   while (threads.length < n) threads.push(new IoThread(workerEntry()));
   const mine = threads.slice(0, n);
   await Promise.all(mine.map((t) => t.ready));
+  yieldMainThread(n);
   return mine;
+}
+
+/**
+ * When the I/O threads must share cores with the main thread (fewer cores than threads: a one-core
+ * cpuset, `taskset`, a small container), the kernel would let the main thread's bookkeeping run on
+ * for a time slice while an I/O thread has bytes to timestamp: 500 streams ending together then read
+ * tens of ms late. Lowering the main thread's priority (nice +10, Linux; threads made before keep
+ * theirs) lets an I/O thread that wakes up take the core at once. Done once per process, after the
+ * I/O threads exist (threads inherit the nice value of the thread that makes them).
+ * LLMPERF_MAIN_NICE=N sets the step (0: never; any machine when set).
+ */
+let mainThreadYielded = false;
+function yieldMainThread(ioThreads: number): void {
+  if (mainThreadYielded || !isMainThread || process.platform !== 'linux') return;
+  const env = process.env.LLMPERF_MAIN_NICE;
+  const step = env !== undefined && env.trim() !== '' ? Number(env) : availableParallelism() <= ioThreads ? 10 : 0;
+  if (!(step > 0)) return;
+  mainThreadYielded = true;
+  try {
+    // pid 0 on Linux is the calling thread alone (the main thread), not the process
+    setPriority(Math.min(19, getPriority(0) + Math.round(step)));
+  } catch {
+    // a sandbox that forbids it: the I/O threads still time the responses, at the main thread's priority
+  }
 }
 
 /**

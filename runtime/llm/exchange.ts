@@ -27,6 +27,28 @@ import { templateFor, type EventTemplate } from './event-template.ts';
 import { httpStatusCode, transportErrorCode, type ErrorCode } from './error-codes.ts';
 import type { Usage } from './types.ts';
 
+/**
+ * Work on received bytes (decoding, SSE framing, event parsing) waits until every socket that was
+ * ready in this turn of the event loop has had its bytes timestamped: when 500 streams send their
+ * last chunk in the same millisecond, the 500th is stamped when it is read, not after 499 parses.
+ * One queue per thread, in arrival order, run in the event loop's check phase (setImmediate).
+ */
+let deferred: Array<() => void> = [];
+let deferredScheduled = false;
+function afterStamps(fn: () => void): void {
+  deferred.push(fn);
+  if (!deferredScheduled) {
+    deferredScheduled = true;
+    setImmediate(runDeferred);
+  }
+}
+function runDeferred(): void {
+  deferredScheduled = false;
+  const fns = deferred;
+  deferred = [];
+  for (const fn of fns) fn();
+}
+
 /** Read timeouts shorter than this are kept by a timer of the exchange's own. */
 export const READ_TIMER_BELOW_MS = 3000;
 /** Choice indexes above this are taken as 0 (a bound on per-choice state). */
@@ -284,18 +306,30 @@ export function exchange(dispatcher: Dispatcher, req: BuiltRequest, api: ApiAdap
       const now = performance.now();
       x.bytesReceived += chunk.length;
       idle?.refresh();
-      body!.chunk(chunk, now);
+      const reader = body!;
+      afterStamps(() => {
+        if (!settled) reader.chunk(chunk, now);
+      });
     },
     onResponseEnd() {
       if (settled) return;
       const t = performance.now();
-      x.tEnd = t;
-      endBody(t);
+      afterStamps(() => {
+        if (settled) return;
+        x.tEnd = t;
+        endBody(t);
+      });
     },
     onResponseError(_c, err) {
       if (settled) return;
+      const t = performance.now();
       const code: ErrorCode = err instanceof TotalTimeout ? 'TOTAL_TIMEOUT' : transportErrorCode(err);
-      finish(code, describeTransportError(code, err, req.url));
+      // after the bytes that came before it
+      afterStamps(() => {
+        if (settled) return;
+        if (x.tEnd === null) x.tEnd = t;
+        finish(code, describeTransportError(code, err, req.url));
+      });
     },
   };
 

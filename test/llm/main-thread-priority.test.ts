@@ -1,4 +1,4 @@
-// When the I/O threads share cores with the main thread, the main thread steps back (nice +10) so
+// When the I/O threads share cores with the rest of the process, the other threads step back (nice +10) so
 // that an I/O thread with bytes to timestamp gets the core at once (runtime/llm/io/threads.ts).
 // Checked in child processes: the priority of a thread outlives the run that set it.
 import { test } from 'node:test';
@@ -24,10 +24,10 @@ const CHILD = `
   // nice is field 19 of /proc/<pid>/task/<tid>/stat, the 17th after the command name
   const nice = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
   const others = readdirSync('/proc/self/task').filter((t) => t !== String(process.pid)).map(nice);
-  console.log(JSON.stringify({ before, after: getPriority(0), main: nice(process.pid), minOther: Math.min(...others), exitCode: out.exitCode, ok: out.summary.llm.succeeded }));
+  console.log(JSON.stringify({ before, after: getPriority(0), main: nice(process.pid), minOther: Math.min(...others), atBefore: others.filter((n) => n === before).length, exitCode: out.exitCode, ok: out.summary.llm.succeeded }));
 `;
 
-async function child(env: Record<string, string>, pin: boolean): Promise<{ before: number; after: number; main: number; minOther: number; exitCode: number; ok: number }> {
+async function child(env: Record<string, string>, pin: boolean): Promise<{ before: number; after: number; main: number; minOther: number; atBefore: number; exitCode: number; ok: number }> {
   const args = ['--no-node-snapshot', '--import', 'tsx', '--input-type=module', '-e', CHILD];
   const [cmd, argv] = pin ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
   const { LLMPERF_MAIN_NICE: _drop, ...base } = process.env;
@@ -35,13 +35,14 @@ async function child(env: Record<string, string>, pin: boolean): Promise<{ befor
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-test('one core for the main thread and an I/O thread: the main thread steps back by 10, the I/O thread keeps its priority', { skip: !hasTaskset && 'needs Linux and taskset' }, async () => {
+test('one core for the whole process: every thread but the I/O thread steps back by 10', { skip: !hasTaskset && 'needs Linux and taskset' }, async () => {
   const r = await child({}, true);
   assert.equal(r.exitCode, 0);
   assert.equal(r.ok, 2);
   assert.equal(r.after, Math.min(19, r.before + 10));
   assert.equal(r.main, r.after);
-  assert.equal(r.minOther, r.before, 'threads made before the step (the I/O thread among them) keep the priority');
+  assert.equal(r.minOther, r.before, 'the I/O thread keeps its priority');
+  assert.equal(r.atBefore, 1, 'every other thread (the requests.sqlite writer, V8 and libuv helpers) steps back with the main thread');
 });
 
 test('LLMPERF_MAIN_NICE sets the step (0: never)', { skip: !linux && 'Linux only' }, async () => {

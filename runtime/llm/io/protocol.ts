@@ -48,7 +48,7 @@ export interface IoHealth {
 
 export type FromIo =
   /** `clockOffset`: CLOCK_MONOTONIC ms minus performance.now() in the thread, to convert its times */
-  | { t: 'ready'; clockOffset: number }
+  | { t: 'ready'; clockOffset: number; /** the thread's Linux thread id (null elsewhere) */ tid: number | null }
   | { t: 'opened'; session: number; error?: string }
   | { t: 'done'; items: Array<{ id: number; x: RawExchange }> }
   | { t: 'health'; health: IoHealth }

@@ -9,7 +9,7 @@
  * performance.now(); exchanges are shifted into the main thread's time base when they arrive.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,8 @@ class IoThread {
   private shift = 0;
   readonly ready: Promise<void>;
   open = 0;
+  /** the thread's Linux thread id, once ready (null elsewhere) */
+  tid: number | null = null;
   private readonly pending = new Map<number, (x: RawExchange) => void>();
   private readonly opened = new Map<number, (error: string | undefined) => void>();
   private readonly closed = new Map<number, () => void>();
@@ -65,6 +67,7 @@ class IoThread {
         switch (m.t) {
           case 'ready':
             this.shift = m.clockOffset - (Number(process.hrtime.bigint()) / 1e6 - performance.now());
+            this.tid = m.tid;
             resolve();
             break;
           case 'done':
@@ -183,26 +186,38 @@ async function pool(n: number): Promise<IoThread[]> {
 }
 
 /**
- * When the I/O threads must share cores with the main thread (fewer cores than threads: a one-core
- * cpuset, `taskset`, a small container), the kernel would let the main thread's bookkeeping run on
- * for a time slice while an I/O thread has bytes to timestamp: 500 streams ending together then read
- * tens of ms late. Lowering the main thread's priority (nice +10, Linux; threads made before keep
- * theirs) lets an I/O thread that wakes up take the core at once. Done once per process, after the
- * I/O threads exist (threads inherit the nice value of the thread that makes them).
- * LLMPERF_MAIN_NICE=N sets the step (0: never; any machine when set).
+ * When the I/O threads must share cores with the rest of the process (fewer cores than I/O threads:
+ * a one-core cpuset, `taskset`, a small container), the kernel would let the main thread's
+ * bookkeeping, the requests.sqlite writer or a GC helper run on for a time slice while an I/O thread
+ * has bytes to timestamp: 500 streams ending together then read tens of ms late. So every other
+ * thread of the process steps back (nice +10, Linux), the I/O threads keep their priority, and an
+ * I/O thread that wakes up takes the core at once. The other threads keep their priorities relative
+ * to each other (the arrival schedule on the main thread is not put behind the writer). Done once
+ * per process, after the I/O threads exist; threads made later inherit the step from the thread
+ * that makes them. LLMPERF_MAIN_NICE=N sets the step (0: never; any machine when set).
  */
-let mainThreadYielded = false;
+let stepTaken = false;
 function yieldMainThread(ioThreads: number): void {
-  if (mainThreadYielded || !isMainThread || process.platform !== 'linux') return;
+  if (stepTaken || !isMainThread || process.platform !== 'linux') return;
   const env = process.env.LLMPERF_MAIN_NICE;
   const step = env !== undefined && env.trim() !== '' ? Number(env) : availableParallelism() <= ioThreads ? 10 : 0;
   if (!(step > 0)) return;
-  mainThreadYielded = true;
+  stepTaken = true;
+  const io = new Set(threads.map((t) => t.tid));
+  let tids: number[];
   try {
-    // pid 0 on Linux is the calling thread alone (the main thread), not the process
-    setPriority(Math.min(19, getPriority(0) + Math.round(step)));
+    tids = readdirSync('/proc/self/task').map(Number);
   } catch {
-    // a sandbox that forbids it: the I/O threads still time the responses, at the main thread's priority
+    tids = [process.pid];
+  }
+  for (const tid of tids) {
+    if (io.has(tid)) continue;
+    try {
+      // on Linux a thread id names that thread alone
+      setPriority(tid, Math.min(19, getPriority(tid) + Math.round(step)));
+    } catch {
+      // a thread that ended meanwhile, or a sandbox that forbids it: the I/O threads still time the responses
+    }
   }
 }
 

@@ -6,6 +6,7 @@
  * timestamps of another request's bytes by more than the parsing of an event.
  * Every second it also reports its health (runtime/llm/io/protocol.ts IoHealth).
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { Agent } from '../agent.ts';
@@ -140,4 +141,14 @@ const healthTimer = setInterval(() => {
 }, 1000);
 healthTimer.unref();
 
-post({ t: 'ready', clockOffset: Number(process.hrtime.bigint()) / 1e6 - performance.now() });
+/** This thread's id (Linux: /proc/thread-self links to /proc/<pid>/task/<tid>), for the main thread's priority step. */
+function threadId(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : null;
+  } catch {
+    return null;
+  }
+}
+
+post({ t: 'ready', clockOffset: Number(process.hrtime.bigint()) / 1e6 - performance.now(), tid: threadId() });

@@ -128,7 +128,7 @@ export async function loadScript(req: LoadRequest): Promise<LoadedScript> {
     initTokenizer: req.tokenizer ?? env.LLMPERF_TOKENIZER,
     warn: log,
   });
-  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000, [req.signal, req.hardSignal]);
+  const factory = new VuFactory(pool, services, env, mapper, () => setupData.json, req.initTimeoutMs ?? 60_000);
   vus = factory;
   let disposed = false;
   let probe: VU | undefined;

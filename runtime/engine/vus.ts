@@ -15,11 +15,6 @@ export class VuFactory {
     private readonly mapper: PositionMapper,
     private readonly setupData: () => string | undefined,
     private readonly initTimeoutMs = 60_000,
-    /**
-     * a signal (either one) stops creating VUs: createMany returns those it has, and the run, which
-     * sees the same signal, stops before any iteration and writes its summary (exit 105)
-     */
-    private readonly stops: ReadonlyArray<{ readonly aborted: boolean } | undefined> = [],
   ) {}
 
   /** A VU with init code run (id 0 is the probe/setup VU, not counted as a test VU). */
@@ -40,12 +35,14 @@ export class VuFactory {
     return vu;
   }
 
-  /** Creates n VUs, a few at a time (VU init is CPU-bound); stops early once `stop()` says so (a signal). */
+  /**
+   * Creates n VUs, a few at a time (VU init is CPU-bound); stops early once `stop()` says so (a
+   * signal, test.abort() in setup()): the run then stops before any iteration, with its summary.
+   */
   async createMany(n: number, scenarioEnv?: Record<string, string>, stop: () => boolean = () => false): Promise<VU[]> {
     const out: VU[] = [];
     const batch = 8;
     for (let i = 0; i < n && !stop(); i += batch) {
-      if (this.stops.some((s) => s?.aborted)) break;
       out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => this.create(false, scenarioEnv)))));
     }
     return out;

@@ -1,7 +1,7 @@
 /**
  * The live dashboard's data, typed in one place: the state the page draws, and the events the
  * server sends it over server-sent events (runtime/dashboard/server.ts). The page
- * (page/dashboard.js) applies the same events with the same rules as applyEvent below, so a page
+ * (page/dashboard.js) applies the same events with applyEvent below itself, so a page
  * that connected at the start and one that connected late (it gets the whole state first) show the
  * same thing; test/dashboard checks that in Chromium.
  *
@@ -156,8 +156,8 @@ export function emptyState(kind: DashKind, title: string, windowMs: number, star
 }
 
 /**
- * Applies one event to a state (mutating it). The page's applyEvent (page/dashboard.js) follows the
- * same rules; keep the two in step.
+ * Applies one event to a state (mutating it). The page runs this very function (page.ts puts its
+ * source into page/dashboard.js), so it may use nothing but its arguments and the language.
  */
 export function applyEvent(s: DashState, ev: DashEvent): DashState {
   switch (ev.type) {

@@ -11,15 +11,24 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { esc, jsonForScript } from '../report/html.ts';
-import type { DashState } from './model.ts';
+import { applyEvent, type DashState } from './model.ts';
 
 declare const __LLMPERF_DASHBOARD_JS__: string | undefined;
 
 let script: string | undefined;
 
-/** The page script (page/dashboard.js). */
+const APPLY_EVENT = '/*APPLY_EVENT*/ null';
+
+/**
+ * The page script: page/dashboard.js with model.ts's applyEvent put in (its compiled source: the
+ * function uses nothing but its arguments), so the page and the server apply events by one rule.
+ */
 export function dashboardScript(): string {
-  script ??= typeof __LLMPERF_DASHBOARD_JS__ === 'string' ? __LLMPERF_DASHBOARD_JS__ : readFileSync(new URL('./page/dashboard.js', import.meta.url), 'utf8');
+  if (script === undefined) {
+    const src = typeof __LLMPERF_DASHBOARD_JS__ === 'string' ? __LLMPERF_DASHBOARD_JS__ : readFileSync(new URL('./page/dashboard.js', import.meta.url), 'utf8');
+    if (!src.includes(APPLY_EVENT)) throw new Error('page/dashboard.js has no applyEvent placeholder');
+    script = src.replace(APPLY_EVENT, `(${applyEvent.toString()})`);
+  }
   return script;
 }
 

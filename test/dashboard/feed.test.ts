@@ -169,6 +169,9 @@ test('server: loopback names only, GET only, nothing but /, /events and /state; 
 
 test('page: self-contained, its script allowed by hash, the exported state safe inside the page', async () => {
   const live = renderDashboardPage({ title: XSS });
+  // the page applies events with model.ts's own applyEvent (one rule for the server's state and the page's)
+  assert.ok(dashboardScript().includes(`var applyEvent = (${applyEvent.toString()})`));
+  assert.ok(!dashboardScript().includes('/*APPLY_EVENT*/'));
   const hash = createHash('sha256').update(dashboardScript()).digest('base64');
   assert.ok(live.includes(`script-src &#39;sha256-${hash}&#39;`));
   assert.ok(live.includes("connect-src &#39;self&#39;"));

@@ -1,6 +1,6 @@
 // The live dashboard's page script (runs in the browser; no dependency, no network but its own
 // /events stream). It keeps the state (runtime/dashboard/model.ts), applies the server's events with
-// the same rules as model.ts applyEvent, and redraws at most once per animation frame. Charts are
+// model.ts's applyEvent itself (page.ts puts it in), and redraws at most once per animation frame. Charts are
 // SVG built with the DOM API; every string from the run (scenario names, error codes, threshold
 // expressions, level labels) goes in as text, never as HTML.
 // An exported page (--dashboard-export) carries its final state in #llmperf-dashboard-state and
@@ -17,45 +17,9 @@
 
   // ---- state
 
-  function applyEvent(s, ev) {
-    switch (ev.type) {
-      case 'state':
-        return ev.state;
-      case 'run':
-        s.runs[ev.run.index] = ev.run;
-        return s;
-      case 'tick': {
-        s.points.push(ev.point);
-        var r = s.runs[ev.point.run];
-        if (r) {
-          r.etaMs = ev.etaMs;
-          r.thresholds = ev.thresholds;
-          ev.scenarios.forEach(function (x) {
-            r.scenarios.forEach(function (y) {
-              if (y.name === x.name) { y.progress = x.progress; y.vus = x.vus; y.done = x.done; }
-            });
-          });
-        }
-        return s;
-      }
-      case 'runEnd': {
-        var e = s.runs[ev.index];
-        if (e) { e.endT = ev.endT; e.final = ev.final; e.thresholds = ev.thresholds; }
-        return s;
-      }
-      case 'level':
-        s.levels.push(ev.level);
-        return s;
-      case 'end':
-        s.status = 'finished';
-        s.endedAt = ev.endedAt;
-        s.exitCode = ev.exitCode;
-        s.answer = ev.answer;
-        s.message = ev.message;
-        return s;
-    }
-    return s;
-  }
+  // model.ts's applyEvent, placed here by page.ts when it serves the page: one set of rules for
+  // the server's state and the page's
+  var applyEvent = /*APPLY_EVENT*/ null;
 
   function onEvent(ev) {
     if (ev.type !== 'state' && !S) return;

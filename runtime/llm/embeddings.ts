@@ -45,16 +45,22 @@ export function inputOnlyUsage(u: unknown): Usage | undefined {
   return out;
 }
 
-function parse(body: string): ParsedDelta {
+/**
+ * A batch API's response (embeddings, rerank): its error, id and input-token usage; `otherUsage`
+ * reads usage from elsewhere in the object when `usage` has none (Cohere's meta.tokens).
+ */
+export function parseBatchBody(body: string, otherUsage?: (obj: Record<string, unknown>) => Usage | undefined): ParsedDelta {
   const obj = JSON.parse(body) as Record<string, unknown>;
   const err = obj && typeof obj === 'object' ? errorOf(obj) : null;
   if (err) return { error: err };
   const out: ParsedDelta = { done: true };
   if (typeof obj.id === 'string') out.id = obj.id;
-  const usage = inputOnlyUsage(obj.usage);
+  const usage = inputOnlyUsage(obj.usage) ?? otherUsage?.(obj);
   if (usage) out.usage = usage;
   return out;
 }
+
+const parse = (body: string): ParsedDelta => parseBatchBody(body);
 
 export const embeddingApi: ApiAdapter = {
   name: 'embedding',

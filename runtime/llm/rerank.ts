@@ -12,9 +12,10 @@
  * stand-in document (evalscope would send an empty document list after a lone message).
  */
 import type { ApiAdapter, ParsedDelta } from './api.ts';
-import { inputOnlyUsage } from './embeddings.ts';
+import { parseBatchBody } from './embeddings.ts';
 import { endpointUrl } from './openai.ts';
-import { errorOf, jsonHeaders, messageTexts, withoutGenerationKeys } from './text-inputs.ts';
+import type { Usage } from './types.ts';
+import { jsonHeaders, messageTexts, withoutGenerationKeys } from './text-inputs.ts';
 
 /** evalscope's document for a rerank request made from a lone prompt. */
 export const STAND_IN_DOCUMENT = 'This is a test document for reranking.';
@@ -48,20 +49,13 @@ function documentText(d: unknown): string {
   return typeof t === 'string' ? t : '';
 }
 
-function parse(body: string): ParsedDelta {
-  const obj = JSON.parse(body) as Record<string, unknown>;
-  const err = obj && typeof obj === 'object' ? errorOf(obj) : null;
-  if (err) return { error: err };
-  const out: ParsedDelta = { done: true };
-  if (typeof obj.id === 'string') out.id = obj.id;
-  const usage = inputOnlyUsage(obj.usage);
-  if (usage) out.usage = usage;
-  else {
-    const t = (obj.meta as { tokens?: { input_tokens?: unknown } } | undefined)?.tokens?.input_tokens;
-    if (typeof t === 'number') out.usage = { prompt_tokens: t, completion_tokens: 0, total_tokens: t };
-  }
-  return out;
+/** Cohere's rerank reports its input tokens in meta.tokens (billed search units are not tokens). */
+function cohereUsage(obj: Record<string, unknown>): Usage | undefined {
+  const t = (obj.meta as { tokens?: { input_tokens?: unknown } } | undefined)?.tokens?.input_tokens;
+  return typeof t === 'number' ? { prompt_tokens: t, completion_tokens: 0, total_tokens: t } : undefined;
 }
+
+const parse = (body: string): ParsedDelta => parseBatchBody(body, cohereUsage);
 
 export const rerankApi: ApiAdapter = {
   name: 'rerank',

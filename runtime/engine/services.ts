@@ -77,9 +77,15 @@ export class Services implements VuServices {
   private readonly datasets: Array<{ ds: Dataset; cursor: number }> = [];
   private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
-  private readonly checkNames = new Set<string>();
   /** check names cut and counted (runtime/metrics/limits.ts) */
-  private readonly checkLimits = new CheckNames();
+  private readonly checkLimits = new CheckNames((name) => {
+    // each check name kept gets its sub-metric once
+    const m = this.d.emitter.registry.get('checks');
+    if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
+  });
+  /** the VU of the check being resolved, for the one-time limit warnings */
+  private checkVu = 0;
+  private readonly warnCheck = (msg: string) => this.d.log('warn', this.checkVu, msg);
   private t: TargetBinding | undefined;
   inflight = 0;
   peakInflight = 0;
@@ -304,12 +310,8 @@ export class Services implements VuServices {
   }
 
   check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
-    name = this.checkLimits.resolve(name, (msg) => this.d.log('warn', vu.id, msg));
-    if (!this.checkNames.has(name)) {
-      this.checkNames.add(name);
-      const m = this.d.emitter.registry.get('checks');
-      if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
-    }
+    this.checkVu = vu.id;
+    name = this.checkLimits.resolve(name, this.warnCheck);
     const t: Record<string, string> = { ...this.t?.runTags, ...vu.scenarioTags, scenario: vu.scenario, check: name };
     if (group) t.group = group;
     if (tags) Object.assign(t, tags);

@@ -39,12 +39,18 @@ export function boundTags(tags: Tags, warn: (what: string) => void): Tags {
   return out;
 }
 
-/** Check names as the run keeps them: cut, and folded into OTHER_CHECKS beyond MAX_CHECKS distinct ones. */
+/**
+ * Check names as the run keeps them: cut, and folded into OTHER_CHECKS beyond MAX_CHECKS distinct
+ * ones. `onNew` is called once for each name the run keeps (OTHER_CHECKS included), the first time.
+ */
 export class CheckNames {
   private readonly seen = new Set<string>();
   private warnedLong = false;
   private warnedMany = false;
 
+  constructor(private readonly onNew: (name: string) => void = () => undefined) {}
+
+  /** The name to record the check under; `warn` is told of a limit the first time it applies. */
   resolve(name: string, warn: (msg: string) => void): string {
     let n = name;
     if (n.length > MAX_CHECK_NAME) {
@@ -59,10 +65,12 @@ export class CheckNames {
       if (!this.warnedMany) {
         this.warnedMany = true;
         warn(`more than ${MAX_CHECKS} distinct check names: the others are counted together as "${OTHER_CHECKS}" (is a changing value, such as __ITER, in a check's name?)`);
+        this.onNew(OTHER_CHECKS);
       }
       return OTHER_CHECKS;
     }
     this.seen.add(n);
+    this.onNew(n);
     return n;
   }
 }

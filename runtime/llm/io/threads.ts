@@ -203,22 +203,33 @@ function yieldMainThread(ioThreads: number): void {
   const step = env !== undefined && env.trim() !== '' ? Number(env) : availableParallelism() <= ioThreads ? 10 : 0;
   if (!(step > 0)) return;
   stepTaken = true;
-  const io = new Set(threads.map((t) => t.tid));
-  let tids: number[];
-  try {
-    tids = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    tids = [process.pid];
-  }
-  for (const tid of tids) {
-    if (io.has(tid)) continue;
+  const keep = new Set(threads.map((t) => t.tid));
+  const stepped = new Set<number>();
+  const stepBack = (tid: number): void => {
+    stepped.add(tid);
     try {
       // on Linux a thread id names that thread alone
       setPriority(tid, Math.min(19, getPriority(tid) + Math.round(step)));
     } catch {
       // a thread that ended meanwhile, or a sandbox that forbids it: the I/O threads still time the responses
     }
+  };
+  // The main thread steps back last: stepped first, it would run the rest of the walk behind every
+  // thread not yet stepped, and a thread those threads start meanwhile (esbuild's sync worker, made by
+  // the module loader's thread) would inherit the old priority. A walk that meets a thread the
+  // previous walk did not see walks again, so a thread started during a walk is stepped too.
+  for (let walk = 0; walk < 8; walk++) {
+    let tids: number[];
+    try {
+      tids = readdirSync('/proc/self/task').map(Number);
+    } catch {
+      break;
+    }
+    const fresh = tids.filter((tid) => tid !== process.pid && !keep.has(tid) && !stepped.has(tid));
+    if (fresh.length === 0) break;
+    for (const tid of fresh) stepBack(tid);
   }
+  stepBack(process.pid);
 }
 
 /**

@@ -154,10 +154,10 @@ describe('mock server: timing', () => {
       assert.ok(r.events[0]!.t < 95, `role chunk at ${r.events[0]!.t}ms should come with the headers, before the first token is due`);
       const c = contentEvents(r);
       assert.equal(c.length, 10);
-      assert.ok(c[0]!.t >= 95 && c[0]!.t <= 350, `ttft ${c[0]!.t}`);
-      // absolute deadlines: never early, no drift. How late a chunk is read depends on the scheduler
-      // (on a busy machine two chunks can arrive in one read, a gap of ~0): bounded generously.
-      for (let i = 1; i < c.length; i++) assert.ok(c[i]!.t >= 95 + i * 20 && c[i]!.t <= 350 + i * 20, `chunk ${i} at ${c[i]!.t}`);
+      assert.ok(c[0]!.t >= 95 && c[0]!.t <= 1100, `ttft ${c[0]!.t}`);
+      // absolute deadlines: never early. How late a chunk is read depends on the scheduler (on a busy
+      // machine two chunks can arrive in one read, a gap of ~0): bounded only to catch a wrong unit.
+      for (let i = 1; i < c.length; i++) assert.ok(c[i]!.t >= 95 + i * 20 && c[i]!.t <= 1100 + i * 20, `chunk ${i} at ${c[i]!.t}`);
     } finally { await s.close(); }
   });
 
@@ -167,8 +167,9 @@ describe('mock server: timing', () => {
       const r = await sse(`${s.url}/chat/completions`, chatBody({ mock: { ttft_ms: 30, itl_ms: 2, output_tokens: 6 } }));
       const c = contentEvents(r);
       assert.equal(c.length, 6);
-      assert.ok(c[0]!.t >= 28 && c[0]!.t < 80, `ttft ${c[0]!.t}`);
-      assert.ok(c.at(-1)!.t < 120, `e2e ${c.at(-1)!.t}`);
+      // the server's own figures would give a TTFT of 500 ms and 5 gaps of 100 ms: bounds far from both
+      assert.ok(c[0]!.t >= 28 && c[0]!.t < 400, `ttft ${c[0]!.t}`);
+      assert.ok(c.at(-1)!.t - c[0]!.t < 400, `first to last ${c.at(-1)!.t - c[0]!.t}`);
     } finally { await s.close(); }
   });
 
@@ -234,7 +235,7 @@ describe('mock server: listening', () => {
     assert.equal(s.stats().inflight, 1);
     const t0 = performance.now();
     await s.close();
-    assert.ok(performance.now() - t0 < 500);
+    assert.ok(performance.now() - t0 < 5000, 'the stream (50 s long) is cut, not waited for');
     const r = await pending;
     assert.ok(r.error || contentEvents(r).length < 1000);
     const again = await startMockServer({ port: s.port });

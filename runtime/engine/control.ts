@@ -5,12 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { RunCounters, ScenarioState, StopReason } from './scenario.ts';
+import { monotonicOffset } from '../monotonic.ts';
 
 export class RunClock {
   /** performance.now() at the run's start (reset when the scenarios start) */
   t0 = performance.now();
   /** CLOCK_MONOTONIC ms minus performance.now(): expresses a time for other processes on the host (mock traces) */
-  readonly monoOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  readonly monoOffset = monotonicOffset();
   /** ms since the run's start */
   readonly now = (): number => performance.now() - this.t0;
   start(): void {

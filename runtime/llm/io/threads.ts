@@ -19,6 +19,7 @@ import { nextTurn } from '../../abort-hooks.ts';
 import type { ApiAdapter, BuiltRequest } from '../api.ts';
 import { cancelledExchange, failedExchange, type RawExchange } from '../exchange.ts';
 import type { FromIo, IoHealth, SendItem, SessionSettings, ToIo } from './protocol.ts';
+import { monotonicOffset } from '../../monotonic.ts';
 
 /** Lag and busy figures of the I/O threads over a run (summary.json `client.io`). */
 export interface IoStats {
@@ -66,7 +67,7 @@ class IoThread {
       this.worker.on('message', (m: FromIo) => {
         switch (m.t) {
           case 'ready':
-            this.shift = m.clockOffset - (Number(process.hrtime.bigint()) / 1e6 - performance.now());
+            this.shift = m.clockOffset - monotonicOffset();
             this.tid = m.tid;
             resolve();
             break;

@@ -14,6 +14,7 @@ import type { ApiAdapter } from '../api.ts';
 import { exchange, failedExchange, type ExchangeHandle, type RawExchange } from '../exchange.ts';
 import { BUILTIN_APIS, loadApiPlugin } from '../registry.ts';
 import type { FromIo, SendItem, SessionSettings, ToIo } from './protocol.ts';
+import { monotonicOffset } from '../../monotonic.ts';
 
 interface Session {
   agent: Agent;
@@ -151,4 +152,4 @@ function threadId(): number | null {
   }
 }
 
-post({ t: 'ready', clockOffset: Number(process.hrtime.bigint()) / 1e6 - performance.now(), tid: threadId() });
+post({ t: 'ready', clockOffset: monotonicOffset(), tid: threadId() });

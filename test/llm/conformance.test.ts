@@ -122,7 +122,7 @@ test('case 1.4: a healthy stream is ok: TPOT/ITL near the server\'s pace, no str
     assert.ok(r.ok, r.errorMessage ?? '');
     assert.equal(r.streamCheck, 'ok');
     assert.ok(r.ttft! >= 35 && r.ttft! < 1000, `ttft ${r.ttft}`);
-    assert.ok(r.tpot! >= 8 && r.tpot! < 200, `tpot ${r.tpot}`);
+    assert.ok(r.tpot! >= 5 && r.tpot! < 200, `tpot ${r.tpot}`);
   }
   assert.equal(o.summary.metrics.llm_tpot?.values.count, 3);
   assert.equal(o.summary.metrics.llm_itl?.values.count, 33);
@@ -245,7 +245,8 @@ test('case 4.5: n > 1 choices are kept apart: text per choice, tokens summed, IT
     assert.equal(r.itl.length, 14, '7 gaps per choice, none between the choices');
     const sorted = [...r.itl].sort((a, b) => a - b);
     assert.ok(sorted[7]! > 5, `gaps within a choice, not between choices: ${r.itl.map((g) => g.toFixed(1)).join(' ')}`);
-    assert.ok(r.tpot! >= 8 && r.tpot! < 300, `tpot per choice ${r.tpot}`);
+    // per choice: 8 tokens each, 7 gaps (over all 16 tokens it would be divided by 15)
+    assert.ok(Math.abs(r.tpot! - (r.e2e! - r.ttft!) / 7) < 1e-6 && r.tpot! < 300, `tpot per choice ${r.tpot}`);
   }
 });
 

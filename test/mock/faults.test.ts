@@ -86,7 +86,7 @@ describe('mock server: faults on request', () => {
         });
         const th = performance.now() - t0;
         await res.body.text();
-        assert.ok(th >= 195 && th < 300, `headers after ${th}ms`);
+        assert.ok(th >= 195 && th < 2000, `headers after ${th}ms`);
       });
 
       test('long_output: ignores max_tokens and sends 10x', async () => {

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
 import { arrivalOffsets, rateProfile } from '../runtime/executors/arrivals.ts';
 import { scanContentEvents } from './baseline-client.ts';
+import { monotonicOffset } from '../runtime/monotonic.ts';
 
 export interface BurstConfig {
   /** base URL ending in /v1 */
@@ -56,7 +57,7 @@ export async function runBurstBaseline(c: BurstConfig): Promise<{ requests: numb
     model: 'mock-llm', messages: [{ role: 'user', content: 'Explain time to first token in one paragraph.' }],
     max_tokens: c.maxTokens, stream: true, stream_options: { include_usage: true },
   });
-  const mono = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const mono = monotonicOffset();
   const records: BurstRecord[] = [];
 
   const one = (): Promise<void> => new Promise((resolve) => {

@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, type Dispatcher } from 'undici';
+import { monotonicOffset } from '../runtime/monotonic.ts';
 
 export interface BaselineConfig {
   /** base URL ending in /v1 */
@@ -74,7 +75,7 @@ export async function runBaseline(c: BaselineConfig): Promise<BaselineResult> {
     model: 'mock-llm', messages: [{ role: 'user', content: 'Explain time to first token in one paragraph.' }],
     max_tokens: c.maxTokens, stream: true, stream_options: { include_usage: true },
   });
-  const monoOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const monoOffset = monotonicOffset();
   const records: BaselineRecord[] = [];
   const res: BaselineResult = { requests: 0, ok: 0, failed: 0, events: 0, durationMs: 0 };
 

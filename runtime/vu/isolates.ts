@@ -7,6 +7,9 @@
  * VUs sharing an isolate never block each other on I/O: host calls are asynchronous unless marked
  * otherwise (bindings.ts).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 import ivm from 'isolated-vm';
 import type { Bundle } from '../bundle/bundle.ts';
 import { HOST_GLOBAL_PREFIX, HOST_MODES, HOST_NAMES, type HostImpl } from './bindings.ts';
@@ -217,6 +220,32 @@ export class IsolateSlot {
   }
 }
 
+/**
+ * isolated-vm lets go of the main isolate in a Node cleanup hook when the process ends; a garbage
+ * collection after that hook (a scavenge or marking task drained on the way out) that meets a dead
+ * isolated-vm handle runs its weak callback without an environment and aborts the process
+ * (`environment != nullptr`, exit 134) after the run has been written. So the last thing before a
+ * natural exit is one full collection, while isolated-vm still holds the main isolate: the handles
+ * that died during the run are released then, not during the teardown. The collector is reached
+ * through a new context made while --expose-gc is on; the flag is turned off again at once, so the
+ * VU contexts made later have no `gc`.
+ */
+let exitCollection = false;
+function collectBeforeExit(): void {
+  if (exitCollection || !isMainThread) return;
+  exitCollection = true;
+  let gc: (() => void) | undefined;
+  try {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  } catch {
+    return;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+  process.once('beforeExit', () => gc!());
+}
+
 export class IsolatePool {
   private slots: IsolateSlot[] = [];
   private seq = 0;
@@ -227,6 +256,7 @@ export class IsolatePool {
   ) {
     this.vusPerContext = Math.max(1, opts.vusPerContext ?? 1);
     this.inline = !opts.threads;
+    collectBeforeExit();
   }
 
   /** VU code runs inline on the main thread (see IsolateOptions.threads). */

@@ -53,7 +53,7 @@ describe('llmperf report', () => {
     chmodSync(browser, 0o755);
     const r = await runCli(['report', runDir, '--open'], { env: { BROWSER: browser } });
     assert.equal(r.code, 0, r.stderr);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 30_000;
     while (!existsSync(marker) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
     assert.equal(readFileSync(marker, 'utf8').trim(), path.join(runDir, 'report.html'));
   });

@@ -78,14 +78,14 @@ export class Services implements VuServices {
   private readonly datasetCache = new Map<string, Promise<DatasetHandle>>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
   /** check names cut and counted (runtime/metrics/limits.ts) */
-  private readonly checkLimits = new CheckNames((name) => {
-    // each check name kept gets its sub-metric once
-    const m = this.d.emitter.registry.get('checks');
-    if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
-  });
-  /** the VU of the check being resolved, for the one-time limit warnings */
-  private checkVu = 0;
-  private readonly warnCheck = (msg: string) => this.d.log('warn', this.checkVu, msg);
+  private readonly checkLimits = new CheckNames(
+    (name) => {
+      // each check name kept gets its sub-metric once
+      const m = this.d.emitter.registry.get('checks');
+      if (m) this.d.emitter.registry.submetric(m, [['check', name]]);
+    },
+    (vu, msg) => this.d.log('warn', vu, msg),
+  );
   private t: TargetBinding | undefined;
   inflight = 0;
   peakInflight = 0;
@@ -310,8 +310,7 @@ export class Services implements VuServices {
   }
 
   check(vu: VuState, name: string, ok: boolean, tags: Record<string, string> | null, group: string): void {
-    this.checkVu = vu.id;
-    name = this.checkLimits.resolve(name, this.warnCheck);
+    name = this.checkLimits.resolve(name, vu.id);
     const t: Record<string, string> = { ...this.t?.runTags, ...vu.scenarioTags, scenario: vu.scenario, check: name };
     if (group) t.group = group;
     if (tags) Object.assign(t, tags);

@@ -41,30 +41,34 @@ export function boundTags(tags: Tags, warn: (what: string) => void): Tags {
 
 /**
  * Check names as the run keeps them: cut, and folded into OTHER_CHECKS beyond MAX_CHECKS distinct
- * ones. `onNew` is called once for each name the run keeps (OTHER_CHECKS included), the first time.
+ * ones. `onNew` is called once for each name the run keeps (OTHER_CHECKS included), the first time;
+ * `warn` is told of a limit the first time it applies, with the VU whose check met it.
  */
 export class CheckNames {
   private readonly seen = new Set<string>();
   private warnedLong = false;
   private warnedMany = false;
 
-  constructor(private readonly onNew: (name: string) => void = () => undefined) {}
+  constructor(
+    private readonly onNew: (name: string) => void,
+    private readonly warn: (vu: number, msg: string) => void,
+  ) {}
 
-  /** The name to record the check under; `warn` is told of a limit the first time it applies. */
-  resolve(name: string, warn: (msg: string) => void): string {
+  /** The name to record VU `vu`'s check under. */
+  resolve(name: string, vu: number): string {
     let n = name;
     if (n.length > MAX_CHECK_NAME) {
       n = cut(n, MAX_CHECK_NAME);
       if (!this.warnedLong) {
         this.warnedLong = true;
-        warn(`a check name of ${name.length} characters was cut to ${MAX_CHECK_NAME} (further cuts are not reported)`);
+        this.warn(vu, `a check name of ${name.length} characters was cut to ${MAX_CHECK_NAME} (further cuts are not reported)`);
       }
     }
     if (this.seen.has(n)) return n;
     if (this.seen.size >= MAX_CHECKS) {
       if (!this.warnedMany) {
         this.warnedMany = true;
-        warn(`more than ${MAX_CHECKS} distinct check names: the others are counted together as "${OTHER_CHECKS}" (is a changing value, such as __ITER, in a check's name?)`);
+        this.warn(vu, `more than ${MAX_CHECKS} distinct check names: the others are counted together as "${OTHER_CHECKS}" (is a changing value, such as __ITER, in a check's name?)`);
         this.onNew(OTHER_CHECKS);
       }
       return OTHER_CHECKS;
